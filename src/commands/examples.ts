@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
+
+// Placeholder until its issue lands: the command exists so --help is complete, and says it is not built yet.
+export function registerExamples(program: Command): void {
+  program
+    .command('examples')
+    .description('(not implemented yet)')
+    .action(() => {
+      throw new UserError('`examples` is not implemented yet');
+    });
+}

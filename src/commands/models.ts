@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
+
+// Placeholder until its issue lands: the command exists so --help is complete, and says it is not built yet.
+export function registerModels(program: Command): void {
+  program
+    .command('models')
+    .description('(not implemented yet)')
+    .action(() => {
+      throw new UserError('`models` is not implemented yet');
+    });
+}

@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
+
+// Placeholder until its issue lands: the command exists so --help is complete, and says it is not built yet.
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description('(not implemented yet)')
+    .action(() => {
+      throw new UserError('`report` is not implemented yet');
+    });
+}

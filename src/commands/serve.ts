@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
+
+// Placeholder until its issue lands: the command exists so --help is complete, and says it is not built yet.
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('(not implemented yet)')
+    .action(() => {
+      throw new UserError('`serve` is not implemented yet');
+    });
+}

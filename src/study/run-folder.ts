@@ -1,0 +1,82 @@
+// The run folder contract: training writes it, the study, the report and the web page read it.
+//
+// runs/<dataset>/<experiment>/seed-<n>/
+//   config.json            RunConfig (resolved, with versions, backend, dataset md5s)
+//   model/model.json       TF.js layers model (best checkpoint by val_loss) + model/weights.bin
+//   log.csv                epoch,loss,acc,val_loss,val_acc,lr,seconds   (one row per finished epoch)
+//   history.json           History
+//   predictions-train.csv  index,true,predicted,p0,...,p{K-1}
+//   predictions-test.csv   same columns
+//   metrics.json           RunMetrics — written LAST: its presence means the run is complete
+//   checkpoint/            resume state while a run is unfinished (removed when complete)
+import { join } from 'node:path';
+
+export interface RunConfig {
+  experiment: string;
+  model: string;
+  dataset: string;
+  dataDir: string;
+  seed: number;
+  preset: 'default' | 'seed' | 'keras-benchmark';
+  optimizer: string;
+  learningRate: number;
+  batchSize: number;
+  epochs: number;
+  augment: boolean;
+  augmentFactor: number;
+  valSplit: number;
+  /** 'test' only under --preset seed: the original study's leakage, flagged by every reader. */
+  validationOn: 'val' | 'test';
+  backend: string;
+  paramCount: number;
+  numClasses: number;
+  classNames: string[];
+  classChars?: string[];
+  datasetMd5: Record<string, string>;
+  versions: Record<string, string>;
+  createdAt: string;
+}
+
+export interface History {
+  epoch: number[];
+  loss: number[];
+  acc: number[];
+  val_loss: number[];
+  val_acc: number[];
+  lr: number[];
+  seconds: number[];
+}
+
+export interface RunMetrics {
+  testAccuracy: number;
+  testLoss: number;
+  balancedAccuracy: number;
+  macroF1: number;
+  trainAccuracy: number;
+  /** Row = true class, column = predicted class. */
+  confusion: number[][];
+  epochsRun: number;
+  bestEpoch: number;
+  trainSeconds: number;
+  /** Training throughput over all epochs (images seen / training seconds). */
+  trainImagesPerSecond: number;
+  inferenceImagesPerSecond: number;
+  backend: string;
+  paramCount: number;
+  stoppedEarly: boolean;
+}
+
+export const RUN_FILES = {
+  config: 'config.json',
+  model: 'model',
+  log: 'log.csv',
+  history: 'history.json',
+  predictionsTrain: 'predictions-train.csv',
+  predictionsTest: 'predictions-test.csv',
+  metrics: 'metrics.json',
+  checkpoint: 'checkpoint',
+} as const;
+
+export function runDir(runsRoot: string, dataset: string, experiment: string, seed: number): string {
+  return join(runsRoot, dataset, experiment, `seed-${seed}`);
+}

@@ -24,4 +24,6 @@ export interface Dataset {
   test: ImageSet;
   /** md5 of each file read, keyed by file name: recorded in every run's config.json. */
   fileMd5: Record<string, string>;
+  /** Which file format was read ('idx' | 'npz' | 'tar'). */
+  format?: 'idx' | 'npz' | 'tar';
 }

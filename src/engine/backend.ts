@@ -1,0 +1,80 @@
+// Backend choice: tfjs-node ('tensorflow') when installed, else wasm (with our training kernels), else cpu.
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors.ts';
+import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
+
+export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  name: string;
+  tfjsVersion: string;
+  /** wasm only: whether the SIMD binary is in use. */
+  wasmSimd?: boolean;
+  /** wasm only: threads XNNPACK runs on (1 unless the threaded binary loaded). */
+  wasmThreads?: number;
+}
+
+const TFJS_NODE = '@tensorflow/tfjs-node';
+let wasmThreads: number | undefined;
+
+/** Imports tfjs-node if it is installed; a variable specifier keeps it optional for tsc and bundlers. */
+async function tryTfjsNode(): Promise<boolean> {
+  try {
+    const spec: string = TFJS_NODE;
+    await import(spec);
+    return tf.findBackend('tensorflow') !== null;
+  } catch {
+    return false;
+  }
+}
+
+async function tryWasm(): Promise<boolean> {
+  try {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    registerWasmTrainingKernels();
+    const ok = await tf.setBackend('wasm');
+    if (ok) wasmThreads = wasm.getThreadsCount();
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Activates a backend and returns the name of the one in use. */
+export async function initBackend(choice: BackendChoice): Promise<string> {
+  // Silences TF.js's console hints (e.g. "install tfjs-node" on the cpu backend): we log the backend ourselves.
+  tf.enableProdMode();
+  if (choice === 'tensorflow' || choice === 'auto') {
+    if (await tryTfjsNode()) {
+      await tf.setBackend('tensorflow');
+      await tf.ready();
+      return tf.getBackend();
+    }
+    if (choice === 'tensorflow') {
+      throw new UserError(
+        `--backend tensorflow needs ${TFJS_NODE}, which is not installed: run "npm install ${TFJS_NODE}" ` +
+          '(it downloads libtensorflow, so it needs internet), or use --backend wasm',
+      );
+    }
+  }
+  if ((choice === 'wasm' || choice === 'auto') && (await tryWasm())) {
+    await tf.ready();
+    return tf.getBackend();
+  }
+  if (choice === 'wasm') throw new UserError('--backend wasm: the TF.js wasm backend failed to start; use --backend cpu');
+  await tf.setBackend('cpu');
+  await tf.ready();
+  return tf.getBackend();
+}
+
+/** What a run records in config.json about the engine. */
+export async function backendInfo(): Promise<BackendInfo> {
+  const name = tf.getBackend();
+  const info: BackendInfo = { name, tfjsVersion: tf.version.tfjs };
+  if (name === 'wasm') {
+    info.wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+    info.wasmThreads = wasmThreads ?? 1;
+  }
+  return info;
+}

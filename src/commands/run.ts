@@ -1,12 +1,138 @@
+// `kmnist-lab run`: the study — experiments x seeds as parallel worker processes, then the statistics.
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
+import { defaultDataDir, getDatasetSpec } from '../data/registry.ts';
+import { getExperiment } from '../models/zoo.ts';
+import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
+import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
+import { runStudy } from '../study/run-study.ts';
+import { renderSummaryMarkdown } from '../study/summary-md.ts';
 
-// Placeholder until its issue lands: the command exists so --help is complete, and says it is not built yet.
+interface RunFlags {
+  dataset: string;
+  dataDir?: string;
+  experiments: string;
+  seeds: string;
+  jobs: string;
+  epochs?: string;
+  /** Undefined when neither --resume nor --no-resume is given: resume. */
+  resume?: boolean;
+  out: string;
+  backend?: string;
+}
+
+const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UserError(`${flag}: expected a positive integer, got '${value}'`);
+  }
+  return n;
+}
+
+function parseExperiments(value: string): string[] {
+  const names = [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s.length > 0))];
+  if (names.length === 0) throw new UserError('--experiments: give at least one experiment name');
+  for (const name of names) {
+    try {
+      getExperiment(name);
+    } catch (err) {
+      throw new UserError(`--experiments: ${(err as Error).message}`);
+    }
+  }
+  return names;
+}
+
+async function action(flags: RunFlags): Promise<void> {
+  const spec = getDatasetSpec(flags.dataset);
+  const experiments = parseExperiments(flags.experiments);
+  const seedCount = positiveInt('--seeds', flags.seeds);
+  const jobs = positiveInt('--jobs', flags.jobs);
+  const epochs = flags.epochs === undefined ? undefined : positiveInt('--epochs', flags.epochs);
+  if (flags.backend !== undefined && !BACKENDS.includes(flags.backend)) {
+    throw new UserError(`--backend: unknown backend '${flags.backend}' (choose one of: ${BACKENDS.join(', ')})`);
+  }
+  const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
+
+  // First Ctrl-C: workers get SIGINT once and checkpoint; a second one kills them.
+  const graceful = new AbortController();
+  const force = new AbortController();
+  let display: ProgressDisplay | null = null;
+  const onSigint = (): void => {
+    if (!graceful.signal.aborted) {
+      display?.log('interrupted: letting running workers checkpoint (Ctrl-C again to kill them)...');
+      graceful.abort();
+    } else {
+      force.abort();
+    }
+  };
+  process.on('SIGINT', onSigint);
+  let result;
+  try {
+    result = await runStudy(
+      {
+        dataset: spec.name,
+        dataDir: flags.dataDir ?? defaultDataDir(spec.name),
+        experiments,
+        seeds,
+        jobs,
+        runsRoot: flags.out,
+        resume: flags.resume ?? true,
+        epochs,
+        backend: flags.backend,
+      },
+      {
+        onPlan(plan) {
+          const resuming = plan.toRun.filter((j) => j.resume).length;
+          process.stderr.write(
+            `${experiments.length} experiments x ${seeds.length} seeds: ${plan.complete.length} complete (skipped), ` +
+              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${Math.min(jobs, Math.max(1, plan.toRun.length))} at a time\n`,
+          );
+          if (plan.toRun.length > 0) display = process.stderr.isTTY ? ttyDisplay(plan.toRun.length) : plainDisplay(plan.toRun.length);
+        },
+        onEvent: (e) => display?.onEvent(e),
+        signal: graceful.signal,
+        forceSignal: force.signal,
+      },
+    );
+  } finally {
+    (display as ProgressDisplay | null)?.stop();
+    process.off('SIGINT', onSigint);
+  }
+
+  if (result.summary && result.summaryPaths) {
+    process.stdout.write(renderSummaryMarkdown(result.summary));
+    process.stderr.write(`summary written to ${result.summaryPaths.md} and ${result.summaryPaths.json}\n`);
+  }
+  const failed = result.outcomes.filter((o) => o.status === 'failed');
+  const stopped = result.outcomes.filter((o) => o.status === 'interrupted' || o.status === 'not-started');
+  if (failed.length > 0) {
+    process.stderr.write(`${failed.length} run(s) failed:\n`);
+    for (const o of failed) process.stderr.write(`  ${o.job.experiment} seed ${o.job.seed}: ${o.reason ?? 'failed'}; log: ${o.logPath}\n`);
+  }
+  if (graceful.signal.aborted) {
+    throw new UserError(`interrupted: ${stopped.length} run(s) unfinished; run the same command again to resume them`, 130);
+  }
+  if (failed.length > 0) {
+    throw new UserError(`${failed.length} of ${result.outcomes.length} run(s) failed (see the logs above); re-run to retry them`);
+  }
+}
+
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UserError('`run` is not implemented yet');
-    });
+    .description('Run the study: every experiment x seed as a parallel worker, then statistics in runs/<dataset>/summary.{json,md}')
+    .option('--dataset <name>', 'dataset', 'kmnist')
+    .option('--data-dir <dir>', 'folder holding the dataset files (default: ./data/<dataset>)')
+    .option('--experiments <list>', 'comma-separated experiment names', DEFAULT_EXPERIMENTS.join(','))
+    .option('--seeds <n>', 'number of seeds per experiment (seeds 1..n)', '3')
+    .option('--jobs <n>', 'runs in parallel (worker processes)', String(availableParallelism()))
+    .option('--epochs <n>', 'epoch cap passed to every run (default: each preset\'s own)')
+    .option('--resume', 'resume interrupted runs from their checkpoint (the default)')
+    .option('--no-resume', 'restart interrupted runs from scratch instead of resuming them (complete runs are always kept)')
+    .option('--out <dir>', 'runs root folder', 'runs')
+    .option('--backend <name>', `TF.js backend for the workers (${BACKENDS.join(', ')})`)
+    .action(action);
 }

@@ -1,0 +1,60 @@
+// The study end to end: check the data, plan (skip complete runs, resume interrupted ones), run the
+// workers, then summarize everything under runs/<dataset>/.
+import { join, resolve } from 'node:path';
+import { loadDataset } from '../data/load.ts';
+import type { DatasetName } from '../data/types.ts';
+import { planRuns, runJobs, type Plan, type RunOutcome, type SchedulerEvent, type WorkerFactory } from './scheduler.ts';
+import { summarize, writeSummary, type Summary } from './summary.ts';
+import { trainWorker } from './worker.ts';
+
+export interface StudyOptions {
+  dataset: DatasetName;
+  dataDir: string;
+  experiments: readonly string[];
+  seeds: readonly number[];
+  jobs: number;
+  runsRoot: string;
+  resume: boolean;
+  epochs?: number;
+  backend?: string;
+  /** Defaults to the real `kmnist-lab train` worker. */
+  worker?: WorkerFactory;
+}
+
+export interface StudyHooks {
+  /** Called once the plan is known, before any worker starts. */
+  onPlan?: (plan: Plan) => void;
+  onEvent?: (e: SchedulerEvent) => void;
+  signal?: AbortSignal;
+  forceSignal?: AbortSignal;
+}
+
+export interface StudyResult {
+  plan: Plan;
+  outcomes: RunOutcome[];
+  /** Null when no run folder is complete yet. */
+  summary: Summary | null;
+  summaryPaths: { json: string; md: string } | null;
+}
+
+export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise<StudyResult> {
+  // Fails at once (UserError with the download / --data-dir hint) before any worker is spawned.
+  await loadDataset({ dataset: o.dataset, dataDir: o.dataDir });
+  const runsRoot = resolve(o.runsRoot);
+  const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume });
+  hooks.onPlan?.(plan);
+  const worker =
+    o.worker ?? trainWorker({ dataset: o.dataset, dataDir: resolve(o.dataDir), runsRoot, epochs: o.epochs, backend: o.backend });
+  const outcomes = await runJobs(plan.toRun, {
+    jobs: o.jobs,
+    worker,
+    onEvent: hooks.onEvent,
+    signal: hooks.signal,
+    forceSignal: hooks.forceSignal,
+  });
+  const anyComplete = plan.complete.length > 0 || outcomes.some((r) => r.status === 'done');
+  if (!anyComplete) return { plan, outcomes, summary: null, summaryPaths: null };
+  const summary = await summarize(join(runsRoot, o.dataset));
+  const summaryPaths = await writeSummary(summary);
+  return { plan, outcomes, summary, summaryPaths };
+}

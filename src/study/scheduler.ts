@@ -1,0 +1,242 @@
+// Runs independent (experiment, seed) runs as worker processes, at most `jobs` at once.
+// Each worker's stdout and stderr go to <run dir>/worker.log; its stdout JSON lines become progress events.
+// One failing run never stops the others; an abort forwards SIGINT so workers can checkpoint.
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { isRunComplete } from './run-reader.ts';
+import { runDir } from './run-folder.ts';
+
+export const WORKER_LOG = 'worker.log';
+
+export interface RunJob {
+  experiment: string;
+  seed: number;
+  dir: string;
+  /** The folder holds an unfinished run: the worker continues it from its checkpoint. */
+  resume: boolean;
+}
+
+export interface WorkerSpec {
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Builds the command line of one run's worker; injectable so tests can use a fake worker. */
+export type WorkerFactory = (job: RunJob) => WorkerSpec;
+
+export type RunStatus = 'done' | 'failed' | 'interrupted' | 'not-started';
+
+export interface RunOutcome {
+  job: RunJob;
+  status: RunStatus;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  logPath: string;
+  seconds: number;
+  /** From the worker's {"type":"done"} line, when it printed one. */
+  testAccuracy?: number;
+  /** Why a run failed, in one line. */
+  reason?: string;
+}
+
+export interface EpochProgress {
+  epoch: number;
+  epochs: number;
+  loss?: number;
+  valLoss?: number;
+  valAcc?: number;
+  imgPerSec?: number;
+}
+
+export type SchedulerEvent =
+  | { type: 'start'; job: RunJob }
+  | { type: 'epoch'; job: RunJob; progress: EpochProgress }
+  | { type: 'end'; outcome: RunOutcome };
+
+export interface SchedulerOptions {
+  jobs: number;
+  worker: WorkerFactory;
+  onEvent?: (e: SchedulerEvent) => void;
+  /** Graceful stop: start nothing new, send SIGINT to running workers, wait for them. */
+  signal?: AbortSignal;
+  /** Hard stop: SIGKILL running workers (a second Ctrl-C). */
+  forceSignal?: AbortSignal;
+}
+
+export interface PlanOptions {
+  runsRoot: string;
+  dataset: string;
+  experiments: readonly string[];
+  seeds: readonly number[];
+  /** Continue unfinished run folders from their checkpoint (otherwise they restart from scratch). */
+  resume: boolean;
+}
+
+export interface Plan {
+  toRun: RunJob[];
+  /** Complete runs (metrics.json present): never run again. */
+  complete: { experiment: string; seed: number; dir: string }[];
+}
+
+/** Seed-major order, so an interrupted study still has whole seeds to compare. */
+export function planRuns(opts: PlanOptions): Plan {
+  const plan: Plan = { toRun: [], complete: [] };
+  for (const seed of opts.seeds) {
+    for (const experiment of opts.experiments) {
+      const dir = runDir(opts.runsRoot, opts.dataset, experiment, seed);
+      if (isRunComplete(dir)) plan.complete.push({ experiment, seed, dir });
+      else plan.toRun.push({ experiment, seed, dir, resume: opts.resume && existsSync(dir) });
+    }
+  }
+  return plan;
+}
+
+interface ProgressLine {
+  type?: unknown;
+  epoch?: unknown;
+  epochs?: unknown;
+  loss?: unknown;
+  val_loss?: unknown;
+  val_acc?: unknown;
+  imgPerSec?: unknown;
+  testAccuracy?: unknown;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function parseProgress(line: string): ProgressLine | null {
+  if (!line.startsWith('{')) return null;
+  try {
+    const v: unknown = JSON.parse(line);
+    return typeof v === 'object' && v !== null ? (v as ProgressLine) : null;
+  } catch {
+    return null;
+  }
+}
+
+function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    // Workers lead their own process group (detached), so the whole group gets the signal exactly once.
+    process.kill(-pid, sig);
+  } catch {
+    // Already gone.
+  }
+}
+
+async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>): Promise<RunOutcome> {
+  await mkdir(job.dir, { recursive: true });
+  const logPath = join(job.dir, WORKER_LOG);
+  const log = createWriteStream(logPath, { flags: 'a' });
+  const spec = opts.worker(job);
+  log.write(`--- ${new Date().toISOString()} ${spec.command} ${spec.args.join(' ')}\n`);
+  const started = Date.now();
+  const outcome: RunOutcome = { job, status: 'failed', exitCode: null, signal: null, logPath, seconds: 0 };
+  opts.onEvent?.({ type: 'start', job });
+
+  await new Promise<void>((resolve) => {
+    const child = spawn(spec.command, spec.args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: spec.env ?? process.env,
+    });
+    if (child.pid !== undefined) running.add(child.pid);
+    // An abort that landed while this worker was being spawned still reaches it.
+    if (opts.signal?.aborted) signalGroup(child.pid, 'SIGINT');
+    child.stderr.pipe(log, { end: false });
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      log.write(`${line}\n`);
+      const p = parseProgress(line);
+      if (p?.type === 'epoch') {
+        const epoch = num(p.epoch);
+        const epochs = num(p.epochs);
+        if (epoch !== undefined && epochs !== undefined) {
+          opts.onEvent?.({
+            type: 'epoch',
+            job,
+            progress: { epoch, epochs, loss: num(p.loss), valLoss: num(p.val_loss), valAcc: num(p.val_acc), imgPerSec: num(p.imgPerSec) },
+          });
+        }
+      } else if (p?.type === 'done') {
+        outcome.testAccuracy = num(p.testAccuracy);
+      }
+    });
+    child.on('error', (err) => {
+      outcome.reason = `could not start the worker: ${err.message}`;
+      log.write(`${outcome.reason}\n`);
+    });
+    child.on('close', (code, signal) => {
+      if (child.pid !== undefined) running.delete(child.pid);
+      outcome.exitCode = code;
+      outcome.signal = signal;
+      resolve();
+    });
+  });
+
+  outcome.seconds = (Date.now() - started) / 1000;
+  if (outcome.exitCode === 0 && isRunComplete(job.dir)) {
+    outcome.status = 'done';
+  } else if (opts.signal?.aborted) {
+    outcome.status = 'interrupted';
+    outcome.reason = 'stopped by the user (re-run to resume)';
+  } else {
+    outcome.status = 'failed';
+    outcome.reason ??=
+      outcome.exitCode === 0
+        ? 'the worker exited 0 without writing metrics.json'
+        : outcome.signal !== null
+          ? `the worker was killed by ${outcome.signal}`
+          : `the worker exited with code ${outcome.exitCode}`;
+  }
+  log.write(`--- ${new Date().toISOString()} ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}\n`);
+  await new Promise<void>((resolve) => log.end(resolve));
+  opts.onEvent?.({ type: 'end', outcome });
+  return outcome;
+}
+
+/** Runs the jobs, at most opts.jobs at once; resolves with one outcome per job, in job order. */
+export async function runJobs(jobs: readonly RunJob[], opts: SchedulerOptions): Promise<RunOutcome[]> {
+  if (!Number.isInteger(opts.jobs) || opts.jobs < 1) throw new Error(`runJobs: jobs must be a positive integer, got ${opts.jobs}`);
+  const outcomes: RunOutcome[] = jobs.map((job) => ({
+    job,
+    status: 'not-started',
+    exitCode: null,
+    signal: null,
+    logPath: join(job.dir, WORKER_LOG),
+    seconds: 0,
+  }));
+  const running = new Set<number>();
+  const onAbort = (): void => {
+    for (const pid of running) signalGroup(pid, 'SIGINT');
+  };
+  const onForce = (): void => {
+    for (const pid of running) signalGroup(pid, 'SIGKILL');
+  };
+  // Never leave orphaned workers behind if this process exits early.
+  const onExit = (): void => onForce();
+  opts.signal?.addEventListener('abort', onAbort);
+  opts.forceSignal?.addEventListener('abort', onForce);
+  process.on('exit', onExit);
+  try {
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < jobs.length && !opts.signal?.aborted) {
+        const i = next++;
+        outcomes[i] = await runOne(jobs[i], opts, running);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.jobs, jobs.length) }, lane));
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    opts.forceSignal?.removeEventListener('abort', onForce);
+    process.off('exit', onExit);
+  }
+  return outcomes;
+}

@@ -1,0 +1,82 @@
+// Renders the study summary as Markdown (summary.md): what a reader needs to answer "CNN vs FCNN".
+import { formatP } from './stats.ts';
+import type { SampleStats } from './stats.ts';
+import type { ExperimentSummary, PairComparison, Summary } from './summary.ts';
+
+function fmt(x: number): string {
+  return x.toFixed(4);
+}
+
+function meanStd(s: SampleStats): string {
+  return s.std === null ? `${fmt(s.mean)} (1 seed)` : `${fmt(s.mean)} ± ${fmt(s.std)}`;
+}
+
+function ci(s: SampleStats): string {
+  return s.ci95 === null ? '—' : `[${fmt(s.ci95[0])}, ${fmt(s.ci95[1])}]`;
+}
+
+function epochs(e: ExperimentSummary): string {
+  const run = [...new Set(e.epochsRun)].join('/');
+  const cap = [...new Set(e.epochsConfigured)].join('/');
+  return run === cap ? run : `${run} (cap ${cap})`;
+}
+
+function experimentTable(s: Summary): string[] {
+  const balanced = s.headlineMetric === 'balanced-accuracy';
+  const head = ['experiment', 'seeds'];
+  if (balanced) head.push('balanced accuracy', '95 % CI');
+  head.push('test accuracy', '95 % CI', 'macro-F1', '95 % CI', 'params', 'train img/s', 'epochs');
+  const rows = s.experiments.map((e) => {
+    const name = e.leakySeeds.length > 0 ? `${e.experiment} ⚠` : e.experiment;
+    const cells = [name, String(e.seeds.length)];
+    if (balanced) cells.push(meanStd(e.balancedAccuracy), ci(e.balancedAccuracy));
+    cells.push(meanStd(e.testAccuracy), ci(e.testAccuracy), meanStd(e.macroF1), ci(e.macroF1));
+    cells.push(e.paramCount.toLocaleString('en-US'), Math.round(e.meanTrainImagesPerSecond).toLocaleString('en-US'), epochs(e));
+    return `| ${cells.join(' | ')} |`;
+  });
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows];
+}
+
+function comparisonLines(c: PairComparison): string[] {
+  const out = [`### ${c.a} vs ${c.b}: ${c.question}`, ''];
+  if (c.combined === null) return [...out, `Not compared: ${c.skipped ?? 'no paired runs'}.`, ''];
+  out.push(`| seed | ${c.a} right, ${c.b} wrong | ${c.b} right, ${c.a} wrong | both right | both wrong | p (exact) |`, '|---|---|---|---|---|---|');
+  for (const r of c.perSeed) out.push(`| ${r.seed} | ${r.aOnly} | ${r.bOnly} | ${r.bothRight} | ${r.bothWrong} | ${formatP(r.p).replace('p ', '')} |`);
+  out.push('', ...c.perSeed.map((r) => `- seed ${r.seed}: ${r.words}.`));
+  out.push(`- **All seeds**: ${c.combined.words}.`, '');
+  return out;
+}
+
+export function renderSummaryMarkdown(s: Summary): string {
+  const headline = s.headlineMetric === 'balanced-accuracy' ? 'balanced accuracy (the dataset is imbalanced)' : 'test accuracy';
+  const lines = [
+    `# Study summary: ${s.dataset}`,
+    '',
+    `Runs read from \`${s.runsDir}\`. Headline metric: ${headline}. Per experiment: mean ± sample standard`,
+    'deviation over seeds and the 95 % confidence interval of the mean (Student t, n − 1 degrees of freedom).',
+    '',
+    ...experimentTable(s),
+    '',
+  ];
+  const leaky = s.experiments.filter((e) => e.leakySeeds.length > 0);
+  if (leaky.length > 0) {
+    lines.push(
+      `⚠ Validated on the test set (the original study's leakage: early stopping and checkpoint chosen on test data, so these test numbers are optimistic): ${leaky.map((e) => `${e.experiment} (seeds ${e.leakySeeds.join(', ')})`).join('; ')}.`,
+      '',
+    );
+  }
+  if (s.incomplete.length > 0) {
+    lines.push(`Incomplete runs (not counted): ${s.incomplete.map((r) => `${r.experiment} seed ${r.seed}`).join(', ')}.`, '');
+  }
+  lines.push(
+    '## Paired comparisons (McNemar exact test)',
+    '',
+    'Both models of a pair are tested on the same images; the test counts the images exactly one of them',
+    'gets right and asks whether the split could be a fair coin (two-sided exact binomial p-value).',
+    `Runs are paired by seed. Across seeds the verdict is the largest per-seed p-value (significance level ${s.significanceLevel}):`,
+    'the same test images recur in every seed, so the seeds\' counts are not pooled into one test.',
+    '',
+  );
+  for (const c of s.comparisons) lines.push(...comparisonLines(c));
+  return `${lines.join('\n').trimEnd()}\n`;
+}

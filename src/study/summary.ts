@@ -1,0 +1,176 @@
+// The study's summary: per-experiment statistics over seeds and McNemar tests on the study's pairs,
+// read from runs/<dataset>/ and written as summary.json + summary.md.
+import { basename, join } from 'node:path';
+import { rename, writeFile } from 'node:fs/promises';
+import { compareExperiments, STUDY_PAIRS, type StudyPair } from './experiments.ts';
+import { isRunComplete, listRunFolders, readRunConfig, readRunMetrics, readTestPredictions, type TestPredictions } from './run-reader.ts';
+import { describe, explainMcNemar, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from './stats.ts';
+import type { RunConfig, RunMetrics } from './run-folder.ts';
+import { renderSummaryMarkdown } from './summary-md.ts';
+
+export type HeadlineMetric = 'accuracy' | 'balanced-accuracy';
+
+export interface ExperimentSummary {
+  experiment: string;
+  seeds: number[];
+  testAccuracy: SampleStats;
+  macroF1: SampleStats;
+  balancedAccuracy: SampleStats;
+  paramCount: number;
+  /** Mean over seeds of each run's training throughput. */
+  meanTrainImagesPerSecond: number;
+  /** Epochs each seed actually ran (early stopping may cut them short), in seed order. */
+  epochsRun: number[];
+  /** Epoch cap each seed was configured with, in seed order. */
+  epochsConfigured: number[];
+  backends: string[];
+  /** Seeds validated on the test set (the original study's leakage): their test numbers are optimistic. */
+  leakySeeds: number[];
+}
+
+export interface SeedComparison extends McNemarResult {
+  seed: number;
+  words: string;
+}
+
+export interface PairComparison extends StudyPair {
+  perSeed: SeedComparison[];
+  /**
+   * Across seeds: the counts are summed for display only (the same test images recur in every seed, so
+   * pooled counts are not independent and are not tested); the verdict is the largest per-seed p-value,
+   * i.e. the difference must hold in every seed.
+   */
+  combined: { seeds: number; aOnly: number; bOnly: number; maxP: number; seedsSignificant: number; words: string } | null;
+  /** Why the pair could not be compared, when it could not. */
+  skipped?: string;
+}
+
+export interface Summary {
+  dataset: string;
+  runsDir: string;
+  headlineMetric: HeadlineMetric;
+  significanceLevel: number;
+  experiments: ExperimentSummary[];
+  comparisons: PairComparison[];
+  /** Run folders without metrics.json (interrupted or failed). */
+  incomplete: { experiment: string; seed: number }[];
+}
+
+interface CompleteRun {
+  experiment: string;
+  seed: number;
+  dir: string;
+  config: RunConfig;
+  metrics: RunMetrics;
+}
+
+/** K49 is imbalanced: its authors recommend balanced accuracy as the headline. */
+export function headlineMetricFor(dataset: string): HeadlineMetric {
+  return dataset === 'k49' ? 'balanced-accuracy' : 'accuracy';
+}
+
+function summarizeExperiment(experiment: string, runs: CompleteRun[]): ExperimentSummary {
+  const bySeed = [...runs].sort((a, b) => a.seed - b.seed);
+  return {
+    experiment,
+    seeds: bySeed.map((r) => r.seed),
+    testAccuracy: describe(bySeed.map((r) => r.metrics.testAccuracy)),
+    macroF1: describe(bySeed.map((r) => r.metrics.macroF1)),
+    balancedAccuracy: describe(bySeed.map((r) => r.metrics.balancedAccuracy)),
+    paramCount: bySeed[0].metrics.paramCount,
+    meanTrainImagesPerSecond: mean(bySeed.map((r) => r.metrics.trainImagesPerSecond)),
+    epochsRun: bySeed.map((r) => r.metrics.epochsRun),
+    epochsConfigured: bySeed.map((r) => r.config.epochs),
+    backends: [...new Set(bySeed.map((r) => r.metrics.backend))],
+    leakySeeds: bySeed.filter((r) => r.config.validationOn === 'test').map((r) => r.seed),
+  };
+}
+
+function sameTestSet(x: TestPredictions, y: TestPredictions): boolean {
+  if (x.truth.length !== y.truth.length) return false;
+  for (let i = 0; i < x.truth.length; i++) if (x.truth[i] !== y.truth[i] || x.index[i] !== y.index[i]) return false;
+  return true;
+}
+
+async function comparePair(pair: StudyPair, runs: Map<string, CompleteRun[]>): Promise<PairComparison> {
+  const aRuns = runs.get(pair.a) ?? [];
+  const bRuns = runs.get(pair.b) ?? [];
+  const bBySeed = new Map(bRuns.map((r) => [r.seed, r]));
+  const paired = aRuns.filter((r) => bBySeed.has(r.seed)).sort((x, y) => x.seed - y.seed);
+  if (paired.length === 0) {
+    const missing = [aRuns.length === 0 ? pair.a : '', bRuns.length === 0 ? pair.b : ''].filter(Boolean);
+    const why = missing.length > 0 ? `no complete runs of ${missing.join(' and ')}` : 'no seed has complete runs of both';
+    return { ...pair, perSeed: [], combined: null, skipped: why };
+  }
+  const perSeed: SeedComparison[] = [];
+  for (const ra of paired) {
+    const rb = bBySeed.get(ra.seed) as CompleteRun;
+    const [pa, pb] = await Promise.all([readTestPredictions(ra.dir), readTestPredictions(rb.dir)]);
+    if (!sameTestSet(pa, pb)) {
+      return { ...pair, perSeed: [], combined: null, skipped: `seed ${ra.seed}: ${ra.dir} and ${rb.dir} were tested on different images` };
+    }
+    const r = mcnemar(pa.truth, pa.predicted, pb.predicted);
+    perSeed.push({ seed: ra.seed, ...r, words: explainMcNemar(pair.a, pair.b, r) });
+  }
+  const aOnly = perSeed.reduce((s, r) => s + r.aOnly, 0);
+  const bOnly = perSeed.reduce((s, r) => s + r.bOnly, 0);
+  const maxP = Math.max(...perSeed.map((r) => r.p));
+  const seedsSignificant = perSeed.filter((r) => r.p < SIGNIFICANCE_LEVEL).length;
+  const sameDirection = perSeed.every((r) => r.aOnly > r.bOnly) || perSeed.every((r) => r.aOnly < r.bOnly);
+  const n = perSeed.length;
+  let words: string;
+  if (seedsSignificant === n && sameDirection) {
+    words = `${aOnly > bOnly ? pair.a : pair.b} is better in every seed (${n}/${n} seeds p < ${SIGNIFICANCE_LEVEL}, largest p = ${maxP.toPrecision(2)}): the difference is not chance`;
+  } else if (seedsSignificant === 0) {
+    words = `no seed shows a significant difference (0/${n} seeds p < ${SIGNIFICANCE_LEVEL}): the difference could be chance`;
+  } else {
+    words = `mixed: ${seedsSignificant}/${n} seeds p < ${SIGNIFICANCE_LEVEL}${sameDirection ? '' : ', not all in the same direction'}; not settled`;
+  }
+  return { ...pair, perSeed, combined: { seeds: n, aOnly, bOnly, maxP, seedsSignificant, words } };
+}
+
+/** Reads every run folder under runs/<dataset>/ and computes the study's statistics. */
+export async function summarize(runsDatasetDir: string): Promise<Summary> {
+  const folders = await listRunFolders(runsDatasetDir);
+  const byExperiment = new Map<string, CompleteRun[]>();
+  const incomplete: Summary['incomplete'] = [];
+  let dataset = basename(runsDatasetDir);
+  for (const f of folders) {
+    if (!isRunComplete(f.dir)) {
+      incomplete.push({ experiment: f.experiment, seed: f.seed });
+      continue;
+    }
+    const [config, metrics] = await Promise.all([readRunConfig(f.dir), readRunMetrics(f.dir)]);
+    dataset = config.dataset;
+    const list = byExperiment.get(f.experiment) ?? [];
+    list.push({ ...f, config, metrics });
+    byExperiment.set(f.experiment, list);
+  }
+  const names = [...byExperiment.keys()].sort(compareExperiments);
+  const comparisons: PairComparison[] = [];
+  for (const pair of STUDY_PAIRS) comparisons.push(await comparePair(pair, byExperiment));
+  return {
+    dataset,
+    runsDir: runsDatasetDir,
+    headlineMetric: headlineMetricFor(dataset),
+    significanceLevel: SIGNIFICANCE_LEVEL,
+    experiments: names.map((n) => summarizeExperiment(n, byExperiment.get(n) as CompleteRun[])),
+    comparisons,
+    incomplete,
+  };
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+/** Writes summary.json and summary.md into the runs/<dataset>/ folder; returns their paths. */
+export async function writeSummary(summary: Summary): Promise<{ json: string; md: string }> {
+  const json = join(summary.runsDir, 'summary.json');
+  const md = join(summary.runsDir, 'summary.md');
+  await writeAtomic(json, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeAtomic(md, renderSummaryMarkdown(summary));
+  return { json, md };
+}

@@ -1,0 +1,46 @@
+// The worker command of one run: the real CLI's `train`, in a fresh Node process (one core each under wasm).
+import { fileURLToPath } from 'node:url';
+import type { WorkerFactory } from './scheduler.ts';
+
+export const CLI_PATH = fileURLToPath(new URL('../../bin/kmnist-lab.js', import.meta.url));
+
+/**
+ * Test hook: a Node script run in place of bin/kmnist-lab.js, with the same arguments
+ * (`train <experiment> --seed N ...`), so CLI tests can drive `run` with a fake worker.
+ */
+export const WORKER_SCRIPT_ENV = 'KMNIST_LAB_WORKER';
+
+export interface TrainWorkerOptions {
+  dataset: string;
+  dataDir: string;
+  runsRoot: string;
+  epochs?: number;
+  backend?: string;
+  /** Script run by process.execPath; defaults to $KMNIST_LAB_WORKER or the real CLI. */
+  script?: string;
+}
+
+export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
+  const script = o.script ?? process.env[WORKER_SCRIPT_ENV] ?? CLI_PATH;
+  return (job) => ({
+    command: process.execPath,
+    args: [
+      script,
+      'train',
+      job.experiment,
+      '--seed',
+      String(job.seed),
+      '--dataset',
+      o.dataset,
+      '--data-dir',
+      o.dataDir,
+      '--out',
+      o.runsRoot,
+      '--progress',
+      'json',
+      ...(o.epochs === undefined ? [] : ['--epochs', String(o.epochs)]),
+      ...(o.backend === undefined ? [] : ['--backend', o.backend]),
+      ...(job.resume ? ['--resume'] : []),
+    ],
+  });
+}

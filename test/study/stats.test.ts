@@ -1,0 +1,69 @@
+// Statistics against values computed by hand (binomial sums, t tables).
+import { describe as suite, expect, it } from 'vitest';
+import { describe, explainMcNemar, formatP, mcnemar, mcnemarExactP, mean, sampleStd, tConfidenceInterval } from '../../src/study/stats.ts';
+
+suite('mean, sample std, t confidence interval', () => {
+  it('mean and the n-1 standard deviation', () => {
+    expect(mean([2, 4, 4, 4, 5, 5, 7, 9])).toBe(5);
+    // Sum of squares 32 over n - 1 = 7.
+    expect(sampleStd([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(Math.sqrt(32 / 7), 12);
+    expect(sampleStd([0.9])).toBeNull();
+  });
+
+  it('95 % CI of three seeds: mean ± t(0.975, 2) * s / sqrt(3), t = 4.3027 from the table', () => {
+    const [lo, hi] = tConfidenceInterval([0.85, 0.87, 0.86]) as [number, number];
+    // s = 0.01; half-width 4.302653 * 0.01 / 1.732051 = 0.0248414
+    expect(lo).toBeCloseTo(0.86 - 0.0248414, 6);
+    expect(hi).toBeCloseTo(0.86 + 0.0248414, 6);
+  });
+
+  it('95 % CI of two values uses t(0.975, 1) = 12.7062', () => {
+    // mean 2, s = sqrt(2), half-width 12.7062 * sqrt(2) / sqrt(2)
+    const [lo, hi] = tConfidenceInterval([1, 3]) as [number, number];
+    expect(lo).toBeCloseTo(2 - 12.7062, 3);
+    expect(hi).toBeCloseTo(2 + 12.7062, 3);
+    expect(tConfidenceInterval([1])).toBeNull();
+  });
+
+  it('describe bundles them', () => {
+    const d = describe([0.85, 0.87, 0.86]);
+    expect(d.n).toBe(3);
+    expect(d.mean).toBeCloseTo(0.86, 12);
+    expect(d.std).toBeCloseTo(0.01, 12);
+    expect(d.values).toEqual([0.85, 0.87, 0.86]);
+  });
+});
+
+suite("McNemar's exact test", () => {
+  it('b=10, c=2: p = 2 * (C(12,0)+C(12,1)+C(12,2)) / 2^12 = 158/4096', () => {
+    expect(mcnemarExactP(10, 2)).toBeCloseTo(158 / 4096, 12);
+    expect(mcnemarExactP(2, 10)).toBeCloseTo(158 / 4096, 12);
+  });
+
+  it('small cases by hand', () => {
+    expect(mcnemarExactP(3, 0)).toBeCloseTo(2 / 8, 12); // 2 * C(3,0)/2^3
+    expect(mcnemarExactP(6, 1)).toBeCloseTo((2 * 8) / 128, 12); // 2 * (1 + 7) / 2^7
+    expect(mcnemarExactP(5, 5)).toBe(1); // 2 * 638/1024 > 1, capped
+    expect(mcnemarExactP(0, 0)).toBe(1);
+    expect(() => mcnemarExactP(-1, 2)).toThrow(/non-negative integer/);
+  });
+
+  it('counts the discordant pairs from prediction vectors', () => {
+    const truth = [0, 1, 2, 3, 4];
+    const a = [0, 1, 2, 0, 0]; // right on 0, 1, 2
+    const b = [0, 0, 2, 3, 0]; // right on 0, 2, 3
+    expect(mcnemar(truth, a, b)).toEqual({ aOnly: 1, bOnly: 1, bothRight: 2, bothWrong: 1, p: 1 });
+    expect(() => mcnemar([0, 1], [0], [0, 1])).toThrow(/lengths differ/);
+  });
+
+  it('says what the p-value means in plain words', () => {
+    const big = { aOnly: 212, bOnly: 35, p: mcnemarExactP(212, 35) };
+    expect(big.p).toBeLessThan(0.001);
+    expect(explainMcNemar('cnn', 'fcnn', big)).toBe(
+      'cnn is right on 212 images fcnn gets wrong, fcnn on 35 the other way; p < 0.001: the difference is not chance (cnn is better)',
+    );
+    const small = { aOnly: 6, bOnly: 1, p: 0.125 };
+    expect(explainMcNemar('cnn', 'cnn-no-pool', small)).toMatch(/p = 0\.125: the difference could be chance$/);
+    expect(formatP(158 / 4096)).toBe('p = 0.0386');
+  });
+});

@@ -1,12 +1,58 @@
 import type { Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadDataset } from '../data/load.ts';
+import { isDatasetName } from '../data/registry.ts';
 import { UserError } from '../errors.ts';
+import { startWebServer } from '../web/server.ts';
 
-// Placeholder until its issue lands: the command exists so --help is complete, and says it is not built yet.
+interface ServeOptions {
+  runs: string;
+  report: string;
+  port: string;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UserError(`--port: '${text}' is not a port number (0..65535)`);
+  return port;
+}
+
+function checkFolder(flag: string, dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`${flag}: ${dir} is a file, not a folder`);
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UserError('`serve` is not implemented yet');
+    .description('serve a local page: draw a character and watch every trained model answer; browse the report')
+    .option('--runs <dir>', 'runs folder to read (runs/ or runs/<dataset>)', 'runs')
+    .option('--report <dir>', 'folder holding report.html', 'report')
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '8080')
+    .action(async (opts: ServeOptions) => {
+      const port = parsePort(opts.port);
+      checkFolder('--runs', opts.runs);
+      checkFolder('--report', opts.report);
+      if (!existsSync(opts.runs)) console.error(`kmnist-lab serve: ${resolve(opts.runs)} does not exist yet; the page will say how to make runs`);
+      const running = await startWebServer(
+        {
+          runsRoot: opts.runs,
+          reportDir: opts.report,
+          baseDir: process.cwd(),
+          async loadTestSet(dataset, dataDir) {
+            if (!isDatasetName(dataset)) throw new UserError(`config.json names an unknown dataset '${dataset}'`);
+            return (await loadDataset({ dataset, dataDir })).test;
+          },
+        },
+        port,
+      );
+      console.log(`kmnist-lab serve: ${running.url} (runs: ${resolve(opts.runs)}; Ctrl+C to stop)`);
+      await new Promise<void>((done) => {
+        const stop = (): void => {
+          void running.close().then(done);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
     });
 }

@@ -1,0 +1,53 @@
+// The JSON the server sends and the page reads: one definition for both sides.
+
+/** One finished run folder (metrics.json present) under the runs root. */
+export interface RunSummary {
+  /** Path of the run folder relative to the runs root, '/'-separated: the run's id in every URL. */
+  id: string;
+  experiment: string;
+  seed: number;
+  dataset: string;
+  numClasses: number;
+  classNames: string[];
+  classChars?: string[];
+  testAccuracy: number;
+  paramCount: number;
+  /** URL of model/model.json, or null when the run has no neural model (knn). */
+  modelUrl: string | null;
+  /** True when the run validated on the test set (the original study's leakage). */
+  validatedOnTest: boolean;
+  /** Number of rows in predictions-test.csv whose prediction is wrong (null when the file is absent). */
+  mistakes: number | null;
+}
+
+export interface RunsResponse {
+  runsRoot: string;
+  runs: RunSummary[];
+  /** Run folders that could not be read, one line each. */
+  problems: string[];
+  /** URL of the HTML report, or null when none was found. */
+  reportUrl: string | null;
+  /** Where the server looked for the report (shown with the command that makes it). */
+  reportDir: string;
+}
+
+export type TestImageKind = 'random' | 'mistake';
+
+/** One test image with what a run saved about it (predictions-test.csv). */
+export interface TestImageResponse {
+  runId: string;
+  kind: TestImageKind;
+  /** Row index into the dataset's test set. */
+  index: number;
+  width: number;
+  height: number;
+  /** height*width values 0..255, row-major, 0 = background. */
+  pixels: number[];
+  trueClass: number;
+  /** The class the run predicted for this image when it was trained. */
+  savedPredicted: number;
+}
+
+export interface ApiError {
+  error: string;
+}

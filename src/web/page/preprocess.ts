@@ -1,0 +1,113 @@
+// Turns a drawing (white strokes on black, any size) into a 28x28 image the way MNIST-style datasets were made:
+// crop to the ink's bounding box, scale it to fit 20x20 keeping its aspect ratio (area averaging, so thin
+// strokes turn grey rather than vanish), then place it in 28x28 with its centre of mass at the centre.
+// Pure functions: the page calls them, and the unit tests run them in Node.
+
+export const SIDE = 28;
+export const FIT = 20;
+
+export interface Box {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+}
+
+/** Bounding box of the pixels above `threshold`, or null for a blank image. */
+export function inkBox(gray: ArrayLike<number>, width: number, height: number, threshold = 0): Box | null {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (gray[y * width + x] > threshold) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  return x1 < 0 ? null : { x0, y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+/** For each of `dst` output cells, the source cells it covers and by how much (box filter over [0, src)). */
+function coverage(src: number, dst: number): { index: number; weight: number }[][] {
+  const step = src / dst;
+  const cells: { index: number; weight: number }[][] = [];
+  for (let i = 0; i < dst; i++) {
+    const start = i * step;
+    const end = (i + 1) * step;
+    const parts: { index: number; weight: number }[] = [];
+    for (let s = Math.floor(start); s < Math.min(src, Math.ceil(end)); s++) {
+      const overlap = Math.min(end, s + 1) - Math.max(start, s);
+      if (overlap > 1e-9) parts.push({ index: s, weight: overlap / step });
+    }
+    cells.push(parts);
+  }
+  return cells;
+}
+
+/** Area-averaging resize of the `box` region of `gray` to outW x outH (float values). */
+export function resizeBox(gray: ArrayLike<number>, width: number, box: Box, outW: number, outH: number): Float64Array {
+  const cx = coverage(box.width, outW);
+  const cy = coverage(box.height, outH);
+  // Separable: rows first (box.height x outW), then columns.
+  const rows = new Float64Array(box.height * outW);
+  for (let y = 0; y < box.height; y++) {
+    const base = (box.y0 + y) * width + box.x0;
+    for (let ox = 0; ox < outW; ox++) {
+      let sum = 0;
+      for (const { index, weight } of cx[ox]) sum += gray[base + index] * weight;
+      rows[y * outW + ox] = sum;
+    }
+  }
+  const out = new Float64Array(outW * outH);
+  for (let oy = 0; oy < outH; oy++) {
+    for (let ox = 0; ox < outW; ox++) {
+      let sum = 0;
+      for (const { index, weight } of cy[oy]) sum += rows[index * outW + ox] * weight;
+      out[oy * outW + ox] = sum;
+    }
+  }
+  return out;
+}
+
+/** Intensity-weighted centre of a w x h patch, in pixel-index coordinates. */
+export function centreOfMass(patch: ArrayLike<number>, w: number, h: number): { x: number; y: number } {
+  let total = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = patch[y * w + x];
+      total += v;
+      sx += x * v;
+      sy += y * v;
+    }
+  }
+  return total > 0 ? { x: sx / total, y: sy / total } : { x: (w - 1) / 2, y: (h - 1) / 2 };
+}
+
+/** The 28x28 uint8 image (0 = background) for a drawing; all zeros for a blank drawing. */
+export function preprocess(gray: ArrayLike<number>, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(SIDE * SIDE);
+  const box = inkBox(gray, width, height);
+  if (!box) return out;
+  const scale = FIT / Math.max(box.width, box.height);
+  const w = Math.max(1, Math.min(FIT, Math.round(box.width * scale)));
+  const h = Math.max(1, Math.min(FIT, Math.round(box.height * scale)));
+  const patch = resizeBox(gray, width, box, w, h);
+  const com = centreOfMass(patch, w, h);
+  const centre = (SIDE - 1) / 2;
+  // Shift so the centre of mass sits at the image centre, but never push ink off the 28x28 frame.
+  const left = Math.min(SIDE - w, Math.max(0, Math.round(centre - com.x)));
+  const top = Math.min(SIDE - h, Math.max(0, Math.round(centre - com.y)));
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      out[(top + y) * SIDE + left + x] = Math.min(255, Math.max(0, Math.round(patch[y * w + x])));
+    }
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+// Serves test images for the page: a run's predictions-test.csv says which rows exist and what the run predicted,
+// the dataset (loaded once per dataset folder, on first use) gives the pixels.
+import { isAbsolute, join, resolve } from 'node:path';
+import { UserError } from '../errors.ts';
+import type { ImageSet } from '../data/types.ts';
+import { RUN_FILES } from '../study/run-folder.ts';
+import type { TestImageKind, TestImageResponse } from './api-types.ts';
+import { readPredictionsCsv, type PredictionRow } from './predictions-csv.ts';
+import type { RunEntry } from './runs.ts';
+
+/** Loads a dataset's test split; the serve command passes one built on loadDataset, tests pass a fake. */
+export type TestSetLoader = (dataset: string, dataDir: string) => Promise<ImageSet>;
+
+export class TestImageSource {
+  private readonly sets = new Map<string, Promise<ImageSet>>();
+  private readonly rows = new Map<string, Promise<PredictionRow[]>>();
+
+  constructor(
+    private readonly load: TestSetLoader,
+    /** Relative dataDirs in config.json are relative to where training ran: normally the project folder. */
+    private readonly baseDir: string,
+  ) {}
+
+  private testSet(run: RunEntry): Promise<ImageSet> {
+    const dataDir = isAbsolute(run.config.dataDir) ? run.config.dataDir : resolve(this.baseDir, run.config.dataDir);
+    const key = `${run.config.dataset}\n${dataDir}`;
+    let set = this.sets.get(key);
+    if (!set) {
+      set = this.load(run.config.dataset, dataDir);
+      // A failed load (data moved, not downloaded) is retried on the next request rather than cached.
+      set.catch(() => this.sets.delete(key));
+      this.sets.set(key, set);
+    }
+    return set;
+  }
+
+  private predictions(run: RunEntry): Promise<PredictionRow[]> {
+    let rows = this.rows.get(run.dir);
+    if (!rows) {
+      rows = readPredictionsCsv(join(run.dir, RUN_FILES.predictionsTest));
+      rows.catch(() => this.rows.delete(run.dir));
+      this.rows.set(run.dir, rows);
+    }
+    return rows;
+  }
+
+  /** A random test image (or a random mistake of the run), or the row for `index` when given. */
+  async pick(run: RunEntry, kind: TestImageKind, index: number | null, random: () => number = Math.random): Promise<TestImageResponse> {
+    const rows = await this.predictions(run);
+    let row: PredictionRow | undefined;
+    if (index !== null) {
+      row = rows.find((r) => r.index === index);
+      if (!row) throw new UserError(`run ${run.summary.id} has no prediction for test image ${index}`);
+    } else {
+      const pool = kind === 'mistake' ? rows.filter((r) => r.trueClass !== r.predicted) : rows;
+      if (pool.length === 0) throw new UserError(`run ${run.summary.id} made no mistakes on the test set`);
+      row = pool[Math.floor(random() * pool.length)];
+    }
+    const set = await this.testSet(run);
+    if (row.index >= set.count) {
+      throw new UserError(`run ${run.summary.id}: test image ${row.index} is beyond the ${set.count} test images in ${run.config.dataDir}`);
+    }
+    if (set.labels[row.index] !== row.trueClass) {
+      throw new UserError(
+        `run ${run.summary.id}: test image ${row.index} has label ${set.labels[row.index]} in ${run.config.dataDir} but ${row.trueClass} in ${RUN_FILES.predictionsTest}: not the data it was trained on`,
+      );
+    }
+    const size = set.height * set.width;
+    const pixels = Array.from(set.images.subarray(row.index * size, (row.index + 1) * size));
+    return {
+      runId: run.summary.id,
+      kind,
+      index: row.index,
+      width: set.width,
+      height: set.height,
+      pixels,
+      trueClass: row.trueClass,
+      savedPredicted: row.predicted,
+    };
+  }
+}

@@ -1,0 +1,136 @@
+// Synthetic run folders for the web tests: a tiny CNN, a tiny dense net (saved in the standard TF.js format by
+// the project's saveModel) and a knn run without a model, all over 24 made-up 28x28 test images.
+// predictions-test.csv holds what each model really predicts in Node, so the page can be checked against it.
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { mulberry32 } from '../../src/data/rng.ts';
+import type { ImageSet } from '../../src/data/types.ts';
+import { saveModel } from '../../src/engine/model-io.ts';
+import type { RunConfig, RunMetrics } from '../../src/study/run-folder.ts';
+
+export const CLASS_CHARS = ['お', 'き', 'す', 'つ', 'な', 'は', 'ま', 'や', 'れ', 'を'];
+export const CLASS_NAMES = CLASS_CHARS.map((c) => `${c} (U+${c.codePointAt(0)?.toString(16).toUpperCase()})`);
+export const COUNT = 24;
+const SIDE = 28;
+
+export interface SyntheticRun {
+  id: string;
+  experiment: string;
+  model: tf.LayersModel | null;
+  /** Predicted class per test image (argmax of `probs`). */
+  predicted: number[];
+  probs: number[][];
+}
+
+export interface SyntheticRuns {
+  root: string;
+  testSet: ImageSet;
+  runs: SyntheticRun[];
+}
+
+/** Blocky strokes: a few bright bars per image, different for every image. */
+function makeImages(rand: () => number): Uint8Array {
+  const images = new Uint8Array(COUNT * SIDE * SIDE);
+  for (let n = 0; n < COUNT; n++) {
+    for (let s = 0; s < 3; s++) {
+      const x0 = 4 + Math.floor(rand() * 16);
+      const y0 = 4 + Math.floor(rand() * 16);
+      const horizontal = rand() < 0.5;
+      for (let t = 0; t < 8; t++) {
+        for (let w = 0; w < 2; w++) {
+          const x = horizontal ? x0 + t : x0 + w;
+          const y = horizontal ? y0 + w : y0 + t;
+          if (x < SIDE && y < SIDE) images[n * SIDE * SIDE + y * SIDE + x] = 128 + Math.floor(rand() * 128);
+        }
+      }
+    }
+  }
+  return images;
+}
+
+function tinyCnn(): tf.LayersModel {
+  const m = tf.sequential();
+  m.add(
+    tf.layers.conv2d({ inputShape: [SIDE, SIDE, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+  );
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 2 }) }));
+  return m;
+}
+
+function tinyDense(): tf.LayersModel {
+  const m = tf.sequential();
+  m.add(tf.layers.flatten({ inputShape: [SIDE, SIDE, 1] }));
+  m.add(tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.randomNormal({ stddev: 0.2, seed: 3 }) }));
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ stddev: 1, seed: 4 }) }));
+  return m;
+}
+
+/** Probabilities of `model` for 28x28 0..255 images, scaled to 0..1 as training does. */
+export function predictNode(model: tf.LayersModel, pixels: ArrayLike<number>, count: number): number[][] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(Float32Array.from(pixels, (v) => v / 255), [count, SIDE, SIDE, 1]);
+    return (model.predict(x) as tf.Tensor).arraySync() as number[][];
+  });
+}
+
+const argmax = (p: number[]): number => p.reduce((best, v, k) => (v > p[best] ? k : best), 0);
+
+async function writeRun(root: string, run: SyntheticRun, labels: Int32Array, paramCount: number): Promise<void> {
+  const dir = join(root, run.id);
+  await mkdir(dir, { recursive: true });
+  if (run.model) await saveModel(run.model, join(dir, 'model'));
+  const config: RunConfig = {
+    experiment: run.experiment,
+    model: run.experiment,
+    dataset: 'kmnist',
+    dataDir: 'synthetic-data/kmnist',
+    seed: 1,
+    preset: 'default',
+    optimizer: 'adam',
+    learningRate: 0.001,
+    batchSize: 128,
+    epochs: 1,
+    augment: false,
+    augmentFactor: 1,
+    valSplit: 0.1,
+    validationOn: 'val',
+    backend: 'cpu',
+    paramCount,
+    numClasses: 10,
+    classNames: CLASS_NAMES,
+    classChars: CLASS_CHARS,
+    datasetMd5: {},
+    versions: {},
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
+  const correct = run.predicted.filter((p, i) => p === labels[i]).length;
+  const metrics: Partial<RunMetrics> = { testAccuracy: correct / COUNT, paramCount, epochsRun: 1 };
+  const lines = ['index,true,predicted,' + CLASS_CHARS.map((_, k) => `p${k}`).join(',')];
+  run.probs.forEach((p, i) => lines.push([i, labels[i], run.predicted[i], ...p.map((v) => v.toFixed(6))].join(',')));
+  await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  await writeFile(join(dir, 'predictions-test.csv'), lines.join('\n') + '\n');
+  await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2));
+}
+
+/** Writes runs/kmnist/{cnn,fcnn,knn}/seed-1 under `root`; labels make the cnn right on even images, wrong on odd. */
+export async function makeSyntheticRuns(root: string): Promise<SyntheticRuns> {
+  const rand = mulberry32(7);
+  const images = makeImages(rand);
+  const models: [string, tf.LayersModel | null][] = [
+    ['cnn', tinyCnn()],
+    ['fcnn', tinyDense()],
+    ['knn', null],
+  ];
+  const runs: SyntheticRun[] = models.map(([experiment, model]) => {
+    const probs = model
+      ? predictNode(model, images, COUNT)
+      : Array.from({ length: COUNT }, (_, i) => CLASS_CHARS.map((__, k) => (k === i % 10 ? 1 : 0)));
+    return { id: `kmnist/${experiment}/seed-1`, experiment, model, probs, predicted: probs.map(argmax) };
+  });
+  const labels = Int32Array.from(runs[0].predicted, (p, i) => (i % 2 === 0 ? p : (p + 1) % 10));
+  for (const run of runs) await writeRun(root, run, labels, run.model ? run.model.countParams() : 0);
+  return { root, runs, testSet: { images, labels, count: COUNT, height: SIDE, width: SIDE } };
+}

@@ -1,0 +1,126 @@
+// The serve server without a browser: the runs API, test images, the report, and path traversal.
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunsResponse, TestImageResponse } from '../../src/web/api-types.ts';
+import { makeSyntheticRuns, type SyntheticRuns } from './fixtures.ts';
+import { rawGet, startHarness, type Harness } from './server-harness.ts';
+
+let dir: string;
+let synthetic: SyntheticRuns;
+let server: Harness;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'kmnist-web-'));
+  synthetic = await makeSyntheticRuns(join(dir, 'runs'));
+  await writeFile(join(dir, 'secret.txt'), 'TOP-SECRET');
+  // A symlink inside the runs root that leads out of it.
+  await symlink(join(dir, 'secret.txt'), join(dir, 'runs', 'kmnist', 'leak.txt'));
+  await mkdir(join(dir, 'report'));
+  await writeFile(join(dir, 'report', 'report.html'), '<!doctype html><title>r</title><h1>The report</h1>');
+  server = await startHarness(join(dir, 'runs'), join(dir, 'report'), synthetic.testSet);
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function getJson<T>(path: string): Promise<{ status: number; body: T }> {
+  const res = await rawGet(server.url, path);
+  return { status: res.status, body: JSON.parse(res.body) as T };
+}
+
+describe('serve API', () => {
+  it('lists the finished runs, with model URLs for neural runs only', async () => {
+    const { body } = await getJson<RunsResponse>('/api/runs');
+    expect(body.runs.map((r) => r.id)).toEqual(['kmnist/cnn/seed-1', 'kmnist/fcnn/seed-1', 'kmnist/knn/seed-1']);
+    const [cnn, , knn] = body.runs;
+    expect(cnn.modelUrl).toBe('/files/kmnist/cnn/seed-1/model/model.json');
+    expect(cnn.classChars?.[0]).toBe('お');
+    expect(cnn.mistakes).toBe(12);
+    expect(knn.modelUrl).toBeNull();
+    expect(body.reportUrl).toBe('/report/report.html');
+    expect(body.problems).toEqual([]);
+  });
+
+  it('serves model.json and weights.bin from a run folder', async () => {
+    const json = await rawGet(server.url, '/files/kmnist/cnn/seed-1/model/model.json');
+    expect(json.status).toBe(200);
+    expect(JSON.parse(json.body)).toHaveProperty('weightsManifest');
+    const weights = await rawGet(server.url, '/files/kmnist/cnn/seed-1/model/weights.bin');
+    expect(weights.status).toBe(200);
+    expect(weights.type).toBe('application/octet-stream');
+  });
+
+  it.each([
+    '/files/../secret.txt',
+    '/files/..%2fsecret.txt',
+    '/files/kmnist/..%2F..%2Fsecret.txt',
+    '/files/%2e%2e/secret.txt',
+    '/files/kmnist/..%5c..%5csecret.txt',
+    '/files/kmnist/leak.txt',
+    '/report/..%2fsecret.txt',
+    "/files/%2Fetc%2Fpasswd",
+  ])('refuses a path out of the served folder: %s', async (path) => {
+    const res = await rawGet(server.url, path);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.body).not.toContain('TOP-SECRET');
+  });
+
+  it('sends a random test image with the run saved prediction', async () => {
+    const { status, body } = await getJson<TestImageResponse>('/api/test-image?run=kmnist%2Fcnn%2Fseed-1&kind=random');
+    expect(status).toBe(200);
+    const px = 28 * 28;
+    expect(body.pixels).toEqual(Array.from(synthetic.testSet.images.subarray(body.index * px, (body.index + 1) * px)));
+    expect(body.trueClass).toBe(synthetic.testSet.labels[body.index]);
+    expect(body.savedPredicted).toBe(synthetic.runs[0].predicted[body.index]);
+    expect(server.loads[0]).toEqual({ dataset: 'kmnist', dataDir: join(dir, 'runs', 'synthetic-data', 'kmnist') });
+  });
+
+  it('picks mistakes only when asked for a mistake', async () => {
+    for (let i = 0; i < 5; i++) {
+      const { body } = await getJson<TestImageResponse>('/api/test-image?run=kmnist/cnn/seed-1&kind=mistake');
+      expect(body.index % 2).toBe(1);
+      expect(body.savedPredicted).not.toBe(body.trueClass);
+    }
+  });
+
+  it('answers bad test-image requests with a clear error', async () => {
+    const unknown = await getJson<{ error: string }>('/api/test-image?run=kmnist/nope/seed-1');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toContain('no finished run');
+    const badKind = await getJson<{ error: string }>('/api/test-image?run=kmnist/cnn/seed-1&kind=worst');
+    expect(badKind.status).toBe(400);
+    const missingRow = await getJson<{ error: string }>('/api/test-image?run=kmnist/cnn/seed-1&index=999');
+    expect(missingRow.status).toBe(400);
+    expect(missingRow.body.error).toContain('999');
+  });
+
+  it('serves the page, its bundle and the report', async () => {
+    const page = await rawGet(server.url, '/');
+    expect(page.body).toContain('id="pad"');
+    const app = await rawGet(server.url, '/app.js');
+    expect(app.status).toBe(200);
+    expect(app.type).toContain('javascript');
+    expect(app.body.length).toBeGreaterThan(100_000);
+    const report = await rawGet(server.url, '/report/report.html');
+    expect(report.body).toContain('The report');
+  });
+});
+
+describe('serve with no runs yet', () => {
+  it('lists no runs and no report for an absent folder', async () => {
+    const empty = await startHarness(join(dir, 'absent-runs'), join(dir, 'absent-report'), null);
+    try {
+      const res = await rawGet(empty.url, '/api/runs');
+      const body = JSON.parse(res.body) as RunsResponse;
+      expect(body.runs).toEqual([]);
+      expect(body.reportUrl).toBeNull();
+    } finally {
+      await empty.close();
+    }
+  });
+});

@@ -1,0 +1,86 @@
+// `kmnist-lab run` through the real CLI, with the fake worker in place of `train` (KMNIST_LAB_WORKER).
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+const FAKE = fileURLToPath(new URL('./fixtures/fake-worker.mjs', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'kmnist-run-cmd-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** A tiny MNIST-format dataset (plain idx files): 20 train and 10 test images of 28x28. */
+function writeTinyDataset(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const images = (n: number): Buffer => {
+    const b = Buffer.alloc(16 + n * 784);
+    b.writeUInt32BE(0x803, 0);
+    b.writeUInt32BE(n, 4);
+    b.writeUInt32BE(28, 8);
+    b.writeUInt32BE(28, 12);
+    for (let i = 16; i < b.length; i++) b[i] = (i * 7) % 256;
+    return b;
+  };
+  const labels = (n: number): Buffer => {
+    const b = Buffer.alloc(8 + n);
+    b.writeUInt32BE(0x801, 0);
+    b.writeUInt32BE(n, 4);
+    for (let i = 0; i < n; i++) b[8 + i] = i % 10;
+    return b;
+  };
+  writeFileSync(join(dir, 'train-images-idx3-ubyte'), images(20));
+  writeFileSync(join(dir, 'train-labels-idx1-ubyte'), labels(20));
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), images(10));
+  writeFileSync(join(dir, 't10k-labels-idx1-ubyte'), labels(10));
+}
+
+const data = join(root, 'data');
+writeTinyDataset(data);
+
+describe('kmnist-lab run', () => {
+  it('without data it stops at once, saying how to get data or point at it', async () => {
+    const out = join(root, 'no-data-runs');
+    const r = await runCli(['run', '--data-dir', join(root, 'nowhere'), '--out', out], { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/kmnist-lab download/);
+    expect(r.stderr).toMatch(/--data-dir/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects bad flags with the flag named', async () => {
+    const bad = await runCli(['run', '--data-dir', data, '--seeds', '0'], { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--seeds: expected a positive integer, got '0'/);
+    const unknown = await runCli(['run', '--data-dir', data, '--experiments', 'cnn,resnet'], { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/--experiments: unknown experiment "resnet"/);
+  });
+
+  it('runs experiments x seeds, reports a failed run with its log, re-running finishes only the rest', async () => {
+    const out = join(root, 'runs');
+    const args = ['run', '--data-dir', data, '--experiments', 'cnn,fcnn', '--seeds', '2', '--jobs', '2', '--epochs', '2', '--out', out];
+    const first = await runCli(args, { env: { KMNIST_LAB_WORKER: FAKE, FAKE_FAIL: 'fcnn/seed-2' } });
+    expect(first.code).toBe(1);
+    const log = join(out, 'kmnist', 'fcnn', 'seed-2', 'worker.log');
+    expect(first.stderr).toContain(`fcnn seed 2: the worker exited with code 3; log: ${log}`);
+    expect(first.stderr).toMatch(/1 of 4 run\(s\) failed/);
+    expect(first.stderr).toMatch(/0 complete \(skipped\), 0 to resume, 4 to start; 2 at a time/);
+    // The three good runs are kept and summarized.
+    const partial = JSON.parse(readFileSync(join(out, 'kmnist', 'summary.json'), 'utf8')) as { experiments: { experiment: string; seeds: number[] }[] };
+    expect(partial.experiments.map((e) => [e.experiment, e.seeds])).toEqual([
+      ['cnn', [1, 2]],
+      ['fcnn', [1]],
+    ]);
+
+    const second = await runCli(args, { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(second.code).toBe(0);
+    expect(second.stderr).toMatch(/3 complete \(skipped\), 1 to resume, 0 to start/);
+    const calls = readFileSync(join(out, 'calls.log'), 'utf8').trim().split('\n');
+    expect(calls).toHaveLength(5);
+    expect(JSON.parse(calls[4])).toMatchObject({ id: 'fcnn/seed-2', resume: true });
+    expect(second.stdout).toContain('### cnn vs fcnn: Does a CNN beat a fully-connected network?');
+    const md = readFileSync(join(out, 'kmnist', 'summary.md'), 'utf8');
+    expect(md).toContain('| fcnn | 2 |');
+  });
+});

@@ -1,0 +1,151 @@
+// summarize() on a synthetic runs folder whose statistics are known by hand.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { summarize, writeSummary } from '../../src/study/summary.ts';
+import { renderSummaryMarkdown } from '../../src/study/summary-md.ts';
+import { readTestPredictions } from '../../src/study/run-reader.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'kmnist-summary-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+interface FakeRun {
+  acc: number;
+  f1?: number;
+  balanced?: number;
+  validationOn?: 'val' | 'test';
+  /** Predicted class per image; truth is i % 10. */
+  predicted: number[];
+  truth?: number[];
+  complete?: boolean;
+}
+
+function writeRun(datasetDir: string, experiment: string, seed: number, r: FakeRun): void {
+  const dir = join(datasetDir, experiment, `seed-${seed}`);
+  mkdirSync(dir, { recursive: true });
+  const dataset = datasetDir.split('/').at(-1);
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment, dataset, seed, epochs: 15, validationOn: r.validationOn ?? 'val' }));
+  const truth = r.truth ?? r.predicted.map((_, i) => i % 10);
+  const rows = r.predicted.map((p, i) => `${i},${truth[i]},${p},0.1,0.9`);
+  writeFileSync(join(dir, 'predictions-test.csv'), `index,true,predicted,p0,p1\n${rows.join('\n')}\n`);
+  if (r.complete === false) return;
+  const metrics = {
+    testAccuracy: r.acc,
+    testLoss: 0.4,
+    balancedAccuracy: r.balanced ?? r.acc,
+    macroF1: r.f1 ?? r.acc,
+    trainAccuracy: 0.99,
+    confusion: [],
+    epochsRun: 12,
+    bestEpoch: 9,
+    trainSeconds: 100,
+    trainImagesPerSecond: 1000 * seed,
+    inferenceImagesPerSecond: 9000,
+    backend: 'wasm',
+    paramCount: experiment.startsWith('cnn') ? 1199882 : 569226,
+    stoppedEarly: true,
+  };
+  writeFileSync(join(dir, 'metrics.json'), JSON.stringify(metrics));
+}
+
+// 20 test images, truth i % 10. cnn: wrong on 10, 11. fcnn: wrong on 0..9. So per seed
+// cnn-only right = 10, fcnn-only right = 2: p = 2 * (1 + 12 + 66) / 2^12 = 158/4096.
+const truth = Array.from({ length: 20 }, (_, i) => i % 10);
+const cnnPred = truth.map((t, i) => (i === 10 || i === 11 ? (t + 1) % 10 : t));
+const fcnnPred = truth.map((t, i) => (i < 10 ? (t + 1) % 10 : t));
+
+const kmnist = join(root, 'kmnist');
+[0.85, 0.87, 0.86].forEach((acc, i) => writeRun(kmnist, 'cnn', i + 1, { acc, f1: acc - 0.01, predicted: cnnPred }));
+[1, 2, 3].forEach((seed) => writeRun(kmnist, 'fcnn', seed, { acc: 0.8, predicted: fcnnPred }));
+writeRun(kmnist, 'cnn-no-pool', 1, { acc: 0.84, validationOn: 'test', predicted: cnnPred });
+writeRun(kmnist, 'fcnn-aug', 1, { acc: 0.5, predicted: fcnnPred, complete: false });
+writeRun(kmnist, 'fcnn-matched', 1, { acc: 0.7, predicted: fcnnPred, truth: truth.map((t) => (t + 3) % 10) });
+
+describe('summarize', () => {
+  it('per-experiment mean, std and t CI over seeds', async () => {
+    const s = await summarize(kmnist);
+    expect(s.dataset).toBe('kmnist');
+    expect(s.headlineMetric).toBe('accuracy');
+    expect(s.experiments.map((e) => e.experiment)).toEqual(['cnn', 'fcnn', 'cnn-no-pool', 'fcnn-matched']);
+    const cnn = s.experiments[0];
+    expect(cnn.seeds).toEqual([1, 2, 3]);
+    expect(cnn.testAccuracy.mean).toBeCloseTo(0.86, 12);
+    expect(cnn.testAccuracy.std).toBeCloseTo(0.01, 12);
+    expect(cnn.testAccuracy.ci95?.[0]).toBeCloseTo(0.86 - 0.0248414, 6);
+    expect(cnn.macroF1.mean).toBeCloseTo(0.85, 12);
+    expect(cnn.meanTrainImagesPerSecond).toBe(2000);
+    expect(cnn.paramCount).toBe(1199882);
+    expect(cnn.epochsRun).toEqual([12, 12, 12]);
+    expect(s.experiments[1].testAccuracy.ci95).toEqual([0.8, 0.8]);
+    expect(s.incomplete).toEqual([{ experiment: 'fcnn-aug', seed: 1 }]);
+  });
+
+  it('flags runs validated on the test set', async () => {
+    const s = await summarize(kmnist);
+    const noPool = s.experiments.find((e) => e.experiment === 'cnn-no-pool');
+    expect(noPool?.leakySeeds).toEqual([1]);
+    expect(noPool?.testAccuracy.std).toBeNull();
+    expect(s.experiments[0].leakySeeds).toEqual([]);
+    const md = renderSummaryMarkdown(s);
+    expect(md).toContain('| cnn-no-pool ⚠ | 1 |');
+    expect(md).toMatch(/Validated on the test set.*cnn-no-pool \(seeds 1\)/);
+  });
+
+  it('McNemar per seed and across seeds for the study pairs', async () => {
+    const s = await summarize(kmnist);
+    const cnnFcnn = s.comparisons.find((c) => c.a === 'cnn' && c.b === 'fcnn');
+    expect(cnnFcnn?.perSeed.map((r) => [r.seed, r.aOnly, r.bOnly, r.bothRight, r.bothWrong])).toEqual([
+      [1, 10, 2, 8, 0],
+      [2, 10, 2, 8, 0],
+      [3, 10, 2, 8, 0],
+    ]);
+    expect(cnnFcnn?.perSeed[0].p).toBeCloseTo(158 / 4096, 12);
+    expect(cnnFcnn?.combined).toMatchObject({ seeds: 3, aOnly: 30, bOnly: 6, seedsSignificant: 3 });
+    expect(cnnFcnn?.combined?.maxP).toBeCloseTo(158 / 4096, 12);
+    expect(cnnFcnn?.combined?.words).toMatch(/^cnn is better in every seed/);
+    expect(cnnFcnn?.perSeed[0].words).toBe(
+      'cnn is right on 10 images fcnn gets wrong, fcnn on 2 the other way; p = 0.0386: the difference is not chance (cnn is better)',
+    );
+
+    const pool = s.comparisons.find((c) => c.b === 'cnn-no-pool');
+    expect(pool?.perSeed.map((r) => [r.aOnly, r.bOnly, r.p])).toEqual([[0, 0, 1]]);
+    expect(pool?.combined?.words).toMatch(/could be chance/);
+
+    expect(s.comparisons.find((c) => c.a === 'cnn-aug')?.skipped).toBe('no complete runs of cnn-aug');
+    expect(s.comparisons.find((c) => c.b === 'fcnn-matched')?.skipped).toMatch(/tested on different images/);
+  });
+
+  it('writes summary.json and summary.md', async () => {
+    const s = await summarize(kmnist);
+    const paths = await writeSummary(s);
+    expect(JSON.parse(readFileSync(paths.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(s)));
+    const md = readFileSync(paths.md, 'utf8');
+    expect(md).toContain('### cnn vs fcnn: Does a CNN beat a fully-connected network?');
+    expect(md).toContain('| 1 | 10 | 2 | 8 | 0 | = 0.0386 |');
+    expect(md).toContain('| cnn | 3 | 0.8600 ± 0.0100 | [0.8352, 0.8848] |');
+    expect(existsSync(join(kmnist, 'summary.json.tmp-' + process.pid))).toBe(false);
+  });
+
+  it('k49: balanced accuracy is the headline', async () => {
+    const k49 = join(root, 'k49');
+    writeRun(k49, 'cnn', 1, { acc: 0.9, balanced: 0.8, predicted: cnnPred });
+    writeRun(k49, 'cnn', 2, { acc: 0.92, balanced: 0.84, predicted: cnnPred });
+    const s = await summarize(k49);
+    expect(s.headlineMetric).toBe('balanced-accuracy');
+    expect(s.experiments[0].balancedAccuracy.mean).toBeCloseTo(0.82, 12);
+    const md = renderSummaryMarkdown(s);
+    expect(md).toContain('| experiment | seeds | balanced accuracy | 95 % CI | test accuracy |');
+    expect(md).toContain('| cnn | 2 | 0.8200 ± 0.0283 |');
+  });
+
+  it('bad files are user errors naming the file', async () => {
+    const bad = join(root, 'bad');
+    writeRun(bad, 'cnn', 1, { acc: 0.9, predicted: cnnPred });
+    writeFileSync(join(bad, 'cnn', 'seed-1', 'metrics.json'), '{"testAccuracy": "high"}');
+    await expect(summarize(bad)).rejects.toThrow(/metrics\.json: field 'testAccuracy' must be a finite number/);
+    writeFileSync(join(bad, 'cnn', 'seed-1', 'predictions-test.csv'), 'idx,y\n1,2\n');
+    await expect(readTestPredictions(join(bad, 'cnn', 'seed-1'))).rejects.toThrow(/predictions-test\.csv: header must start with index,true,predicted/);
+    await expect(summarize(join(root, 'absent'))).rejects.toThrow(/no such runs folder/);
+  });
+});

@@ -62,7 +62,7 @@ describe('serve API', () => {
     '/files/kmnist/..%5c..%5csecret.txt',
     '/files/kmnist/leak.txt',
     '/report/..%2fsecret.txt',
-    "/files/%2Fetc%2Fpasswd",
+    '/files/%2Fetc%2Fpasswd',
   ])('refuses a path out of the served folder: %s', async (path) => {
     const res = await rawGet(server.url, path);
     expect(res.status).toBeGreaterThanOrEqual(400);

@@ -82,7 +82,11 @@ export class DrawingPad {
       this.options.onStartDrawing();
       this.clear();
     }
-    this.canvas.setPointerCapture(e.pointerId);
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // Synthetic or already-released pointers can't be captured; drawing works without capture.
+    }
     const p = this.point(e);
     this.last.set(e.pointerId, p);
     this.ctx.beginPath();

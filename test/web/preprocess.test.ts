@@ -1,0 +1,63 @@
+// The drawing → 28x28 preprocessing (MNIST-style): crop, fit 20x20 keeping aspect, centre of mass at the centre.
+import { describe, expect, it } from 'vitest';
+import { centreOfMass, inkBox, preprocess, resizeBox } from '../../src/web/page/preprocess.ts';
+
+function canvas(width: number, height: number, paint: (x: number, y: number) => number): Uint8Array {
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = paint(x, y);
+  return out;
+}
+
+function inkExtent(img: Uint8Array): { rows: number; cols: number } {
+  const box = inkBox(img, 28, 28);
+  return box ? { rows: box.height, cols: box.width } : { rows: 0, cols: 0 };
+}
+
+describe('preprocess', () => {
+  it('gives an all-black image for a blank pad', () => {
+    const out = preprocess(new Uint8Array(280 * 280), 280, 280);
+    expect(out).toHaveLength(784);
+    expect(out.every((v) => v === 0)).toBe(true);
+  });
+
+  it('scales a small square in a corner to 20x20 and centres it', () => {
+    const pad = canvas(280, 280, (x, y) => (x >= 10 && x < 50 && y >= 200 && y < 240 ? 255 : 0));
+    const out = preprocess(pad, 280, 280);
+    expect(inkExtent(out)).toEqual({ rows: 20, cols: 20 });
+    const box = inkBox(out, 28, 28);
+    expect(box).toEqual({ x0: 4, y0: 4, width: 20, height: 20 });
+    expect(Math.max(...out)).toBe(255);
+  });
+
+  it('keeps the aspect ratio of a tall stroke', () => {
+    const pad = canvas(280, 280, (x, y) => (x >= 100 && x < 120 && y >= 40 && y < 240 ? 255 : 0));
+    const { rows, cols } = inkExtent(preprocess(pad, 280, 280));
+    expect(rows).toBe(20);
+    expect(cols).toBe(2);
+  });
+
+  it('puts the centre of mass, not the box centre, at the middle', () => {
+    // An L: a bar on the left and a thick foot; the box centre and the mass centre differ.
+    const pad = canvas(280, 280, (x, y) => ((x >= 40 && x < 100 && y >= 40 && y < 240) || (y >= 200 && y < 240 && x >= 40 && x < 240) ? 255 : 0));
+    const out = preprocess(pad, 280, 280);
+    const com = centreOfMass(out, 28, 28);
+    expect(Math.abs(com.x - 13.5)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(com.y - 13.5)).toBeLessThanOrEqual(0.5);
+    const box = inkBox(out, 28, 28);
+    expect(box?.x0).toBeGreaterThan(4); // shifted right of the box-centred position
+  });
+
+  it('keeps a thin line visible (area averaging makes it grey, not gone)', () => {
+    const pad = canvas(280, 280, (x, y) => (y === 140 && x >= 20 && x < 260 ? 255 : 0));
+    const out = preprocess(pad, 280, 280);
+    expect(inkExtent(out).cols).toBe(20);
+    expect(Math.max(...out)).toBeGreaterThan(0);
+  });
+
+  it('resizes by area averaging', () => {
+    // 4x2 → 2x1: each output pixel averages a 2x2 block.
+    const src = [0, 100, 200, 200, 0, 100, 0, 0];
+    const out = resizeBox(src, 4, { x0: 0, y0: 0, width: 4, height: 2 }, 2, 1);
+    expect(Array.from(out)).toEqual([50, 100]);
+  });
+});

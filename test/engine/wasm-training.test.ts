@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.ts';
 import { seededValues } from './compare.ts';
 
-// Seeded initializers: the test must not depend on a lucky draw.
+// Seeded initializers and dropout, no shuffling: the test must not depend on a lucky draw
+// (unseeded, Adadelta at lr 1 kills all relus on this toy set in ~1 of 6 runs on cpu too).
 const init = (seed: number) => tf.initializers.glorotUniform({ seed });
 
 function tinyStudyCnn(): tf.Sequential {
@@ -12,10 +13,10 @@ function tinyStudyCnn(): tf.Sequential {
   m.add(tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: init(1) }));
   m.add(tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu', kernelInitializer: init(2) }));
   m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tf.layers.dropout({ rate: 0.25 }));
+  m.add(tf.layers.dropout({ rate: 0.25, seed: 5 }));
   m.add(tf.layers.flatten());
   m.add(tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: init(3) }));
-  m.add(tf.layers.dropout({ rate: 0.5 }));
+  m.add(tf.layers.dropout({ rate: 0.5, seed: 6 }));
   m.add(tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init(4) }));
   return m;
 }
@@ -45,7 +46,7 @@ describe('training on wasm', () => {
 
   const optimizers: [string, () => tf.Optimizer][] = [
     ['adam', () => tf.train.adam(1e-2)],
-    ['adadelta', () => tf.train.adadelta(1.0)],
+    ['adadelta', () => tf.train.adadelta(0.5)],
     ['sgd', () => tf.train.sgd(0.1)],
   ];
   for (const [name, make] of optimizers) {
@@ -55,7 +56,7 @@ describe('training on wasm', () => {
       model.compile({ optimizer: make(), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
       const { x, y } = toyData(48);
       const before = (model.evaluate(x, y) as tf.Scalar[])[0].dataSync()[0];
-      await model.fit(x, y, { epochs: 15, batchSize: 16, verbose: 0 });
+      await model.fit(x, y, { epochs: 15, batchSize: 16, shuffle: false, verbose: 0 });
       const after = (model.evaluate(x, y) as tf.Scalar[])[0].dataSync()[0];
       expect(Number.isFinite(after)).toBe(true);
       expect(after).toBeLessThan(before * 0.5);

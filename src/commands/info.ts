@@ -1,12 +1,20 @@
+// `kmnist-lab info`: what a data folder holds — counts per split and class, image size, class names.
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
+import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
+import { loadDataset } from '../data/load.ts';
+import { getDatasetSpec } from '../data/registry.ts';
+import { formatSummary, summarize } from '../data/summary.ts';
 
-// Placeholder until its issue lands: the command exists so --help is complete, and says it is not built yet.
 export function registerInfo(program: Command): void {
-  program
+  const cmd = program
     .command('info')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UserError('`info` is not implemented yet');
-    });
+    .description('show a dataset: per-split and per-class counts, image size, class names (validates the files)')
+    .option('--json', 'print the summary as JSON');
+  addDataOptions(cmd).action(async (flags: DataOptions & { json?: boolean }) => {
+    const opts = resolveDataOptions(flags);
+    const ds = await loadDataset(opts);
+    const summary = summarize(ds);
+    const spec = getDatasetSpec(opts.dataset);
+    console.log(flags.json ? JSON.stringify(summary, null, 2) : formatSummary(summary, spec.title, spec.metric));
+  });
 }

@@ -96,7 +96,7 @@ const STANDARD_CONTENT_BYTES: [number, number, number, number] = [
 export const DATASETS: Record<DatasetName, DatasetSpec> = {
   kmnist: {
     name: 'kmnist',
-    title: 'Kuzushiji-MNIST (10 classes, 70k images)',
+    title: 'Kuzushiji-MNIST (KMNIST, 10 classes)',
     numClasses: 10,
     height: 28,
     width: 28,
@@ -125,7 +125,7 @@ export const DATASETS: Record<DatasetName, DatasetSpec> = {
   },
   k49: {
     name: 'k49',
-    title: 'Kuzushiji-49 (49 classes, 270k images, imbalanced)',
+    title: 'Kuzushiji-49 (K49, 49 classes, imbalanced)',
     numClasses: 49,
     height: 28,
     width: 28,
@@ -159,7 +159,7 @@ export const DATASETS: Record<DatasetName, DatasetSpec> = {
   },
   'fashion-mnist': {
     name: 'fashion-mnist',
-    title: 'Fashion-MNIST (10 classes, 70k images)',
+    title: 'Fashion-MNIST (10 classes)',
     numClasses: 10,
     height: 28,
     width: 28,
@@ -182,7 +182,7 @@ export const DATASETS: Record<DatasetName, DatasetSpec> = {
   },
   mnist: {
     name: 'mnist',
-    title: 'MNIST handwritten digits (10 classes, 70k images)',
+    title: 'MNIST handwritten digits (10 classes)',
     numClasses: 10,
     height: 28,
     width: 28,

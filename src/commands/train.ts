@@ -1,12 +1,96 @@
+// `kmnist-lab train <experiment>`: one training run into runs/<dataset>/<experiment>/seed-<n>/.
 import type { Command } from 'commander';
+import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
+import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend.ts';
 import { UserError } from '../errors.ts';
+import { EXPERIMENTS } from '../models/zoo.ts';
+import { OPTIMIZERS } from '../training/optimizers.ts';
+import { PRESETS } from '../training/options.ts';
+import { PROGRESS_MODES, type ProgressMode } from '../training/progress.ts';
+import { trainRun } from '../training/train-run.ts';
 
-// Placeholder until its issue lands: the command exists so --help is complete, and says it is not built yet.
+interface TrainCliFlags extends DataOptions {
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  optimizer?: string;
+  seed: number;
+  backend: string;
+  preset?: string;
+  augment?: boolean;
+  augmentFactor?: number;
+  shear?: number;
+  valSplit?: number;
+  out: string;
+  resume?: boolean;
+  force?: boolean;
+  progress: string;
+}
+
+const int = (flag: string, min: number) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`${flag}: '${value}' is not an integer >= ${min}`);
+  return n;
+};
+
+const positive = (flag: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`${flag}: '${value}' is not a positive number`);
+  return n;
+};
+
+const fraction = (flag: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new UserError(`${flag}: '${value}' is not a fraction in [0, 1)`);
+  return n;
+};
+
+function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(value)) throw new UserError(`${flag}: '${value}' is not one of ${choices.join(', ')}`);
+  return value as T;
+}
+
 export function registerTrain(program: Command): void {
-  program
+  const cmd = program
     .command('train')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UserError('`train` is not implemented yet');
+    .description('train one experiment (see `kmnist-lab models`) and write its run folder')
+    .argument('<experiment>', `one of: ${Object.keys(EXPERIMENTS).join(', ')}`)
+    .option('--epochs <n>', 'maximum epochs (default: 30; keras-benchmark: 12)', int('--epochs', 1))
+    .option('--batch-size <n>', 'batch size (default: 128)', int('--batch-size', 1))
+    .option('--lr <rate>', 'learning rate (default: adam 1e-3; seed 1e-3; keras-benchmark 1.0)', positive('--lr'))
+    .option('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default: adam; seed and keras-benchmark: adadelta)`)
+    .option('--seed <n>', 'seeds weights, shuffling, dropout, augmentation and the validation split', int('--seed', 0), 0)
+    .option('--backend <name>', `${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--preset <name>', `${PRESETS.join(', ')}: "seed" reproduces the original study, validation leak included`)
+    .option('--augment', 'augment batches on the fly (rotation, shift, shear, zoom), as the -aug experiments do')
+    .option('--augment-factor <k>', 'one epoch = k augmented passes over the training set (default 1; seed: 10)', int('--augment-factor', 1))
+    .option('--shear <factor>', 'max shear factor when augmenting (default 0.1; Keras shear_range=0.1 means 0.1°, i.e. 0.00175)', fraction('--shear'))
+    .option('--val-split <fraction>', 'stratified validation fraction of the training set (default 0.1)', fraction('--val-split'))
+    .option('--out <dir>', 'runs root', 'runs')
+    .option('--resume', 'continue an interrupted run from its last finished epoch')
+    .option('--force', 'overwrite an existing run folder')
+    .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto');
+  addDataOptions(cmd).action(async (experiment: string, flags: TrainCliFlags) => {
+    const data = resolveDataOptions(flags);
+    await trainRun({
+      experiment,
+      dataset: data.dataset,
+      dataDir: data.dataDir,
+      epochs: flags.epochs,
+      batchSize: flags.batchSize,
+      learningRate: flags.lr,
+      optimizer: flags.optimizer,
+      seed: flags.seed,
+      backend: oneOf<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES),
+      preset: flags.preset,
+      augment: flags.augment,
+      augmentFactor: flags.augmentFactor,
+      ...(flags.shear !== undefined ? { augmentParams: { shearRange: flags.shear } } : {}),
+      valSplit: flags.valSplit,
+      out: flags.out,
+      resume: flags.resume,
+      force: flags.force,
+      progress: oneOf<ProgressMode>('--progress', flags.progress, PROGRESS_MODES),
     });
+  });
 }

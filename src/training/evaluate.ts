@@ -1,0 +1,58 @@
+// Class probabilities for a whole image set (in chunks, so 60k images never sit in one tensor), and the
+// loss/accuracy Keras would report for them.
+import * as tf from '@tensorflow/tfjs';
+import type { ImageSet } from '../data/types.ts';
+import { batchPixels } from './batches.ts';
+
+export interface Predictions {
+  /** count x numClasses, row-major. */
+  probs: Float32Array;
+  predicted: Int32Array;
+  /** Mean categorical cross-entropy, probabilities clipped to [1e-7, 1 - 1e-7] as Keras does. */
+  loss: number;
+  accuracy: number;
+  seconds: number;
+}
+
+const EPS = 1e-7;
+
+/** Index of the first largest probability of each row. */
+export function argmaxRows(probs: Float32Array, numClasses: number): Int32Array {
+  const n = probs.length / numClasses;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < numClasses; c++) if (probs[i * numClasses + c] > probs[i * numClasses + best]) best = c;
+    out[i] = best;
+  }
+  return out;
+}
+
+export function scorePredictions(probs: Float32Array, labels: Int32Array, numClasses: number, seconds: number): Predictions {
+  const predicted = argmaxRows(probs, numClasses);
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const p = Math.min(Math.max(probs[i * numClasses + labels[i]], EPS), 1 - EPS);
+    loss -= Math.log(p);
+    if (predicted[i] === labels[i]) correct++;
+  }
+  const n = Math.max(labels.length, 1);
+  return { probs, predicted, loss: loss / n, accuracy: correct / n, seconds };
+}
+
+export async function predictSet(model: tf.LayersModel, set: ImageSet, numClasses: number, chunk = 1024): Promise<Predictions> {
+  const start = performance.now();
+  const probs = new Float32Array(set.count * numClasses);
+  for (let s = 0; s < set.count; s += chunk) {
+    const n = Math.min(chunk, set.count - s);
+    const indices = Array.from({ length: n }, (_, k) => s + k);
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(batchPixels(set, indices), [n, set.height, set.width, 1]);
+      return model.predict(x, { batchSize: chunk }) as tf.Tensor;
+    });
+    probs.set(await out.data<'float32'>(), s * numClasses);
+    out.dispose();
+  }
+  return scorePredictions(probs, set.labels, numClasses, (performance.now() - start) / 1000);
+}

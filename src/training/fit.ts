@@ -1,0 +1,149 @@
+// The training loop: seeded shuffling, on-the-fly augmentation, Keras's callbacks, a checkpoint after
+// every epoch (so a killed run resumes exactly), NaN detection and clean interruption.
+import * as tf from '@tensorflow/tfjs';
+import type { ImageSet } from '../data/types.ts';
+import type { History } from '../study/run-folder.ts';
+import type { AugmentParams } from './augment.ts';
+import { epochOrder, makeBatch } from './batches.ts';
+import { initialCallbackState, onEpochEnd, type CallbackSettings } from './callbacks.ts';
+import { saveCheckpoint, type Checkpoint, type FitState } from './checkpoint.ts';
+import { predictSet } from './evaluate.ts';
+import { getLearningRate, setLearningRate } from './optimizers.ts';
+import type { ProgressReporter } from './progress.ts';
+import { withSeededMathRandom, type Rng } from './rng.ts';
+
+export interface FitOptions {
+  /** Compiled with `optimizer`, categorical cross-entropy and accuracy. */
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  train: ImageSet;
+  val: ImageSet;
+  numClasses: number;
+  epochs: number;
+  batchSize: number;
+  augment: AugmentParams | null;
+  /** One epoch = this many passes over `train`. */
+  augmentFactor: number;
+  callbacks: CallbackSettings;
+  /** Drives shuffling, augmentation and (as Math.random) dropout. */
+  rng: Rng;
+  reporter: ProgressReporter;
+  checkpointDir: string;
+  /** After every finished epoch: write log.csv/history.json; `improved` → save the best model. */
+  onEpoch: (history: History, improved: boolean) => Promise<void>;
+  /** Continue from this checkpoint (weights and optimizer state are restored here). */
+  resumeFrom?: Checkpoint;
+  /** Returns true when the user asked to stop (Ctrl-C): the loop stops after the current batch. */
+  interrupted: () => boolean;
+  /** Stop (as if killed) once this many epochs are done and checkpointed: for tests of resume. */
+  stopAfterEpoch?: number;
+}
+
+export type FitEnd =
+  | { kind: 'finished'; state: FitState }
+  | { kind: 'interrupted'; state: FitState }
+  | { kind: 'diverged'; state: FitState; epoch: number; batch: number; loss: number };
+
+const emptyHistory = (): History => ({ epoch: [], loss: [], acc: [], val_loss: [], val_acc: [], lr: [], seconds: [] });
+
+function cloneAll(ts: tf.Tensor[]): tf.Tensor[] {
+  return ts.map((t) => t.clone());
+}
+
+export async function fit(o: FitOptions): Promise<FitEnd> {
+  const state: FitState = o.resumeFrom?.state ?? {
+    epochsDone: 0,
+    history: emptyHistory(),
+    lr: getLearningRate(o.optimizer),
+    callbacks: initialCallbackState(),
+    rng: o.rng.getState(),
+    trainStepSeconds: 0,
+    imagesSeen: 0,
+    stoppedEarly: false,
+  };
+  let best: tf.Tensor[] | null = null;
+  if (o.resumeFrom) {
+    o.model.setWeights(o.resumeFrom.weights);
+    await o.optimizer.setWeights(o.resumeFrom.optimizer);
+    best = o.resumeFrom.best;
+    o.rng.setState(o.resumeFrom.state.rng);
+  }
+  setLearningRate(o.optimizer, state.lr);
+
+  const end = await withSeededMathRandom(o.rng, async (): Promise<FitEnd> => {
+    for (let epoch = state.epochsDone + 1; epoch <= o.epochs && !state.stoppedEarly; epoch++) {
+      const epochStart = performance.now();
+      const order = epochOrder(o.train.count, o.augmentFactor, o.rng);
+      const batches = Math.ceil(order.length / o.batchSize);
+      o.reporter.epochStart(epoch, o.epochs, batches);
+      let lossSum = 0;
+      let accSum = 0;
+      let seen = 0;
+      let stepSeconds = 0;
+      for (let b = 0; b < batches; b++) {
+        const idx = order.subarray(b * o.batchSize, Math.min((b + 1) * o.batchSize, order.length));
+        const { x, y } = makeBatch(o.train, idx, o.numClasses, o.augment ? { rng: o.rng, params: o.augment } : undefined);
+        const t0 = performance.now();
+        const [loss, acc] = (await o.model.trainOnBatch(x, y)) as number[];
+        stepSeconds += (performance.now() - t0) / 1000;
+        x.dispose();
+        y.dispose();
+        if (!Number.isFinite(loss)) return { kind: 'diverged', state, epoch, batch: b + 1, loss };
+        lossSum += loss * idx.length;
+        accSum += acc * idx.length;
+        seen += idx.length;
+        o.reporter.batch(b + 1, lossSum / seen, accSum / seen);
+        if (o.interrupted()) return { kind: 'interrupted', state };
+      }
+      const val = await predictSet(o.model, o.val, o.numClasses);
+      const seconds = (performance.now() - epochStart) / 1000;
+      const lr = getLearningRate(o.optimizer);
+      const h = state.history;
+      h.epoch.push(epoch);
+      h.loss.push(lossSum / seen);
+      h.acc.push(accSum / seen);
+      h.val_loss.push(val.loss);
+      h.val_acc.push(val.accuracy);
+      h.lr.push(lr);
+      h.seconds.push(seconds);
+      state.trainStepSeconds += stepSeconds;
+      state.imagesSeen += seen;
+
+      const decision = onEpochEnd(o.callbacks, state.callbacks, epoch, val.loss, lr);
+      if (decision.improved) {
+        best?.forEach((t) => t.dispose());
+        best = cloneAll(o.model.getWeights());
+      }
+      if (decision.lr !== lr) {
+        setLearningRate(o.optimizer, decision.lr);
+        o.reporter.note(`epoch ${epoch}: val_loss has not improved for ${o.callbacks.reduceLrPatience} epochs, learning rate ${lr} -> ${decision.lr}`);
+      }
+      state.lr = decision.lr;
+      state.stoppedEarly = decision.stop && epoch < o.epochs;
+      state.epochsDone = epoch;
+      state.rng = o.rng.getState();
+      o.reporter.epochEnd({
+        epoch,
+        epochs: o.epochs,
+        loss: h.loss[h.loss.length - 1],
+        acc: h.acc[h.acc.length - 1],
+        val_loss: val.loss,
+        val_acc: val.accuracy,
+        lr,
+        seconds,
+        imgPerSec: seen / stepSeconds,
+      });
+      await o.onEpoch(h, decision.improved);
+      await saveCheckpoint(o.checkpointDir, { state, weights: o.model.getWeights(), optimizer: await o.optimizer.getWeights(), best });
+      if (state.stoppedEarly) {
+        o.reporter.note(`early stopping: val_loss has not improved for ${o.callbacks.earlyStoppingPatience} epochs (best epoch ${state.callbacks.bestEpoch})`);
+      }
+      if (o.stopAfterEpoch !== undefined && epoch >= o.stopAfterEpoch && epoch < o.epochs) return { kind: 'interrupted', state };
+    }
+    return { kind: 'finished', state };
+  });
+
+  if (end.kind === 'finished' && o.callbacks.restoreBest && best) o.model.setWeights(best);
+  best?.forEach((t) => t.dispose());
+  return end;
+}

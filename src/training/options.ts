@@ -1,0 +1,125 @@
+// Training protocols (presets) and how a run's settings are resolved: flag > preset > defaults.
+import { UserError } from '../errors.ts';
+import type { Experiment, PresetName } from '../models/zoo.ts';
+import { STUDY_CALLBACKS, type CallbackSettings } from './callbacks.ts';
+import { isOptimizerName, OPTIMIZERS, type OptimizerName } from './optimizers.ts';
+
+export const PRESETS: readonly PresetName[] = ['default', 'seed', 'keras-benchmark'];
+
+interface Protocol {
+  optimizer: OptimizerName;
+  learningRate: number;
+  epochs: number;
+  batchSize: number;
+  valSplit: number;
+  validationOn: 'val' | 'test';
+  /** Epoch size multiplier when augmenting. */
+  augmentFactor: number;
+  callbacks: CallbackSettings;
+}
+
+const PROTOCOLS: Record<PresetName, Protocol> = {
+  // Ours: Adam, a held-out validation split from train, the test set used once at the end.
+  default: {
+    optimizer: 'adam',
+    learningRate: 1e-3,
+    epochs: 30,
+    batchSize: 128,
+    valSplit: 0.1,
+    validationOn: 'val',
+    augmentFactor: 1,
+    callbacks: STUDY_CALLBACKS,
+  },
+  // The original study: Adadelta at Keras 3's default lr (0.001), 10x augmented epochs, and its leak:
+  // early stopping and the best checkpoint watch the TEST set.
+  seed: {
+    optimizer: 'adadelta',
+    learningRate: 1e-3,
+    epochs: 30,
+    batchSize: 128,
+    valSplit: 0,
+    validationOn: 'test',
+    augmentFactor: 10,
+    callbacks: STUDY_CALLBACKS,
+  },
+  // rois-codh's Keras simple-CNN benchmark: Adadelta lr 1.0, 12 epochs, no callbacks, last weights.
+  'keras-benchmark': {
+    optimizer: 'adadelta',
+    learningRate: 1.0,
+    epochs: 12,
+    batchSize: 128,
+    valSplit: 0.1,
+    validationOn: 'val',
+    augmentFactor: 1,
+    callbacks: { ...STUDY_CALLBACKS, earlyStopping: false, reduceLr: false, restoreBest: false },
+  },
+};
+
+/** What the user asked for; undefined = not given. */
+export interface TrainFlags {
+  preset?: string;
+  optimizer?: string;
+  learningRate?: number;
+  epochs?: number;
+  batchSize?: number;
+  valSplit?: number;
+  augment?: boolean;
+  augmentFactor?: number;
+}
+
+export interface ResolvedTraining {
+  preset: PresetName;
+  optimizer: OptimizerName;
+  learningRate: number;
+  epochs: number;
+  batchSize: number;
+  valSplit: number;
+  validationOn: 'val' | 'test';
+  augment: boolean;
+  augmentFactor: number;
+  callbacks: CallbackSettings;
+}
+
+function positiveInt(value: number | undefined, flag: string): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new UserError(`${flag} must be a positive integer, got ${value}`);
+}
+
+export function resolveTraining(e: Experiment, f: TrainFlags): ResolvedTraining {
+  const presetName = f.preset ?? e.preset;
+  if (!(PRESETS as readonly string[]).includes(presetName)) {
+    throw new UserError(`--preset: unknown preset "${presetName}"; choose one of: ${PRESETS.join(', ')}`);
+  }
+  const preset = presetName as PresetName;
+  const p = PROTOCOLS[preset];
+  positiveInt(f.epochs, '--epochs');
+  positiveInt(f.batchSize, '--batch-size');
+  positiveInt(f.augmentFactor, '--augment-factor');
+  if (f.learningRate !== undefined && !(f.learningRate > 0 && Number.isFinite(f.learningRate))) {
+    throw new UserError(`--lr must be a positive number, got ${f.learningRate}`);
+  }
+  const optimizer = f.optimizer ?? p.optimizer;
+  if (!isOptimizerName(optimizer)) throw new UserError(`--optimizer: unknown optimizer "${optimizer}"; choose one of: ${OPTIMIZERS.join(', ')}`);
+  const augment = f.augment === true || e.augment;
+  if (f.augmentFactor !== undefined && !augment) {
+    throw new UserError(`--augment-factor needs augmentation: use an -aug experiment or add --augment`);
+  }
+  const valSplit = p.validationOn === 'test' ? 0 : (f.valSplit ?? p.valSplit);
+  if (p.validationOn === 'test' && f.valSplit !== undefined) {
+    throw new UserError(`--val-split cannot be combined with --preset ${preset}, which validates on the test set`);
+  }
+  if (p.validationOn === 'val' && !(valSplit > 0 && valSplit < 1)) {
+    throw new UserError(`--val-split must be a fraction in (0, 1) (the callbacks watch val_loss), got ${valSplit}`);
+  }
+  return {
+    preset,
+    optimizer,
+    learningRate: f.learningRate ?? p.learningRate,
+    epochs: f.epochs ?? p.epochs,
+    batchSize: f.batchSize ?? p.batchSize,
+    valSplit,
+    validationOn: p.validationOn,
+    augment,
+    augmentFactor: augment ? (f.augmentFactor ?? p.augmentFactor) : 1,
+    callbacks: p.callbacks,
+  };
+}

@@ -1,0 +1,294 @@
+// One training run, start to finish: resolve the settings, load and split the data, train (or resume),
+// then write the run folder (src/study/run-folder.ts) with metrics.json last.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadDataset } from '../data/load.ts';
+import { defaultDataDir } from '../data/registry.ts';
+import { stratifiedSplit } from '../data/splits.ts';
+import type { Dataset, DatasetName, ImageSet } from '../data/types.ts';
+import { backendInfo, initBackend, type BackendChoice } from '../engine/backend.ts';
+import { saveModel } from '../engine/model-io.ts';
+import { UserError } from '../errors.ts';
+import { knnPredict } from '../models/knn.ts';
+import { buildModel, getExperiment, type ModelInput } from '../models/zoo.ts';
+import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
+import { RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
+import { replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
+import { STUDY_AUGMENT, type AugmentParams } from './augment.ts';
+import { loadCheckpoint } from './checkpoint.ts';
+import { scorePredictions, predictSet, type Predictions } from './evaluate.ts';
+import { fit } from './fit.ts';
+import { makeOptimizer } from './optimizers.ts';
+import { resolveTraining, type ResolvedTraining, type TrainFlags } from './options.ts';
+import { makeReporter, type ProgressMode, type ProgressReporter } from './progress.ts';
+import { Rng, withSeededMathRandomSync } from './rng.ts';
+import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from './run-files.ts';
+import { runVersions } from './versions.ts';
+
+export interface TrainRunOptions extends TrainFlags {
+  experiment: string;
+  dataset?: DatasetName;
+  dataDir?: string;
+  /** An already-loaded dataset (tests, the study scheduler); otherwise read from dataDir. */
+  data?: Dataset;
+  seed?: number;
+  backend?: BackendChoice;
+  /** Runs root; the run goes to <out>/<dataset>/<experiment>/seed-<n>/. */
+  out?: string;
+  resume?: boolean;
+  force?: boolean;
+  progress?: ProgressMode;
+  /** Overrides of the study's augmentation ranges (e.g. Keras's literal shear). */
+  augmentParams?: Partial<AugmentParams>;
+  /** Stop as if killed once this many epochs are checkpointed (tests of --resume). */
+  stopAfterEpoch?: number;
+}
+
+/** Exit code of a run stopped by Ctrl-C (128 + SIGINT), resumable with --resume. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+async function loadData(o: TrainRunOptions, dataset: DatasetName): Promise<Dataset> {
+  if (o.data) return o.data;
+  return loadDataset({ dataset, dataDir: o.dataDir ?? defaultDataDir(dataset) });
+}
+
+/** Refuses to clobber finished work; clears what may be cleared. Returns whether to resume. */
+function prepareFolder(dir: string, o: TrainRunOptions): boolean {
+  const complete = existsSync(join(dir, RUN_FILES.metrics));
+  const resumable = existsSync(join(dir, RUN_FILES.checkpoint, 'latest.json'));
+  if (o.force) {
+    rmSync(dir, { recursive: true, force: true });
+    return false;
+  }
+  if (complete) throw new UserError(`${dir} already holds a finished run (metrics.json); pass --force to overwrite it`);
+  if (resumable && !o.resume) {
+    throw new UserError(`${dir} holds an unfinished run: pass --resume to continue it, or --force to start over`);
+  }
+  if (!resumable) rmSync(dir, { recursive: true, force: true });
+  return resumable;
+}
+
+/** On --resume the settings must be those the run started with. */
+function checkSameConfig(dir: string, config: RunConfig, reporter: ProgressReporter): void {
+  const path = join(dir, RUN_FILES.config);
+  let saved: RunConfig;
+  try {
+    saved = JSON.parse(readFileSync(path, 'utf8')) as RunConfig;
+  } catch {
+    throw new UserError(`${path} is missing or unreadable, so the run cannot be resumed; start over with --force`);
+  }
+  const keys = ['experiment', 'dataset', 'seed', 'preset', 'optimizer', 'learningRate', 'batchSize', 'epochs', 'augment', 'augmentFactor', 'valSplit'] as const;
+  const diff = keys.filter((k) => saved[k] !== config[k]).map((k) => `${k}: ${String(saved[k])} -> ${String(config[k])}`);
+  if (diff.length) throw new UserError(`--resume: settings differ from the run in ${dir} (${diff.join('; ')}); use the same flags or --force`);
+  if (saved.backend !== config.backend) {
+    reporter.note(`note: this run started on ${saved.backend} and resumes on ${config.backend}; results will not be bit-identical`);
+  }
+}
+
+function computeMetrics(
+  test: Predictions,
+  trainPred: Predictions,
+  testSet: ImageSet,
+  numClasses: number,
+  extra: Omit<RunMetrics, 'testAccuracy' | 'testLoss' | 'balancedAccuracy' | 'macroF1' | 'trainAccuracy' | 'confusion' | 'inferenceImagesPerSecond'>,
+  classNames: string[],
+): RunMetrics & { classReport: ReturnType<typeof classificationReport>['classes'] } {
+  const report = classificationReport(testSet.labels, test.predicted, numClasses, classNames);
+  return {
+    testAccuracy: test.accuracy,
+    testLoss: test.loss,
+    balancedAccuracy: balancedAccuracy(testSet.labels, test.predicted, numClasses),
+    macroF1: report.macroAvg.f1,
+    trainAccuracy: trainPred.accuracy,
+    confusion: confusionMatrix(testSet.labels, test.predicted, numClasses),
+    inferenceImagesPerSecond: testSet.count / Math.max(test.seconds, 1e-9),
+    ...extra,
+    classReport: report.classes,
+  };
+}
+
+/** Ctrl-C once: finish the current batch and exit cleanly (the last epoch is checkpointed); twice: now. */
+function trapInterrupt(reporter: ProgressReporter): { interrupted: () => boolean; release: () => void } {
+  let count = 0;
+  const onSigint = (): void => {
+    count++;
+    if (count > 1) process.exit(INTERRUPTED_EXIT_CODE);
+    reporter.note('interrupt: stopping after this batch (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  return { interrupted: () => count > 0, release: () => process.off('SIGINT', onSigint) };
+}
+
+export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
+  const experiment = getExperiment(o.experiment);
+  const training: ResolvedTraining = resolveTraining(experiment, o);
+  const reporter = makeReporter(o.progress ?? 'auto');
+  const seed = o.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a non-negative integer, got ${seed}`);
+  const datasetName = o.data?.name ?? o.dataset ?? 'kmnist';
+  const label = datasetName;
+  const dir = runDir(o.out ?? 'runs', label, o.experiment, seed);
+  const resuming = prepareFolder(dir, o);
+
+  const backend = await initBackend(o.backend ?? 'auto');
+  const data = await loadData(o, datasetName);
+  const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
+  const split =
+    training.validationOn === 'test' ? { train: data.train, val: data.test } : stratifiedSplit(data.train, training.valSplit, seed);
+
+  const rng = new Rng(seed);
+  const model = experiment.kind === 'layers' ? withSeededMathRandomSync(rng, () => buildModel(experiment.name, input)) : null;
+  const info = await backendInfo();
+  const config: RunConfig = {
+    experiment: experiment.name,
+    model: model ? model.layers.map((l) => l.getClassName()).join('-') : `knn(k=${experiment.kind === 'knn' ? experiment.k : 0})`,
+    dataset: label,
+    dataDir: data.dataDir,
+    seed,
+    preset: training.preset,
+    optimizer: training.optimizer,
+    learningRate: training.learningRate,
+    batchSize: training.batchSize,
+    epochs: experiment.kind === 'knn' ? 0 : training.epochs,
+    augment: training.augment,
+    augmentFactor: training.augmentFactor,
+    valSplit: training.valSplit,
+    validationOn: training.validationOn,
+    backend,
+    paramCount: model ? model.countParams() : 0,
+    numClasses: data.numClasses,
+    classNames: data.classNames,
+    ...(data.classChars ? { classChars: data.classChars } : {}),
+    datasetMd5: data.fileMd5,
+    versions: { ...runVersions(), ...(info.wasmSimd !== undefined ? { wasmSimd: String(info.wasmSimd), wasmThreads: String(info.wasmThreads) } : {}) },
+    createdAt: new Date().toISOString(),
+  };
+  if (resuming) checkSameConfig(dir, config, reporter);
+  else writeJsonAtomic(join(dir, RUN_FILES.config), config);
+  if (training.validationOn === 'test') {
+    reporter.note(
+      'WARNING: --preset seed validates on the TEST set, as the original study did (data leakage): early stopping ' +
+        'and the best checkpoint select on test data, so its test accuracy is optimistic. Recorded as validationOn: "test".',
+    );
+  }
+  reporter.note(`training ${experiment.name} on ${label} (${split.train.count} train / ${split.val.count} ${training.validationOn}) with ${backend}, seed ${seed} -> ${dir}`);
+
+  try {
+    if (!model) return await finishKnn(dir, config, data, data.train, experiment.kind === 'knn' ? experiment.k : 4, reporter);
+    return await trainLayers(dir, config, model, training, data, split, rng, reporter, o, resuming);
+  } finally {
+    model?.dispose();
+  }
+}
+
+async function trainLayers(
+  dir: string,
+  config: RunConfig,
+  model: tf.Sequential,
+  training: ResolvedTraining,
+  data: Dataset,
+  split: { train: ImageSet; val: ImageSet },
+  rng: Rng,
+  reporter: ProgressReporter,
+  o: TrainRunOptions,
+  resuming: boolean,
+): Promise<RunMetrics> {
+  const optimizer = makeOptimizer(training.optimizer, training.learningRate);
+  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const checkpointDir = join(dir, RUN_FILES.checkpoint);
+  const resumeFrom = resuming ? (loadCheckpoint(checkpointDir) ?? undefined) : undefined;
+  if (resumeFrom) reporter.note(`resuming after epoch ${resumeFrom.state.epochsDone} from ${checkpointDir}`);
+  const trap = trapInterrupt(reporter);
+  let end;
+  try {
+    end = await fit({
+      model,
+      optimizer,
+      train: split.train,
+      val: split.val,
+      numClasses: data.numClasses,
+      epochs: training.epochs,
+      batchSize: training.batchSize,
+      augment: training.augment ? { ...STUDY_AUGMENT, ...o.augmentParams } : null,
+      augmentFactor: training.augmentFactor,
+      callbacks: training.callbacks,
+      rng,
+      reporter,
+      checkpointDir,
+      resumeFrom,
+      interrupted: trap.interrupted,
+      stopAfterEpoch: o.stopAfterEpoch,
+      onEpoch: async (history: History, improved: boolean) => {
+        writeHistory(dir, history);
+        if (improved) await replaceDirAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
+      },
+    });
+  } finally {
+    trap.release();
+    optimizer.dispose();
+  }
+  if (end.kind === 'diverged') {
+    throw new UserError(
+      `training diverged: the loss became ${end.loss} at epoch ${end.epoch}, batch ${end.batch} (learning rate ${end.state.lr}); ` +
+        `stopped. Finished epochs are logged in ${dir}; try a lower --lr, then rerun with --force`,
+    );
+  }
+  if (end.kind === 'interrupted') {
+    throw new UserError(
+      `stopped after epoch ${end.state.epochsDone} of ${training.epochs}; its state is saved in ${checkpointDir}: continue with --resume`,
+      INTERRUPTED_EXIT_CODE,
+    );
+  }
+  const s = end.state;
+  // model/ holds the weights the test set is scored with (the best epoch's, unless the preset keeps the last).
+  await replaceDirAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
+  const testPred = await predictSet(model, data.test, data.numClasses);
+  const trainPred = await predictSet(model, data.train, data.numClasses);
+  writePredictions(dir, 'train', predictionsCsv(data.train.labels, trainPred.predicted, trainPred.probs, data.numClasses));
+  writePredictions(dir, 'test', predictionsCsv(data.test.labels, testPred.predicted, testPred.probs, data.numClasses));
+  const metrics = computeMetrics(
+    testPred,
+    trainPred,
+    data.test,
+    data.numClasses,
+    {
+      epochsRun: s.epochsDone,
+      bestEpoch: s.callbacks.bestEpoch,
+      trainSeconds: s.history.seconds.reduce((a, b) => a + b, 0),
+      trainImagesPerSecond: s.imagesSeen / Math.max(s.trainStepSeconds, 1e-9),
+      backend: config.backend,
+      paramCount: config.paramCount,
+      stoppedEarly: s.stoppedEarly,
+    },
+    data.classNames,
+  );
+  writeMetrics(dir, metrics);
+  rmSync(checkpointDir, { recursive: true, force: true });
+  reporter.done(metrics.testAccuracy, metrics.testLoss);
+  return metrics;
+}
+
+async function finishKnn(dir: string, config: RunConfig, data: Dataset, train: ImageSet, k: number, reporter: ProgressReporter): Promise<RunMetrics> {
+  writeHistory(dir, { epoch: [], loss: [], acc: [], val_loss: [], val_acc: [], lr: [], seconds: [] });
+  const score = async (set: ImageSet): Promise<Predictions> => {
+    const start = performance.now();
+    const probs = await knnPredict(train, set, k, data.numClasses);
+    return scorePredictions(probs, set.labels, data.numClasses, (performance.now() - start) / 1000);
+  };
+  const testPred = await score(data.test);
+  const trainPred = await score(data.train);
+  writePredictions(dir, 'train', predictionsCsv(data.train.labels, trainPred.predicted, trainPred.probs, data.numClasses));
+  writePredictions(dir, 'test', predictionsCsv(data.test.labels, testPred.predicted, testPred.probs, data.numClasses));
+  const metrics = computeMetrics(
+    testPred,
+    trainPred,
+    data.test,
+    data.numClasses,
+    { epochsRun: 0, bestEpoch: 0, trainSeconds: 0, trainImagesPerSecond: 0, backend: config.backend, paramCount: 0, stoppedEarly: false },
+    data.classNames,
+  );
+  writeMetrics(dir, metrics);
+  reporter.done(metrics.testAccuracy, metrics.testLoss);
+  return metrics;
+}

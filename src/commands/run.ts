@@ -92,6 +92,7 @@ async function action(flags: RunFlags): Promise<void> {
           );
           if (plan.toRun.length > 0) display = process.stderr.isTTY ? ttyDisplay(plan.toRun.length) : plainDisplay(plan.toRun.length);
         },
+        onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
         onEvent: (e) => display?.onEvent(e),
         signal: graceful.signal,
         forceSignal: force.signal,

@@ -9,6 +9,8 @@ const key = (job: RunJob): string => `${job.experiment}/seed-${job.seed}`;
 export class StudyTracker {
   done = 0;
   failed = 0;
+  /** Interrupted or never started after a stop. */
+  stopped = 0;
   private readonly running = new Map<string, number>();
   private readonly startedAt: number;
 
@@ -26,6 +28,7 @@ export class StudyTracker {
       this.running.delete(key(e.outcome.job));
       if (e.outcome.status === 'done') this.done++;
       else if (e.outcome.status === 'failed') this.failed++;
+      else this.stopped++;
     }
   }
 
@@ -34,7 +37,7 @@ export class StudyTracker {
   }
 
   get queued(): number {
-    return Math.max(0, this.total - this.done - this.failed - this.running.size);
+    return Math.max(0, this.total - this.done - this.failed - this.stopped - this.running.size);
   }
 
   /** Finished runs plus the finished fraction of the running ones. */
@@ -54,7 +57,7 @@ export class StudyTracker {
 
   line(): string {
     const eta = this.etaSeconds();
-    const failed = this.failed > 0 ? `, ${this.failed} failed` : '';
+    const failed = (this.failed > 0 ? `, ${this.failed} failed` : '') + (this.stopped > 0 ? `, ${this.stopped} stopped` : '');
     return `${this.done}/${this.total} done${failed}, ${this.runningCount} running, ${this.queued} queued, ETA ${eta === null ? '?' : formatDuration(eta)}`;
   }
 }

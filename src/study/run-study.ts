@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/load.ts';
 import type { DatasetName } from '../data/types.ts';
 import { planRuns, runJobs, type Plan, type RunOutcome, type SchedulerEvent, type WorkerFactory } from './scheduler.ts';
+import { checkCompleteRuns } from './consistency.ts';
 import { summarize, writeSummary, type Summary } from './summary.ts';
 import { trainWorker } from './worker.ts';
 
@@ -24,6 +25,7 @@ export interface StudyOptions {
 export interface StudyHooks {
   /** Called once the plan is known, before any worker starts. */
   onPlan?: (plan: Plan) => void;
+  onWarning?: (message: string) => void;
   onEvent?: (e: SchedulerEvent) => void;
   signal?: AbortSignal;
   forceSignal?: AbortSignal;
@@ -39,9 +41,10 @@ export interface StudyResult {
 
 export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise<StudyResult> {
   // Fails at once (UserError with the download / --data-dir hint) before any worker is spawned.
-  await loadDataset({ dataset: o.dataset, dataDir: o.dataDir });
+  const data = await loadDataset({ dataset: o.dataset, dataDir: o.dataDir });
   const runsRoot = resolve(o.runsRoot);
   const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume });
+  for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
   hooks.onPlan?.(plan);
   const worker =
     o.worker ?? trainWorker({ dataset: o.dataset, dataDir: resolve(o.dataDir), runsRoot, epochs: o.epochs, backend: o.backend });

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { rename, writeFile } from 'node:fs/promises';
 import { compareExperiments, STUDY_PAIRS, type StudyPair } from './experiments.ts';
 import { isRunComplete, listRunFolders, readRunConfig, readRunMetrics, readTestPredictions, type TestPredictions } from './run-reader.ts';
-import { describe, explainMcNemar, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from './stats.ts';
+import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from './stats.ts';
 import type { RunConfig, RunMetrics } from './run-folder.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
 
@@ -120,7 +120,7 @@ async function comparePair(pair: StudyPair, runs: Map<string, CompleteRun[]>): P
   const n = perSeed.length;
   let words: string;
   if (seedsSignificant === n && sameDirection) {
-    words = `${aOnly > bOnly ? pair.a : pair.b} is better in every seed (${n}/${n} seeds p < ${SIGNIFICANCE_LEVEL}, largest p = ${maxP.toPrecision(2)}): the difference is not chance`;
+    words = `${aOnly > bOnly ? pair.a : pair.b} is better in every seed (${n}/${n} seeds p < ${SIGNIFICANCE_LEVEL}, largest ${formatP(maxP)}): the difference is not chance`;
   } else if (seedsSignificant === 0) {
     words = `no seed shows a significant difference (0/${n} seeds p < ${SIGNIFICANCE_LEVEL}): the difference could be chance`;
   } else {

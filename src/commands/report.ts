@@ -1,12 +1,25 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
+import { buildReport } from '../report/build-report.ts';
 
-// Placeholder until its issue lands: the command exists so --help is complete, and says it is not built yet.
+// `kmnist-lab report`: tables, curves, diagrams, kernels and findings from the finished runs.
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('(not implemented yet)')
-    .action(() => {
-      throw new UserError('`report` is not implemented yet');
+    .description('Build report/report.md and a self-contained report/report.html from the finished runs')
+    .option('--runs <dir>', 'runs/<dataset> folder (or the runs root: its most recent dataset is used)', 'runs')
+    .option('--out <dir>', 'output folder', 'report')
+    .option('--mistakes <n>', 'misclassified test images shown per run', '24')
+    .action(async (opts: { runs: string; out: string; mistakes: string }) => {
+      const limit = Number(opts.mistakes);
+      if (!Number.isInteger(limit) || limit < 0) throw new UserError(`--mistakes ${opts.mistakes}: expected a whole number (0 or more)`);
+      const result = await buildReport({
+        runsDir: opts.runs,
+        outDir: opts.out,
+        galleryLimit: limit,
+        warn: (m) => console.error(`warning: ${m}`),
+        log: (line) => console.error(line),
+      });
+      console.log(`${result.markdownPath}\n${result.htmlPath}`);
     });
 }

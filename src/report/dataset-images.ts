@@ -1,0 +1,51 @@
+// The dataset a run used, loaded once per (dataset, dataDir), for the gallery, activation maps and examples.
+import { loadDataset } from '../data/load.ts';
+import type { Dataset, DatasetName } from '../data/types.ts';
+import type { RunConfig } from '../study/run-folder.ts';
+import { datasetTile, tileGridPng } from './png.ts';
+import type { ProbeImage } from './run-section.ts';
+import type { Warn } from './run-reader.ts';
+
+export class DatasetCache {
+  private readonly cache = new Map<string, Promise<Dataset | null>>();
+
+  constructor(private readonly warn: Warn) {}
+
+  /** null (with one warning) when the data is not where config.json says. */
+  get(config: Pick<RunConfig, 'dataset' | 'dataDir'>): Promise<Dataset | null> {
+    const key = `${config.dataset}\u0000${config.dataDir}`;
+    let p = this.cache.get(key);
+    if (!p) {
+      p = loadDataset({ dataset: config.dataset as DatasetName, dataDir: config.dataDir }).catch((err: Error) => {
+        this.warn(`dataset ${config.dataset} at ${config.dataDir} cannot be loaded (${err.message}); mistake images and activation maps are left out`);
+        return null;
+      });
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+}
+
+/** The first test image, scaled to 0..1 as training feeds it (pixels / 255). */
+export function probeImage(ds: Dataset, labels: string[]): ProbeImage {
+  const n = ds.test.height * ds.test.width;
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = ds.test.images[i] / 255;
+  return { index: 0, label: labels[ds.test.labels[0]] ?? String(ds.test.labels[0]), data, height: ds.test.height, width: ds.test.width };
+}
+
+/** `perClass` training images of every class, one row per class (the study's example figure). */
+export function exampleGridPng(ds: Dataset, perClass = 10): Buffer {
+  const set = ds.train.count > 0 ? ds.train : ds.test;
+  const picked: number[][] = Array.from({ length: ds.numClasses }, () => []);
+  for (let i = 0; i < set.count; i++) {
+    const row = picked[set.labels[i]];
+    if (row && row.length < perClass) row.push(i);
+  }
+  const tiles = picked.flatMap((row) =>
+    Array.from({ length: perClass }, (_, k) =>
+      row[k] === undefined ? { data: new Float32Array(set.height * set.width).fill(1), height: set.height, width: set.width } : datasetTile(set.images, row[k], set.height, set.width),
+    ),
+  );
+  return tileGridPng(tiles, { columns: perClass, scale: 2, gap: 2, background: 0.85 });
+}

@@ -25,7 +25,8 @@ export async function checkCompleteRuns(complete: readonly CompleteRunRef[], dat
         );
       }
     }
-    if (epochs !== undefined && config.epochs !== epochs) otherEpochs.push(`${run.experiment} seed ${run.seed} (${config.epochs})`);
+    // knn runs record 0 epochs: they do not train.
+    if (epochs !== undefined && config.epochs !== 0 && config.epochs !== epochs) otherEpochs.push(`${run.experiment} seed ${run.seed} (${config.epochs})`);
   }
   if (otherEpochs.length > 0) {
     warnings.push(`kept complete runs with another epoch cap than --epochs ${epochs}: ${otherEpochs.join(', ')}; delete them to redo them`);

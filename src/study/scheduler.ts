@@ -3,13 +3,15 @@
 // One failing run never stops the others; an abort forwards SIGINT so workers can checkpoint.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, mkdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isRunComplete } from './run-reader.ts';
 import { runDir } from './run-folder.ts';
 
 export const WORKER_LOG = 'worker.log';
+/** Live logs sit outside runs/<dataset>/ while a worker runs: train may delete and recreate its run folder. */
+export const LIVE_LOG_DIR = '.worker-logs';
 
 export interface RunJob {
   experiment: string;
@@ -17,6 +19,10 @@ export interface RunJob {
   dir: string;
   /** The folder holds an unfinished run: the worker continues it from its checkpoint. */
   resume: boolean;
+  /** The folder holds an unfinished run to start over (--no-resume): the worker overwrites it. */
+  restart: boolean;
+  /** Where the worker's output goes while it runs; appended to <dir>/worker.log when it exits. */
+  liveLog: string;
 }
 
 export interface WorkerSpec {
@@ -89,7 +95,11 @@ export function planRuns(opts: PlanOptions): Plan {
     for (const experiment of opts.experiments) {
       const dir = runDir(opts.runsRoot, opts.dataset, experiment, seed);
       if (isRunComplete(dir)) plan.complete.push({ experiment, seed, dir });
-      else plan.toRun.push({ experiment, seed, dir, resume: opts.resume && existsSync(dir) });
+      else {
+        const exists = existsSync(dir);
+        const liveLog = join(opts.runsRoot, LIVE_LOG_DIR, opts.dataset, experiment, `seed-${seed}.log`);
+        plan.toRun.push({ experiment, seed, dir, resume: opts.resume && exists, restart: !opts.resume && exists, liveLog });
+      }
     }
   }
   return plan;
@@ -131,9 +141,9 @@ function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void {
 }
 
 async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>): Promise<RunOutcome> {
-  await mkdir(job.dir, { recursive: true });
   const logPath = join(job.dir, WORKER_LOG);
-  const log = createWriteStream(logPath, { flags: 'a' });
+  await mkdir(dirname(job.liveLog), { recursive: true });
+  const log = createWriteStream(job.liveLog, { flags: 'w' });
   const spec = opts.worker(job);
   log.write(`--- ${new Date().toISOString()} ${spec.command} ${spec.args.join(' ')}\n`);
   const started = Date.now();
@@ -197,8 +207,25 @@ async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>)
   }
   log.write(`--- ${new Date().toISOString()} ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}\n`);
   await new Promise<void>((resolve) => log.end(resolve));
+  await moveLog(job.liveLog, logPath);
   opts.onEvent?.({ type: 'end', outcome });
   return outcome;
+}
+
+/** Appends the live log to the run folder's worker.log (earlier attempts stay above it). */
+async function moveLog(live: string, target: string): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  await appendFile(target, await readFile(live));
+  await rm(live);
+  // Drop emptied .worker-logs/<dataset>/<experiment> folders; a non-empty one stays.
+  let dir = dirname(live);
+  for (let i = 0; i < 3; i++, dir = dirname(dir)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      break;
+    }
+  }
 }
 
 /** Runs the jobs, at most opts.jobs at once; resolves with one outcome per job, in job order. */

@@ -41,6 +41,7 @@ export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
       ...(o.epochs === undefined ? [] : ['--epochs', String(o.epochs)]),
       ...(o.backend === undefined ? [] : ['--backend', o.backend]),
       ...(job.resume ? ['--resume'] : []),
+      ...(job.restart ? ['--force'] : []),
     ],
   });
 }

@@ -61,7 +61,9 @@ describe('runJobs', () => {
     expect(failed.exitCode).toBe(3);
     expect(failed.reason).toMatch(/exited with code 3/);
     expect(failed.logPath).toBe(join(root, 'kmnist', 'b', 'seed-1', 'worker.log'));
+    // The worker empties its folder on start (as train does): the log, written outside it meanwhile, survives.
     expect(readFileSync(failed.logPath, 'utf8')).toContain('boom: fake failure of b/seed-1');
+    expect(existsSync(join(root, '.worker-logs'))).toBe(false);
     expect(existsSync(join(root, 'kmnist', 'c', 'seed-1', 'metrics.json'))).toBe(true);
     // Progress lines from the worker's stdout become events; the done line carries the test accuracy.
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(4);
@@ -100,7 +102,10 @@ describe('runJobs', () => {
     mkdirSync(join(root, 'kmnist', 'b', 'seed-1'), { recursive: true });
     writeFileSync(join(root, 'kmnist', 'b', 'seed-1', 'config.json'), '{}');
     const fresh = planRuns({ runsRoot: root, dataset: 'kmnist', experiments: ['b'], seeds: [1], resume: false });
-    expect(fresh.toRun.map((j) => j.resume)).toEqual([false]);
+    expect(fresh.toRun.map((j) => [j.resume, j.restart])).toEqual([[false, true]]);
+    expect(healthy(fresh.toRun[0]).args).toContain('--force');
+    expect(healthy(second.toRun[0]).args).toContain('--resume');
+    expect(healthy(second.toRun[1]).args).not.toContain('--force');
   });
 
   it('abort forwards SIGINT once: running workers checkpoint, queued ones never start', async () => {

@@ -42,7 +42,8 @@ export interface FitOptions {
 export type FitEnd =
   | { kind: 'finished'; state: FitState }
   | { kind: 'interrupted'; state: FitState }
-  | { kind: 'diverged'; state: FitState; epoch: number; batch: number; loss: number };
+  /** `batch` is null when the validation loss, not a training batch, turned NaN. */
+  | { kind: 'diverged'; state: FitState; epoch: number; batch: number | null; loss: number };
 
 const emptyHistory = (): History => ({ epoch: [], loss: [], acc: [], val_loss: [], val_acc: [], lr: [], seconds: [] });
 
@@ -96,6 +97,8 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
         if (o.interrupted()) return { kind: 'interrupted', state };
       }
       const val = await predictSet(o.model, o.val, o.numClasses);
+      // tfjs clips the training loss, so NaN weights may first show in the validation loss.
+      if (!Number.isFinite(val.loss)) return { kind: 'diverged', state, epoch, batch: null, loss: val.loss };
       const seconds = (performance.now() - epochStart) / 1000;
       const lr = getLearningRate(o.optimizer);
       const h = state.history;

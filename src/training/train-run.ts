@@ -230,7 +230,8 @@ async function trainLayers(
   }
   if (end.kind === 'diverged') {
     throw new UserError(
-      `training diverged: the loss became ${end.loss} at epoch ${end.epoch}, batch ${end.batch} (learning rate ${end.state.lr}); ` +
+      `training diverged: the ${end.batch === null ? 'validation loss' : 'loss'} became ${end.loss} at epoch ${end.epoch}` +
+        `${end.batch === null ? '' : `, batch ${end.batch}`} (learning rate ${end.state.lr}); ` +
         `stopped. Finished epochs are logged in ${dir}; try a lower --lr, then rerun with --force`,
     );
   }

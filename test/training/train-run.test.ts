@@ -1,0 +1,143 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { loadModel } from '../../src/engine/model-io.ts';
+import { UserError } from '../../src/errors.ts';
+import type { History, RunConfig, RunMetrics } from '../../src/study/run-folder.ts';
+import { INTERRUPTED_EXIT_CODE, trainRun, type TrainRunOptions } from '../../src/training/train-run.ts';
+import { syntheticDataset } from './synthetic.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'kmnist-train-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const data = syntheticDataset({ train: 200, test: 60, size: 8, numClasses: 4 });
+const base = (out: string, extra: Partial<TrainRunOptions> = {}): TrainRunOptions => ({
+  experiment: 'cnn-aug',
+  data,
+  epochs: 3,
+  batchSize: 32,
+  seed: 1,
+  backend: 'wasm',
+  out: join(root, out),
+  progress: 'none',
+  ...extra,
+});
+const folder = (out: string, experiment = 'cnn-aug', seed = 1): string => join(root, out, 'kmnist', experiment, `seed-${seed}`);
+const read = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+/** Everything in a run's results except wall-clock times. */
+function results(dir: string): unknown {
+  const h = read<History>(join(dir, 'history.json'));
+  const m = read<RunMetrics>(join(dir, 'metrics.json'));
+  return {
+    history: { ...h, seconds: undefined },
+    metrics: { ...m, trainSeconds: undefined, trainImagesPerSecond: undefined, inferenceImagesPerSecond: undefined },
+    predictions: readFileSync(join(dir, 'predictions-test.csv'), 'utf8'),
+  };
+}
+
+async function expectUserError(p: Promise<unknown>, pattern: RegExp, exitCode = 1): Promise<void> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UserError);
+  expect((err as UserError).message).toMatch(pattern);
+  expect((err as UserError).exitCode).toBe(exitCode);
+}
+
+describe('trainRun', () => {
+  it('is deterministic: same seed, same backend -> identical history, metrics and predictions', async () => {
+    await trainRun(base('det-a'));
+    await trainRun(base('det-b'));
+    await trainRun(base('det-c', { seed: 2 }));
+    expect(results(folder('det-a'))).toEqual(results(folder('det-b')));
+    expect(results(folder('det-c', 'cnn-aug', 2))).not.toEqual(results(folder('det-a')));
+  });
+
+  it('resumes a run stopped after epoch 1 and ends exactly like the uninterrupted run', async () => {
+    await expectUserError(trainRun(base('resume', { stopAfterEpoch: 1 })), /continue with --resume/, INTERRUPTED_EXIT_CODE);
+    const dir = folder('resume');
+    expect(existsSync(join(dir, 'metrics.json'))).toBe(false);
+    expect(existsSync(join(dir, 'checkpoint', 'latest.json'))).toBe(true);
+    expect(readFileSync(join(dir, 'log.csv'), 'utf8').trim().split('\n')).toHaveLength(2);
+    // Without --resume the unfinished run is protected too.
+    await expectUserError(trainRun(base('resume')), /unfinished run: pass --resume/);
+    await expectUserError(trainRun(base('resume', { resume: true, epochs: 4 })), /settings differ.*epochs: 3 -> 4/);
+    await trainRun(base('resume', { resume: true }));
+    expect(results(dir)).toEqual(results(folder('det-a')));
+    expect(existsSync(join(dir, 'checkpoint'))).toBe(false);
+  });
+
+  it('writes a complete, well-formed run folder with metrics.json last', async () => {
+    const dir = folder('det-a');
+    const config = read<RunConfig>(join(dir, 'config.json'));
+    expect(config).toMatchObject({ experiment: 'cnn-aug', dataset: 'kmnist', seed: 1, preset: 'default', optimizer: 'adam', augment: true, augmentFactor: 1, validationOn: 'val', backend: 'wasm', numClasses: 4, epochs: 3, batchSize: 32 });
+    expect(config.datasetMd5).toEqual({ synthetic: '0' });
+    expect(config.versions['@tensorflow/tfjs']).toBe('4.22.0');
+    const log = readFileSync(join(dir, 'log.csv'), 'utf8').trim().split('\n');
+    expect(log[0]).toBe('epoch,loss,acc,val_loss,val_acc,lr,seconds');
+    expect(log).toHaveLength(4);
+    const h = read<History>(join(dir, 'history.json'));
+    for (const key of ['epoch', 'loss', 'acc', 'val_loss', 'val_acc', 'lr', 'seconds'] as const) expect(h[key]).toHaveLength(3);
+    for (const which of ['train', 'test'] as const) {
+      const rows = readFileSync(join(dir, `predictions-${which}.csv`), 'utf8').trim().split('\n');
+      expect(rows[0]).toBe('index,true,predicted,p0,p1,p2,p3');
+      expect(rows).toHaveLength(1 + (which === 'train' ? 200 : 60));
+      const probs = rows[1].split(',').slice(3).map(Number);
+      expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    }
+    const m = read<RunMetrics>(join(dir, 'metrics.json'));
+    expect(m.testAccuracy).toBeGreaterThan(0.5); // the synthetic classes are easy
+    expect(m.confusion.flat().reduce((a, b) => a + b, 0)).toBe(60);
+    expect(m.epochsRun).toBe(3);
+    expect(m.paramCount).toBe(config.paramCount);
+    const metricsTime = statSync(join(dir, 'metrics.json')).mtimeMs;
+    for (const f of ['config.json', 'log.csv', 'history.json', 'predictions-train.csv', 'predictions-test.csv', 'model/model.json']) {
+      expect(statSync(join(dir, f)).mtimeMs).toBeLessThanOrEqual(metricsTime);
+    }
+    // model/ holds the weights the test set was scored with.
+    const model = await loadModel(join(dir, 'model'));
+    const x = tf.tensor4d(Float32Array.from(data.test.images.subarray(0, 64), (v) => v / 255), [1, 8, 8, 1]);
+    const p = (model.predict(x) as tf.Tensor).dataSync();
+    const row = readFileSync(join(dir, 'predictions-test.csv'), 'utf8').split('\n')[1].split(',').slice(3).map(Number);
+    for (let c = 0; c < 4; c++) expect(p[c]).toBeCloseTo(row[c], 4);
+  });
+
+  it('never overwrites a finished run without --force', async () => {
+    await expectUserError(trainRun(base('det-a')), /already holds a finished run.*--force/);
+    await expectUserError(trainRun(base('det-a', { resume: true })), /already holds a finished run/);
+    const m = await trainRun(base('det-a', { force: true, epochs: 1 }));
+    expect(m.epochsRun).toBe(1);
+  });
+
+  it('stops with a clear message when the loss becomes NaN', async () => {
+    // tfjs clips the training loss, so this blow-up shows as a NaN validation loss after epoch 1.
+    const run = trainRun(base('nan', { experiment: 'fcnn', optimizer: 'sgd', learningRate: 1e20 }));
+    await expectUserError(run, /training diverged: the (validation )?loss became (NaN|Infinity) at epoch 1\b.*lower --lr/);
+    expect(existsSync(join(folder('nan', 'fcnn'), 'metrics.json'))).toBe(false);
+  });
+
+  it('records the study preset: Adadelta, validation on the test set', async () => {
+    await trainRun(base('seed', { experiment: 'fcnn', preset: 'seed', epochs: 1 }));
+    const config = read<RunConfig>(join(folder('seed', 'fcnn'), 'config.json'));
+    expect(config).toMatchObject({ preset: 'seed', optimizer: 'adadelta', learningRate: 0.001, validationOn: 'test', valSplit: 0 });
+  });
+
+  it('runs the knn baseline into the same run-folder layout', async () => {
+    const m = await trainRun(base('knn', { experiment: 'knn' }));
+    expect(m.testAccuracy).toBeGreaterThan(0.9);
+    expect(m.paramCount).toBe(0);
+    expect(existsSync(join(folder('knn', 'knn'), 'predictions-test.csv'))).toBe(true);
+  });
+
+  it('rejects bad settings with UserErrors naming the flag', async () => {
+    await expectUserError(trainRun(base('bad', { experiment: 'nope' })), /unknown experiment "nope"/);
+    await expectUserError(trainRun(base('bad', { preset: 'fast' })), /--preset: unknown preset "fast"/);
+    await expectUserError(trainRun(base('bad', { optimizer: 'lion' })), /--optimizer: unknown optimizer "lion"/);
+    await expectUserError(trainRun(base('bad', { experiment: 'cnn', augmentFactor: 3 })), /--augment-factor needs augmentation/);
+    await expectUserError(trainRun(base('bad', { valSplit: 0 })), /--val-split must be a fraction in \(0, 1\)/);
+  });
+});

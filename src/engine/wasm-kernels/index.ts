@@ -1,12 +1,36 @@
 // The training kernels the shipped wasm backend lacks (or runs as naive loops), registered in one place.
+import * as tf from '@tensorflow/tfjs';
+// Registers the shipped wasm kernels (which the replacements wrap) and the 'wasm' backend factory.
+import '@tensorflow/tfjs-backend-wasm';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.ts';
-import { registerWasm } from './kernel-call.ts';
+import { makeConv2dBackpropInput } from './conv2d-backprop-input.ts';
+import { registerWasm, type TensorInfo, type WasmKernelArgs } from './kernel-call.ts';
 
-let registered = false;
+/** 'required': only what training needs to run (Conv2DBackpropFilter); 'all': also the fast replacements. */
+export type WasmKernelSet = 'required' | 'all';
 
-/** Registers every added wasm training kernel; safe to call more than once. */
-export function registerWasmTrainingKernels(): void {
-  if (registered) return;
+let registered: WasmKernelSet | undefined;
+
+type KernelFn = (args: WasmKernelArgs) => TensorInfo;
+const shippedKernels = new Map<string, tf.KernelConfig>();
+
+/** The kernel the wasm package registered under `name`, kept so replacements can fall back to it. */
+function shipped(name: string): KernelFn {
+  let config = shippedKernels.get(name);
+  if (config === undefined) {
+    config = tf.getKernel(name, 'wasm');
+    if (config === undefined) throw new Error(`wasm backend has no ${name} kernel to wrap`);
+    shippedKernels.set(name, config);
+  }
+  return config.kernelFunc as unknown as KernelFn;
+}
+
+/** Registers the added wasm training kernels; safe to call more than once (the first set wins). */
+export function registerWasmTrainingKernels(set: WasmKernelSet = 'all'): void {
+  if (registered !== undefined) return;
   registerWasm('Conv2DBackpropFilter', conv2dBackpropFilter);
-  registered = true;
+  if (set === 'all') {
+    registerWasm('Conv2DBackpropInput', makeConv2dBackpropInput(shipped('Conv2DBackpropInput')), shippedKernels.get('Conv2DBackpropInput'));
+  }
+  registered = set;
 }

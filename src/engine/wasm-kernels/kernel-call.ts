@@ -34,8 +34,21 @@ export function disposeAll(backend: BackendWasm, ...infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
 }
 
-/** Registers a kernel on 'wasm' unless one is already there (keeps registration idempotent). */
-export function registerWasm<A>(name: string, kernelFunc: (args: WasmKernelArgs<A>) => TensorInfo): void {
+/**
+ * Registers (or replaces) a kernel on 'wasm'. A replacement that calls the shipped kernel passes the
+ * shipped config so its setupFunc (which binds the wasm export) still runs when the backend starts.
+ */
+export function registerWasm<A>(
+  name: string,
+  kernelFunc: (args: WasmKernelArgs<A>) => TensorInfo,
+  wraps?: tf.KernelConfig,
+): void {
   if (tf.getKernel(name, 'wasm') !== undefined) tf.unregisterKernel(name, 'wasm');
-  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: name,
+    backendName: 'wasm',
+    kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+    setupFunc: wraps?.setupFunc,
+    disposeFunc: wraps?.disposeFunc,
+  });
 }

@@ -1,0 +1,86 @@
+// Kernel micro-benchmark: img/s of one training step (batch 128) of the study's cnn and fcnn on a
+// backend, plus a per-kernel profile of one cnn step. Numbers, not pass/fail.
+//   npx tsx bench/kernels.ts [--backend wasm|cpu] [--kernels all|required] [--steps 8] [--batch 128] [--models cnn,fcnn] [--no-profile]
+// --kernels required = only Conv2DBackpropFilter added (the baseline), all = with the fast replacements.
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { backendInfo, initBackend, type BackendChoice } from '../src/engine/backend.ts';
+import { registerWasmTrainingKernels, type WasmKernelSet } from '../src/engine/wasm-kernels/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    kernels: { type: 'string', default: 'all' },
+    steps: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '128' },
+    models: { type: 'string', default: 'cnn,fcnn' },
+    'no-profile': { type: 'boolean', default: false },
+  },
+});
+
+function cnn(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
+  m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.dropout({ rate: 0.25 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 128, activation: 'relu' }));
+  m.add(tf.layers.dropout({ rate: 0.5 }));
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  return m;
+}
+
+function fcnn(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.flatten({ inputShape: [28, 28, 1] }));
+  for (const units of [512, 256, 128]) {
+    m.add(tf.layers.dense({ units, activation: 'relu' }));
+    m.add(tf.layers.dropout({ rate: 0.5 }));
+  }
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  return m;
+}
+
+const MODELS: Record<string, () => tf.Sequential> = { cnn, fcnn };
+
+async function main(): Promise<void> {
+  registerWasmTrainingKernels(args.kernels as WasmKernelSet); // first registration wins over initBackend's
+  const backend = await initBackend(args.backend as BackendChoice);
+  console.log('backend', JSON.stringify(await backendInfo()), 'kernels', args.kernels);
+  const batch = Number(args.batch);
+  const steps = Number(args.steps);
+  const x = tf.randomUniform([batch, 28, 28, 1]);
+  const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
+  for (const name of args.models.split(',')) {
+    const model = MODELS[name]();
+    model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    for (let i = 0; i < 2; i++) await model.trainOnBatch(x, y); // warm-up: XNNPACK operator creation
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
+    const ms = (performance.now() - t0) / steps;
+    console.log(`${name} train step (${backend}, batch ${batch}): ${ms.toFixed(1)} ms = ${((batch * 1000) / ms).toFixed(0)} img/s`);
+
+    if (!args['no-profile']) {
+      const prof = await tf.profile(async () => {
+        await model.trainOnBatch(x, y);
+      });
+      const byKernel = new Map<string, { ms: number; calls: number }>();
+      for (const k of prof.kernels) {
+        const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+        e.ms += Number(k.kernelTimeMs);
+        e.calls += 1;
+        byKernel.set(k.name, e);
+      }
+      const total = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
+      const rows = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
+      console.log(`  profile of one ${name} step: kernels total ${total.toFixed(1)} ms`);
+      for (const [k, e] of rows) {
+        console.log(`  ${k.padEnd(24)} ${e.ms.toFixed(1).padStart(8)} ms ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  x${e.calls}`);
+      }
+    }
+    model.dispose();
+  }
+}
+
+await main();

@@ -7,6 +7,7 @@ import { conv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import { makeConv2dBackpropInput } from './conv2d-backprop-input.ts';
 import { registerWasm, type TensorInfo, type WasmKernelArgs } from './kernel-call.ts';
 import { maxPoolGrad } from './max-pool-grad.ts';
+import { makeSum } from './sum.ts';
 
 /** 'required': only what training needs to run (Conv2DBackpropFilter); 'all': also the fast replacements. */
 export type WasmKernelSet = 'required' | 'all';
@@ -34,6 +35,7 @@ export function registerWasmTrainingKernels(set: WasmKernelSet = 'all'): void {
   if (set === 'all') {
     registerWasm('Conv2DBackpropInput', makeConv2dBackpropInput(shipped('Conv2DBackpropInput')), shippedKernels.get('Conv2DBackpropInput'));
     registerWasm('BatchMatMul', makeBatchMatMul(shipped('BatchMatMul')), shippedKernels.get('BatchMatMul'));
+    registerWasm('Sum', makeSum(shipped('Sum')), shippedKernels.get('Sum'));
     registerWasm('MaxPoolGrad', maxPoolGrad);
   }
   registered = set;

@@ -113,7 +113,6 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const groups = byExperiment(runs, summary.experiments.map((e) => e.experiment));
   const datasets = new DatasetCache(warn);
   const first = runs[0].config;
-  const labels = classRowLabels(first.numClasses, first.classChars);
   const testSize = testSizeOf(runs);
 
   const blocks: Block[] = [
@@ -141,7 +140,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   if (ds) {
     blocks.push(
       { kind: 'heading', level: 2, text: 'The dataset' },
-      { kind: 'image', file: assets.image('dataset-examples', exampleGridPng(ds)), alt: `${ds.name} examples`, caption: `Ten training images per class (rows: ${labels.join(', ')}).` },
+      { kind: 'image', file: assets.image('dataset-examples', exampleGridPng(ds)), alt: `${ds.name} examples` },
     );
   }
   blocks.push({ kind: 'heading', level: 2, text: 'Runs' });

@@ -19,6 +19,11 @@ export function ciPct(s: SampleStats): string {
   return s.ci95 === null ? '—' : `${(s.ci95[0] * 100).toFixed(2)}–${(s.ci95[1] * 100).toFixed(2)} %`;
 }
 
+/** "seed 2" or "seeds 1, 2". */
+export function seedList(seeds: readonly number[]): string {
+  return `seed${seeds.length === 1 ? '' : 's'} ${seeds.join(', ')}`;
+}
+
 const int = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 export function experimentsTable(summary: Summary): Table {
@@ -35,7 +40,7 @@ export function experimentsTable(summary: Summary): Table {
     e.epochsRun.join(', '),
     int(e.meanTrainImagesPerSecond),
     e.backends.join(', '),
-    e.leakySeeds.length > 0 ? `${LEAK_MARK} (seeds ${e.leakySeeds.join(', ')})` : 'held-out split',
+    e.leakySeeds.length > 0 ? `${LEAK_MARK} (${seedList(e.leakySeeds)})` : 'held-out split',
   ]);
   return {
     caption: 'Experiments over seeds: mean ± sample std and the 95 % CI of the mean (Student t)',
@@ -49,7 +54,7 @@ export function pairsTable(summary: Summary): Table {
   const rows = summary.comparisons.map((c) => {
     if (c.combined === null) return [`${c.a} vs ${c.b}`, c.question, '—', '—', '—', `not compared: ${c.skipped ?? 'no paired runs'}`];
     const perSeed = c.perSeed.map((r) => `${r.seed}: ${formatP(r.p)}`).join('; ');
-    return [`${c.a} vs ${c.b}`, c.question, `${c.combined.aOnly} / ${c.combined.bOnly}`, perSeed, formatP(c.combined.maxP).replace('p', 'max p'), c.combined.words];
+    return [`${c.a} vs ${c.b}`, c.question, `${c.combined.aOnly} / ${c.combined.bOnly}`, perSeed, formatP(c.combined.maxP), c.combined.words];
   });
   return {
     caption: `McNemar exact test per seed (images only A gets right / only B gets right, summed over seeds for display); significance level ${summary.significanceLevel}`,

@@ -1,8 +1,10 @@
 // The dataset a run used, loaded once per (dataset, dataDir), for the gallery, activation maps and examples.
+import { renderExamplesGrid } from '../data/examples-grid.ts';
+import { findCjkFont } from '../data/fonts.ts';
 import { loadDataset } from '../data/load.ts';
+import { getDatasetSpec } from '../data/registry.ts';
 import type { Dataset, DatasetName } from '../data/types.ts';
 import type { RunConfig } from '../study/run-folder.ts';
-import { datasetTile, tileGridPng } from './png.ts';
 import type { ProbeImage } from './run-section.ts';
 import type { Warn } from './run-reader.ts';
 
@@ -34,18 +36,19 @@ export function probeImage(ds: Dataset, labels: string[]): ProbeImage {
   return { index: 0, label: labels[ds.test.labels[0]] ?? String(ds.test.labels[0]), data, height: ds.test.height, width: ds.test.width };
 }
 
-/** `perClass` training images of every class, one row per class (the study's example figure). */
+/** The `examples` command's grid (one row per class, its character first), for the report. */
 export function exampleGridPng(ds: Dataset, perClass = 10): Buffer {
   const set = ds.train.count > 0 ? ds.train : ds.test;
-  const picked: number[][] = Array.from({ length: ds.numClasses }, () => []);
-  for (let i = 0; i < set.count; i++) {
-    const row = picked[set.labels[i]];
-    if (row && row.length < perClass) row.push(i);
-  }
-  const tiles = picked.flatMap((row) =>
-    Array.from({ length: perClass }, (_, k) =>
-      row[k] === undefined ? { data: new Float32Array(set.height * set.width).fill(1), height: set.height, width: set.width } : datasetTile(set.images, row[k], set.height, set.width),
-    ),
-  );
-  return tileGridPng(tiles, { columns: perClass, scale: 2, gap: 2, background: 0.85 });
+  const max = Math.min(ds.numClasses, 20);
+  return renderExamplesGrid({
+    set,
+    classNames: ds.classNames,
+    classChars: ds.classChars,
+    classes: Array.from({ length: max }, (_, i) => i),
+    perClass,
+    seed: 0,
+    fontFile: findCjkFont(),
+    title: getDatasetSpec(ds.name).title,
+    subtitle: `${perClass} random ${set === ds.train ? 'training' : 'test'} images per class (seed 0), ${set.height}x${set.width} pixels`,
+  }).png;
 }

@@ -71,7 +71,7 @@ const CSS = `
 body{font-family:"DejaVu Sans","Segoe UI",Helvetica,Arial,"IPAGothic","Noto Sans CJK JP",sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
 h1{border-bottom:2px solid #ccc;padding-bottom:.3rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
 table{border-collapse:collapse;margin:.8rem 0;font-size:.88rem}th,td{padding:.25rem .6rem;border-bottom:1px solid #e3e3e3;text-align:left}
-th{border-bottom:2px solid #999}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}tr.rule td{border-bottom:2px solid #999}
+th{border-bottom:2px solid #999}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.num{white-space:nowrap}tr.rule td{border-bottom:2px solid #999}
 caption{caption-side:top;text-align:left;font-style:italic;padding-bottom:.3rem}
 figure{margin:1rem 0}img{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#555}
 pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.85rem}code{background:#f0f0f0;padding:0 .2rem}

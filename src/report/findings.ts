@@ -1,7 +1,7 @@
 // The findings that open the report: each sentence is built from the summary's numbers, none typed in.
 import { describe, formatP } from '../study/stats.ts';
 import type { ExperimentSummary, PairComparison, Summary } from '../study/summary.ts';
-import { ciPct, LEAK_MARK, meanStdPct } from './comparison.ts';
+import { ciPct, LEAK_MARK, meanStdPct, seedList } from './comparison.ts';
 import type { Table } from './tables.ts';
 
 /** Test accuracies the original study published (DEVELOPERS.md), comparable only on the full KMNIST test set. */
@@ -19,7 +19,7 @@ function headline(e: ExperimentSummary, summary: Summary): ExperimentSummary['te
 
 function leakNote(...experiments: (ExperimentSummary | undefined)[]): string {
   const leaky = experiments.filter((e): e is ExperimentSummary => e !== undefined && e.leakySeeds.length > 0);
-  return leaky.length ? ` (${LEAK_MARK}: ${leaky.map((e) => `${e.experiment} seeds ${e.leakySeeds.join(', ')}`).join('; ')})` : '';
+  return leaky.length ? ` (${LEAK_MARK}: ${leaky.map((e) => `${e.experiment} ${seedList(e.leakySeeds)}`).join('; ')})` : '';
 }
 
 /** "cnn beats fcnn by 4.10 ± 0.30 points ..., p < 0.001 ..." from the per-seed paired differences. */
@@ -66,7 +66,7 @@ export function findings({ summary, testSize }: FindingsInput): string[] {
   const leaky = exps.filter((e) => e.leakySeeds.length > 0);
   if (leaky.length > 0) {
     out.push(
-      `${LEAK_MARK}: ${leaky.map((e) => `${e.experiment} (seeds ${e.leakySeeds.join(', ')})`).join(', ')} used the \`seed\` preset, ` +
+      `${LEAK_MARK}: ${leaky.map((e) => `${e.experiment} (${seedList(e.leakySeeds)})`).join(', ')} used the \`seed\` preset, ` +
         'which (like the original study) picks the epoch by the test set: their test numbers are optimistic.',
     );
   }

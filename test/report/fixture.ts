@@ -106,6 +106,8 @@ function history(seed: number, offset: number): History {
 }
 
 export async function writeSyntheticStudy(root: string): Promise<{ runsDir: string; dataDir: string }> {
+  // another module may have registered wasm as the preferred backend; the fixture's models need none of it
+  await tf.setBackend('cpu');
   const dataDir = join(root, 'data', 'kmnist-synthetic');
   writeDataset(dataDir);
   const runsRoot = join(root, 'runs');

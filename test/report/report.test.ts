@@ -1,0 +1,147 @@
+// Builds a report from a tiny SYNTHETIC study (see fixture.ts) and checks it as a reader would.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport, type ReportResult } from '../../src/report/build-report.ts';
+import { runCli } from '../helpers/cli.ts';
+import { writeSyntheticStudy } from './fixture.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let root: string;
+let runsDir: string;
+let outDir: string;
+let result: ReportResult;
+let md: string;
+let html: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'kmnist-report-'));
+  ({ runsDir } = await writeSyntheticStudy(root));
+  outDir = join(root, 'report');
+  result = await buildReport({ runsDir, outDir });
+  md = readFileSync(result.markdownPath, 'utf8');
+  html = readFileSync(result.htmlPath, 'utf8');
+});
+
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('report from a synthetic study', () => {
+  it('opens with findings whose numbers come from the runs', () => {
+    const findings = md.slice(md.indexOf('## Findings'), md.indexOf('## Comparison'));
+    // cnn 0.90/0.95 vs fcnn 0.70/0.80: per-seed differences 20 and 15 points -> 17.50 ± 3.54.
+    expect(findings).toContain('**cnn** beats **fcnn** by 17.50 ± 3.54 points of test accuracy');
+    // McNemar per seed: 4/0 -> p = 0.125, 3/0 -> p = 0.25; the verdict uses the largest.
+    expect(findings).toContain('p = 0.250');
+    expect(findings).toContain('Best test accuracy: **cnn** with 92.50 ± 3.54 %');
+    expect(findings).toMatch(/⚠ validated on test.*fcnn seed 2\b/);
+    expect(html).toContain('<strong>cnn</strong> beats <strong>fcnn</strong> by 17.50 ± 3.54 points');
+  });
+
+  it('flags the run validated on the test set next to its numbers', () => {
+    expect(md).toMatch(/\| fcnn \| 2 \| 80\.00 % \|.*⚠ validated on test \(preset seed\) \|/);
+    expect(md).toMatch(/\| fcnn \| 1 \| 70\.00 % \|.*val split 0\.1 \|/);
+    expect(md).toContain('Test accuracy 80.00 % (⚠ validated on test: preset seed)');
+  });
+
+  it('has per-class reports labelled with characters, a never-predicted class at precision 0', () => {
+    // cnn seed 1 predicts both "9 を" test images as "8 れ".
+    expect(md).toContain('| 9 を | 0.0000 | 0.0000 | 0.0000 | 2 |');
+    expect(md).toContain('| 8 れ | 0.5000 | 1.0000 | 0.6667 | 2 |');
+    for (const ext of ['csv', 'md', 'html', 'tex', 'txt']) {
+      expect(existsSync(join(outDir, 'tables', `classification-cnn-seed-1-test.${ext}`))).toBe(true);
+      expect(existsSync(join(outDir, 'tables', `classification-fcnn-seed-2-train.${ext}`))).toBe(true);
+    }
+    expect(readFileSync(join(outDir, 'tables', 'classification-cnn-seed-1-test.tex'), 'utf8')).toContain('\\toprule');
+    expect(readFileSync(join(outDir, 'tables', 'classification-cnn-seed-1-test.txt'), 'utf8')).toContain('         9 を       0.00      0.00      0.00         2');
+  });
+
+  it('makes every figure: curves, overlay, confusion, diagrams, kernels, activations, gallery, examples', () => {
+    const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => decodeURI(m[1]));
+    for (const f of images) expect(existsSync(join(outDir, f)), f).toBe(true);
+    const expected = [
+      'curves-all-experiments',
+      'curves-cnn',
+      'curves-fcnn',
+      'architecture-cnn',
+      'architecture-fcnn',
+      'dataset-examples',
+      'confusion-fcnn-seed-2',
+      'kernels-cnn-seed-1-conv1',
+      'kernels-cnn-seed-1-conv2',
+      'activations-cnn-seed-2-conv2',
+      'mistakes-fcnn-seed-1',
+    ];
+    for (const name of expected) expect(images, name).toContain(`images/${name}.png`);
+    // fcnn has no conv layer: no kernel images for it
+    expect(images.some((f) => f.includes('kernels-fcnn'))).toBe(false);
+    const png = readFileSync(join(outDir, 'images', 'curves-cnn.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(readFileSync(join(outDir, 'images', 'architecture-cnn.svg'), 'utf8')).toContain('(None, 4, 4, 6)');
+    // self-contained HTML: every image inlined, nothing fetched
+    expect((html.match(/<img src="data:image\/png;base64,/g) ?? []).length).toBe(images.length);
+    expect(html).not.toMatch(/(src|href)="(https?:|images\/)/);
+  });
+
+  it('skips the unfinished run with a warning and lists it', () => {
+    expect(result.runs).toBe(4);
+    expect(result.warnings.some((w) => w.includes('cnn-aug') && w.includes('unfinished'))).toBe(true);
+    expect(md).toContain('Not counted (unfinished): cnn-aug seed 1.');
+  });
+
+  it('renders in headless Chromium without console errors', async (ctx) => {
+    if (!existsSync(CHROMIUM)) {
+      ctx.skip(`skipped: ${CHROMIUM} is absent (install the Debian chromium package to check report.html in a browser)`);
+      return;
+    }
+    const { chromium } = await import('playwright-core');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors: string[] = [];
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') errors.push(msg.text());
+      });
+      page.on('pageerror', (err) => errors.push(err.message));
+      page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()}`));
+      await page.goto(pathToFileURL(result.htmlPath).href, { waitUntil: 'load' });
+      const broken = await page.$$eval('img', (imgs) => imgs.filter((i) => !(i as HTMLImageElement).complete || (i as HTMLImageElement).naturalWidth === 0).length);
+      expect(broken).toBe(0);
+      expect(await page.textContent('h2')).toBe('Findings');
+      const shot = join(outDir, 'screenshot.png');
+      writeFileSync(shot, await page.screenshot({ fullPage: false }));
+      expect(readFileSync(shot).length).toBeGreaterThan(1000);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('report command', () => {
+  it('fails with one clear line when the runs folder is missing', async () => {
+    const r = await runCli(['report', '--runs', join(tmpdir(), 'no-such-runs-folder'), '--out', join(tmpdir(), 'no-report')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--runs .*no-such-runs-folder: no such folder/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('names the file when a run holds malformed JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kmnist-report-bad-'));
+    try {
+      const { runsDir: bad } = await writeSyntheticStudy(dir);
+      writeFileSync(join(bad, 'cnn', 'seed-1', 'config.json'), '{ not json');
+      const r = await runCli(['report', '--runs', bad, '--out', join(dir, 'out')]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(join(bad, 'cnn', 'seed-1', 'config.json'));
+      expect(r.stderr).toMatch(/not valid JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

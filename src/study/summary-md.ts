@@ -31,7 +31,9 @@ function experimentTable(s: Summary): string[] {
     const cells = [name, String(e.seeds.length)];
     if (balanced) cells.push(meanStd(e.balancedAccuracy), ci(e.balancedAccuracy));
     cells.push(meanStd(e.testAccuracy), ci(e.testAccuracy), meanStd(e.macroF1), ci(e.macroF1));
-    cells.push(e.paramCount.toLocaleString('en-US'), Math.round(e.meanTrainImagesPerSecond).toLocaleString('en-US'), epochs(e));
+    // Runs that record 0 epochs (knn) do not train: no parameters, no training throughput.
+    if (e.epochsConfigured.every((n) => n === 0)) cells.push('—', '—', '—');
+    else cells.push(e.paramCount.toLocaleString('en-US'), Math.round(e.meanTrainImagesPerSecond).toLocaleString('en-US'), epochs(e));
     return `| ${cells.join(' | ')} |`;
   });
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows];

@@ -8,7 +8,7 @@ import { epochOrder, makeBatch } from './batches.ts';
 import { initialCallbackState, onEpochEnd, type CallbackSettings } from './callbacks.ts';
 import { saveCheckpoint, type Checkpoint, type FitState } from './checkpoint.ts';
 import { predictSet } from './evaluate.ts';
-import { getLearningRate, setLearningRate } from './optimizers.ts';
+import { getLearningRate, getOptimizerState, setLearningRate, setOptimizerState } from './optimizers.ts';
 import type { ProgressReporter } from './progress.ts';
 import { withSeededMathRandom, type Rng } from './rng.ts';
 
@@ -65,7 +65,7 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
   let best: tf.Tensor[] | null = null;
   if (o.resumeFrom) {
     o.model.setWeights(o.resumeFrom.weights);
-    await o.optimizer.setWeights(o.resumeFrom.optimizer);
+    await setOptimizerState(o.optimizer, o.resumeFrom.optimizer);
     best = o.resumeFrom.best;
     o.rng.setState(o.resumeFrom.state.rng);
   }
@@ -125,6 +125,9 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
       state.stoppedEarly = decision.stop && epoch < o.epochs;
       state.epochsDone = epoch;
       state.rng = o.rng.getState();
+      await o.onEpoch(h, decision.improved);
+      await saveCheckpoint(o.checkpointDir, { state, weights: o.model.getWeights(), optimizer: await getOptimizerState(o.optimizer), best });
+      // Reported only once saved: a scheduler that sees this line may kill the run without losing the epoch.
       o.reporter.epochEnd({
         epoch,
         epochs: o.epochs,
@@ -136,8 +139,6 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
         seconds,
         imgPerSec: seen / stepSeconds,
       });
-      await o.onEpoch(h, decision.improved);
-      await saveCheckpoint(o.checkpointDir, { state, weights: o.model.getWeights(), optimizer: await o.optimizer.getWeights(), best });
       if (state.stoppedEarly) {
         o.reporter.note(`early stopping: val_loss has not improved for ${o.callbacks.earlyStoppingPatience} epochs (best epoch ${state.callbacks.bestEpoch})`);
       }

@@ -42,3 +42,27 @@ export function setLearningRate(opt: tf.Optimizer, lr: number): void {
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
   else o.learningRate = lr;
 }
+
+// Adam keeps beta1^t and beta2^t in variables that getWeights leaves out; its setWeights recomputes them
+// with pow(), which differs in the last bit from the repeated products of an uninterrupted run. We save
+// and restore them exactly so a resumed run is bit-identical.
+const HIDDEN = ['accBeta1', 'accBeta2'] as const;
+type WithHidden = Partial<Record<(typeof HIDDEN)[number], tf.Variable>>;
+
+export async function getOptimizerState(opt: tf.Optimizer): Promise<{ name: string; tensor: tf.Tensor }[]> {
+  const hidden = HIDDEN.flatMap((key) => {
+    const v = (opt as unknown as WithHidden)[key];
+    return v ? [{ name: `__${key}`, tensor: v }] : [];
+  });
+  return [...(await opt.getWeights()), ...hidden];
+}
+
+export async function setOptimizerState(opt: tf.Optimizer, state: { name: string; tensor: tf.Tensor }[]): Promise<void> {
+  const isHidden = (name: string): boolean => HIDDEN.some((key) => name === `__${key}`);
+  await opt.setWeights(state.filter((s) => !isHidden(s.name)));
+  for (const key of HIDDEN) {
+    const saved = state.find((s) => s.name === `__${key}`);
+    const v = (opt as unknown as WithHidden)[key];
+    if (saved && v) v.assign(saved.tensor as tf.Scalar);
+  }
+}

@@ -66,6 +66,7 @@ function prepareFolder(dir: string, o: TrainRunOptions): boolean {
     throw new UserError(`${dir} holds an unfinished run: pass --resume to continue it, or --force to start over`);
   }
   if (!resumable) rmSync(dir, { recursive: true, force: true });
+  if (o.resume && !resumable) process.stderr.write(`--resume: nothing to resume in ${dir}; starting at epoch 1\n`);
   return resumable;
 }
 

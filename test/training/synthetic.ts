@@ -1,5 +1,8 @@
 // A tiny, learnable synthetic dataset: each class lights a block at its own position, plus seeded noise.
 import type { Dataset, ImageSet } from '../../src/data/types.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Rng } from '../../src/training/rng.ts';
 
 function makeSet(count: number, size: number, numClasses: number, rng: Rng): ImageSet {
@@ -31,4 +34,21 @@ export function syntheticDataset(opts: { train?: number; test?: number; size?: n
     test: makeSet(opts.test ?? 80, size, numClasses, rng),
     fileMd5: { synthetic: '0' },
   };
+}
+
+function idx(magic: number, dims: number[], data: Uint8Array | Int32Array): Buffer {
+  const header = Buffer.alloc(4 + 4 * dims.length);
+  header.writeUInt32BE(magic, 0);
+  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([header, Buffer.from(Uint8Array.from(data))]);
+}
+
+/** Writes the dataset as the four MNIST-format .gz files the kmnist loader reads. */
+export function writeIdxDataset(dir: string, ds: Dataset): void {
+  mkdirSync(dir, { recursive: true });
+  const write = (name: string, buf: Buffer): void => writeFileSync(join(dir, name), gzipSync(buf));
+  for (const [prefix, set] of [['train', ds.train], ['t10k', ds.test]] as const) {
+    write(`${prefix}-images-idx3-ubyte.gz`, idx(0x803, [set.count, set.height, set.width], set.images));
+    write(`${prefix}-labels-idx1-ubyte.gz`, idx(0x801, [set.count], set.labels));
+  }
 }

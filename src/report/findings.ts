@@ -1,7 +1,7 @@
 // The findings that open the report: each sentence is built from the summary's numbers, none typed in.
 import { describe, formatP } from '../study/stats.ts';
 import type { ExperimentSummary, PairComparison, Summary } from '../study/summary.ts';
-import { ciPct, LEAK_MARK, meanStdPct, seedList } from './comparison.ts';
+import { ciPct, LEAK_MARK, meanStdPct, pct, seedList } from './comparison.ts';
 import type { Table } from './tables.ts';
 
 /** Test accuracies the original study published (DEVELOPERS.md), comparable only on the full KMNIST test set. */
@@ -55,7 +55,7 @@ export function findings({ summary, testSize }: FindingsInput): string[] {
     const metric = summary.headlineMetric === 'balanced-accuracy' ? 'balanced accuracy' : 'test accuracy';
     const h = headline(best, summary);
     out.push(
-      `Best ${metric}: **${best.experiment}** with ${meanStdPct(h)}${h.ci95 ? ` (95 % CI ${ciPct(h)})` : ''} over ${h.n} seed${h.n === 1 ? '' : 's'}, ` +
+      `Best ${metric}: **${best.experiment}** with ${h.n === 1 ? pct(h.mean) : meanStdPct(h)}${h.ci95 ? ` (95 % CI ${ciPct(h)})` : ''} over ${h.n} seed${h.n === 1 ? '' : 's'}, ` +
         `${best.paramCount.toLocaleString('en-US')} parameters${leakNote(best)}.`,
     );
   }

@@ -151,7 +151,7 @@ export function discoverRuns(datasetDir: string, warn: Warn): RunRecord[] {
   for (const experiment of readdirSync(datasetDir).sort()) {
     const expDir = join(datasetDir, experiment);
     if (!isDir(expDir)) continue;
-    for (const seedName of readdirSync(expDir)) {
+    for (const seedName of readdirSync(expDir).sort()) {
       const dir = join(expDir, seedName);
       if (!/^seed-\d+$/.test(seedName) || !isDir(dir)) continue;
       if (!existsSync(join(dir, RUN_FILES.metrics))) {

@@ -35,6 +35,9 @@ export interface RunSectionContext {
   galleryLimit: number;
 }
 
+/** Above this many classes (kkanji: 3,832) per-class tables go to files only and the heatmap is left out. */
+export const MAX_INLINE_CLASSES = 60;
+
 export const runName = (run: RunRecord): string => `${run.experiment}-seed-${run.seed}`;
 
 function tryPredictions(run: RunRecord, file: string, warn: Warn): Predictions | null {
@@ -70,13 +73,16 @@ async function splitReport(run: RunRecord, split: 'test' | 'train', pred: Predic
   ctx.assets.table(`classification-${name}`, table);
   ctx.assets.write(`tables/classification-${name}.txt`, formatClassificationReport(report));
   const bal = balancedAccuracy(pred.yTrue, pred.yPred, run.config.numClasses);
+  const inline = run.config.numClasses <= MAX_INLINE_CLASSES;
   return [
     { kind: 'heading', level: 4, text: `${run.experiment} seed ${run.seed}: ${split} set` },
     {
       kind: 'paragraph',
-      text: `Accuracy ${pct(report.accuracy)}, balanced accuracy ${pct(bal)}, macro-F1 ${pct(report.macroAvg.f1)} on ${report.support.toLocaleString('en-US')} ${split} images.`,
+      text:
+        `Accuracy ${pct(report.accuracy)}, balanced accuracy ${pct(bal)}, macro-F1 ${pct(report.macroAvg.f1)} on ${report.support.toLocaleString('en-US')} ${split} images.` +
+        (inline ? '' : ` The per-class table (${run.config.numClasses} classes) is in \`tables/classification-${name}.csv\`.`),
     },
-    { kind: 'table', table },
+    ...(inline ? [{ kind: 'table', table } as const] : []),
   ];
 }
 
@@ -106,9 +112,11 @@ export async function runSection(run: RunRecord, ctx: RunSectionContext): Promis
   }
   if (train) blocks.push(...(await splitReport(run, 'train', train, labels, ctx)));
 
-  const confusion = test ? confusionMatrix(test.yTrue, test.yPred, run.config.numClasses) : m.confusion;
-  const svg = await vegaLiteToSvg(confusionSpec(`${run.experiment} seed ${run.seed}: confusion matrix (test)`, confusion, labels));
-  blocks.push({ kind: 'image', file: ctx.assets.image(`confusion-${name}`, svgToPng(svg), svg), alt: `confusion matrix of ${name}` });
+  if (run.config.numClasses <= MAX_INLINE_CLASSES) {
+    const confusion = test ? confusionMatrix(test.yTrue, test.yPred, run.config.numClasses) : m.confusion;
+    const svg = await vegaLiteToSvg(confusionSpec(`${run.experiment} seed ${run.seed}: confusion matrix (test)`, confusion, labels));
+    blocks.push({ kind: 'image', file: ctx.assets.image(`confusion-${name}`, svgToPng(svg), svg), alt: `confusion matrix of ${name}` });
+  }
 
   if (test) blocks.push(...mistakesBlocks(run, test, labels, ctx));
   if (run.hasModel) blocks.push(...(await kernelBlocks(run, ctx)));

@@ -2,7 +2,7 @@
 // their structure and returns uint8 images + int labels. md5s are recorded, not checked (that is download's job).
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { displayNames, parseClassMap, type ClassMap } from './classmap.ts';
 import { readMaybeGzip } from './gzip.ts';
@@ -80,13 +80,13 @@ async function readLabels(path: string, format: DataFormat, numClasses: number):
   return { labels: decodeIdxLabels(content, path, numClasses), raw };
 }
 
-async function readSplit(imagesPath: string, labelsPath: string, format: DataFormat, numClasses: number, md5: Record<string, string>, fileName: (p: string) => string): Promise<ImageSet> {
+async function readSplit(imagesPath: string, labelsPath: string, format: DataFormat, numClasses: number, md5: Record<string, string>): Promise<ImageSet> {
   const [img, lab] = await Promise.all([readImages(imagesPath, format), readLabels(labelsPath, format, numClasses)]);
   if (img.set.count !== lab.labels.length) {
     throw new UserError(`${imagesPath} holds ${img.set.count} images but ${labelsPath} holds ${lab.labels.length} labels: the counts must agree`);
   }
-  md5[fileName(imagesPath)] = md5Buffer(img.raw);
-  md5[fileName(labelsPath)] = md5Buffer(lab.raw);
+  md5[basename(imagesPath)] = md5Buffer(img.raw);
+  md5[basename(labelsPath)] = md5Buffer(lab.raw);
   return { ...img.set, labels: lab.labels };
 }
 
@@ -145,9 +145,8 @@ export async function loadDataset(opts: { dataset: DatasetName; dataDir: string 
   }
   const p = complete.paths as Record<SplitRoles, string>;
   const fileMd5: Record<string, string> = {};
-  const fileName = (path: string): string => path.slice(dataDir.length).replace(/^[\\/]+/, '');
-  const train = await readSplit(p['train-images'], p['train-labels'], complete.format, spec.numClasses, fileMd5, fileName);
-  const test = await readSplit(p['test-images'], p['test-labels'], complete.format, spec.numClasses, fileMd5, fileName);
+  const train = await readSplit(p['train-images'], p['train-labels'], complete.format, spec.numClasses, fileMd5);
+  const test = await readSplit(p['test-images'], p['test-labels'], complete.format, spec.numClasses, fileMd5);
   if (train.height !== test.height || train.width !== test.width) {
     throw new UserError(`${dataDir}: training images are ${train.height}x${train.width} but test images are ${test.height}x${test.width}`);
   }

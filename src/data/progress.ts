@@ -62,8 +62,8 @@ export function lineProgress(write: (line: string) => void = (l) => process.stde
   let lastTime = 0;
   let last = 0;
   const line = (done: number): string => {
-    const secs = (Date.now() - t0) / 1000;
-    const rate = secs > 0 ? (done - base) / secs : 0;
+    const secs = Math.max((Date.now() - t0) / 1000, 0.001);
+    const rate = (done - base) / secs;
     const pct = total ? ` ${Math.floor((100 * done) / total)}%` : '';
     const eta = total && rate > 0 ? `, ETA ${formatEta((total - done) / rate)}` : '';
     return `${label}:${pct} ${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''} at ${formatBytes(Math.round(rate))}/s${eta}`;

@@ -1,6 +1,6 @@
 // loadDataset on generated folders (idx .gz / plain, npz, kkanji tar) and on the real files in ../shared/data.
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
@@ -31,6 +31,11 @@ describe('loadDataset on generated folders', () => {
     expect(ds.classChars?.[9]).toBe('を');
     expect(Object.keys(ds.fileMd5).sort()).toEqual(['kmnist_classmap.csv', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']);
     expect(ds.fileMd5['train-images-idx3-ubyte.gz']).toBe(await md5File(join(dir, 'train-images-idx3-ubyte.gz')));
+    // A relative --data-dir ("./x/y", as the default ./data/<name> is) keys md5s by plain file names too.
+    const rel = `./${relative(process.cwd(), dir)}`;
+    const again = await loadDataset({ dataset: 'kmnist', dataDir: rel });
+    expect(again.fileMd5).toEqual(ds.fileMd5);
+    expect(again.dataDir).toBe(rel);
   });
 
   it('loads uncompressed idx files; fashion-mnist gets built-in names', async () => {

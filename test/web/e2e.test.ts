@@ -131,9 +131,14 @@ describe.skipIf(!hasChromium)('serve page in headless Chromium', () => {
     });
     await waitForPredictions(before);
     const input = await page.evaluate(() => window.kmnistLab?.input() ?? []);
-    // A vertical line: after scaling to fit 20x20 it is 20 rows tall.
-    const inkRows = Array.from({ length: 28 }, (_, y) => input.slice(y * 28, y * 28 + 28).some((v) => v > 0)).filter(Boolean).length;
-    expect(inkRows).toBe(20);
+    // A vertical line: scaled to fill the frame it is 28 rows tall; in MNIST style, 20.
+    const inkRows = (img: number[]): number => Array.from({ length: 28 }, (_, y) => img.slice(y * 28, y * 28 + 28).some((v) => v > 0)).filter(Boolean).length;
+    expect(inkRows(input)).toBe(28);
+    const beforeStyle = await predictionCount();
+    await page.selectOption('#fit-style', 'mnist');
+    await waitForPredictions(beforeStyle);
+    expect(inkRows(await page.evaluate(() => window.kmnistLab?.input() ?? []))).toBe(20);
+    await page.selectOption('#fit-style', 'kmnist');
     expect((await rows()).every((r) => r.predicted !== null)).toBe(true);
   });
 

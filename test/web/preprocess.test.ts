@@ -1,4 +1,4 @@
-// The drawing → 28x28 preprocessing (MNIST-style): crop, fit 20x20 keeping aspect, centre of mass at the centre.
+// The drawing → 28x28 preprocessing: crop, scale keeping aspect (fill 28x28 like KMNIST, or 20x20 + centre of mass like MNIST).
 import { describe, expect, it } from 'vitest';
 import { centreOfMass, inkBox, preprocess, resizeBox } from '../../src/web/page/preprocess.ts';
 
@@ -14,24 +14,37 @@ function inkExtent(img: Uint8Array): { rows: number; cols: number } {
 }
 
 describe('preprocess', () => {
+  // Pads are 280x280 like the page's.
   it('gives an all-black image for a blank pad', () => {
     const out = preprocess(new Uint8Array(280 * 280), 280, 280);
     expect(out).toHaveLength(784);
     expect(out.every((v) => v === 0)).toBe(true);
   });
 
-  it('scales a small square in a corner to 20x20 and centres it', () => {
+  it('scales a small square in a corner to fill the frame (KMNIST style, the default)', () => {
     const pad = canvas(280, 280, (x, y) => (x >= 10 && x < 50 && y >= 200 && y < 240 ? 255 : 0));
     const out = preprocess(pad, 280, 280);
+    expect(inkBox(out, 28, 28)).toEqual({ x0: 0, y0: 0, width: 28, height: 28 });
+    expect(out.every((v) => v === 255)).toBe(true);
+  });
+
+  it('centres a tall stroke by its box and keeps its aspect (KMNIST style)', () => {
+    const pad = canvas(280, 280, (x, y) => (x >= 30 && x < 58 && y >= 0 && y < 280 ? 255 : 0));
+    expect(inkBox(preprocess(pad, 280, 280), 28, 28)).toEqual({ x0: 13, y0: 0, width: 3, height: 28 });
+  });
+
+  it('scales a small square in a corner to 20x20 and centres it (MNIST style)', () => {
+    const pad = canvas(280, 280, (x, y) => (x >= 10 && x < 50 && y >= 200 && y < 240 ? 255 : 0));
+    const out = preprocess(pad, 280, 280, 'mnist');
     expect(inkExtent(out)).toEqual({ rows: 20, cols: 20 });
     const box = inkBox(out, 28, 28);
     expect(box).toEqual({ x0: 4, y0: 4, width: 20, height: 20 });
     expect(Math.max(...out)).toBe(255);
   });
 
-  it('keeps the aspect ratio of a tall stroke', () => {
+  it('keeps the aspect ratio of a tall stroke (MNIST style)', () => {
     const pad = canvas(280, 280, (x, y) => (x >= 100 && x < 120 && y >= 40 && y < 240 ? 255 : 0));
-    const { rows, cols } = inkExtent(preprocess(pad, 280, 280));
+    const { rows, cols } = inkExtent(preprocess(pad, 280, 280, 'mnist'));
     expect(rows).toBe(20);
     expect(cols).toBe(2);
   });
@@ -39,7 +52,7 @@ describe('preprocess', () => {
   it('puts the centre of mass, not the box centre, at the middle', () => {
     // An L: a bar on the left and a thick foot; the box centre and the mass centre differ.
     const pad = canvas(280, 280, (x, y) => ((x >= 40 && x < 100 && y >= 40 && y < 240) || (y >= 200 && y < 240 && x >= 40 && x < 240) ? 255 : 0));
-    const out = preprocess(pad, 280, 280);
+    const out = preprocess(pad, 280, 280, 'mnist');
     const com = centreOfMass(out, 28, 28);
     expect(Math.abs(com.x - 13.5)).toBeLessThanOrEqual(0.5);
     expect(Math.abs(com.y - 13.5)).toBeLessThanOrEqual(0.5);
@@ -49,7 +62,7 @@ describe('preprocess', () => {
 
   it('keeps a thin line visible (area averaging makes it grey, not gone)', () => {
     const pad = canvas(280, 280, (x, y) => (y === 140 && x >= 20 && x < 260 ? 255 : 0));
-    const out = preprocess(pad, 280, 280);
+    const out = preprocess(pad, 280, 280, 'mnist');
     expect(inkExtent(out).cols).toBe(20);
     expect(Math.max(...out)).toBeGreaterThan(0);
   });

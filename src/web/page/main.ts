@@ -2,7 +2,7 @@
 import type { ApiError, RunSummary, RunsResponse, TestImageKind, TestImageResponse } from '../api-types.ts';
 import { classify, initTf, loadRunModel, type LoadedModel } from './models.ts';
 import { DrawingPad, grayToImageData } from './pad.ts';
-import { SIDE, preprocess } from './preprocess.ts';
+import { SIDE, preprocess, type FitStyle } from './preprocess.ts';
 import { ModelRow, classLabel, el, runTitle } from './view.ts';
 
 /** A hook for tests and the curious: the same numbers the bars show. */
@@ -42,6 +42,7 @@ const testInfo = byId<HTMLElement>('test-info');
 const runSelect = byId<HTMLSelectElement>('test-run');
 const pickRandom = byId<HTMLButtonElement>('pick-random');
 const pickMistake = byId<HTMLButtonElement>('pick-mistake');
+const fitStyle = byId<HTMLSelectElement>('fit-style');
 
 const rows = new Map<string, ModelRow>();
 const loaded = new Map<string, LoadedModel>();
@@ -98,11 +99,17 @@ const pad = new DrawingPad(byId<HTMLCanvasElement>('pad'), {
     testImage = null;
     testInfo.textContent = '';
   },
-  onInk() {
-    input = preprocess(pad.gray(), pad.canvas.width, pad.canvas.height);
-    showPreview(input);
-    void predictAll();
-  },
+  onInk: drawingChanged,
+});
+
+function drawingChanged(): void {
+  input = preprocess(pad.gray(), pad.canvas.width, pad.canvas.height, fitStyle.value as FitStyle);
+  showPreview(input);
+  void predictAll();
+}
+
+fitStyle.addEventListener('change', () => {
+  if (!testImage) drawingChanged();
 });
 
 byId<HTMLButtonElement>('clear').addEventListener('click', () => {
@@ -204,6 +211,8 @@ async function start(): Promise<void> {
   const forced = new URLSearchParams(location.search).get('backend');
   const [info, backend] = await Promise.all([getJson<RunsResponse>('/api/runs'), initTf(forced)]);
   runs = info.runs;
+  // MNIST digits were fitted to 20x20; the Kuzushiji sets (and the default) fill the frame.
+  if (runs.length > 0 && runs.every((r) => r.dataset === 'mnist')) fitStyle.value = 'mnist';
   showReport(info);
   const withModel = showRuns(info);
   hook.backend = backend;

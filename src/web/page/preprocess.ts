@@ -1,10 +1,14 @@
-// Turns a drawing (white strokes on black, any size) into a 28x28 image the way MNIST-style datasets were made:
-// crop to the ink's bounding box, scale it to fit 20x20 keeping its aspect ratio (area averaging, so thin
-// strokes turn grey rather than vanish), then place it in 28x28 with its centre of mass at the centre.
+// Turns a drawing (white strokes on black, any size) into a 28x28 image like the dataset's: crop to the ink's
+// bounding box, scale it keeping its aspect ratio (area averaging, so thin strokes turn grey rather than vanish),
+// then place it in the 28x28 frame. Two styles:
+// - 'kmnist': the character fills the frame (long side 28), box-centred. Measured on the kmnist-10k test set:
+//   the ink's long side is 28 px for at least 90% of the images, mean centre of mass (13.2, 13.8).
+// - 'mnist': fit 20x20, centre of mass at the frame's centre (LeCun's MNIST recipe).
 // Pure functions: the page calls them, and the unit tests run them in Node.
 
 export const SIDE = 28;
-export const FIT = 20;
+export type FitStyle = 'kmnist' | 'mnist';
+export const FIT: Record<FitStyle, number> = { kmnist: 28, mnist: 20 };
 
 export interface Box {
   x0: number;
@@ -91,17 +95,18 @@ export function centreOfMass(patch: ArrayLike<number>, w: number, h: number): { 
 }
 
 /** The 28x28 uint8 image (0 = background) for a drawing; all zeros for a blank drawing. */
-export function preprocess(gray: ArrayLike<number>, width: number, height: number): Uint8Array {
+export function preprocess(gray: ArrayLike<number>, width: number, height: number, style: FitStyle = 'kmnist'): Uint8Array {
   const out = new Uint8Array(SIDE * SIDE);
   const box = inkBox(gray, width, height);
   if (!box) return out;
-  const scale = FIT / Math.max(box.width, box.height);
-  const w = Math.max(1, Math.min(FIT, Math.round(box.width * scale)));
-  const h = Math.max(1, Math.min(FIT, Math.round(box.height * scale)));
+  const fit = FIT[style];
+  const scale = fit / Math.max(box.width, box.height);
+  const w = Math.max(1, Math.min(fit, Math.round(box.width * scale)));
+  const h = Math.max(1, Math.min(fit, Math.round(box.height * scale)));
   const patch = resizeBox(gray, width, box, w, h);
-  const com = centreOfMass(patch, w, h);
+  // Centre the box, or shift so the centre of mass sits at the frame's centre; never push ink off the frame.
+  const com = style === 'mnist' ? centreOfMass(patch, w, h) : { x: (w - 1) / 2, y: (h - 1) / 2 };
   const centre = (SIDE - 1) / 2;
-  // Shift so the centre of mass sits at the image centre, but never push ink off the 28x28 frame.
   const left = Math.min(SIDE - w, Math.max(0, Math.round(centre - com.x)));
   const top = Math.min(SIDE - h, Math.max(0, Math.round(centre - com.y)));
   for (let y = 0; y < h; y++) {

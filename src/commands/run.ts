@@ -2,16 +2,15 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { defaultDataDir, getDatasetSpec } from '../data/registry.ts';
+import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
+import { BACKEND_CHOICES } from '../engine/backend.ts';
 import { getExperiment } from '../models/zoo.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
 import { runStudy } from '../study/run-study.ts';
 import { renderSummaryMarkdown } from '../study/summary-md.ts';
 
-interface RunFlags {
-  dataset: string;
-  dataDir?: string;
+interface RunFlags extends DataOptions {
   experiments: string;
   seeds: string;
   jobs: string;
@@ -22,7 +21,7 @@ interface RunFlags {
   backend?: string;
 }
 
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'];
+const BACKENDS: readonly string[] = BACKEND_CHOICES;
 
 function positiveInt(flag: string, value: string): number {
   const n = Number(value);
@@ -46,7 +45,7 @@ function parseExperiments(value: string): string[] {
 }
 
 async function action(flags: RunFlags): Promise<void> {
-  const spec = getDatasetSpec(flags.dataset);
+  const data = resolveDataOptions(flags);
   const experiments = parseExperiments(flags.experiments);
   const seedCount = positiveInt('--seeds', flags.seeds);
   const jobs = positiveInt('--jobs', flags.jobs);
@@ -73,8 +72,8 @@ async function action(flags: RunFlags): Promise<void> {
   try {
     result = await runStudy(
       {
-        dataset: spec.name,
-        dataDir: flags.dataDir ?? defaultDataDir(spec.name),
+        dataset: data.dataset,
+        dataDir: data.dataDir,
         experiments,
         seeds,
         jobs,
@@ -122,11 +121,9 @@ async function action(flags: RunFlags): Promise<void> {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('Run the study: every experiment x seed as a parallel worker, then statistics in runs/<dataset>/summary.{json,md}')
-    .option('--dataset <name>', 'dataset', 'kmnist')
-    .option('--data-dir <dir>', 'folder holding the dataset files (default: ./data/<dataset>)')
     .option('--experiments <list>', 'comma-separated experiment names', DEFAULT_EXPERIMENTS.join(','))
     .option('--seeds <n>', 'number of seeds per experiment (seeds 1..n)', '3')
     .option('--jobs <n>', 'runs in parallel (worker processes)', String(availableParallelism()))
@@ -134,6 +131,6 @@ export function registerRun(program: Command): void {
     .option('--resume', 'resume interrupted runs from their checkpoint (the default)')
     .option('--no-resume', 'restart interrupted runs from scratch instead of resuming them (complete runs are always kept)')
     .option('--out <dir>', 'runs root folder', 'runs')
-    .option('--backend <name>', `TF.js backend for the workers (${BACKENDS.join(', ')})`)
-    .action(action);
+    .option('--backend <name>', `TF.js backend for the workers (${BACKENDS.join(', ')})`);
+  addDataOptions(cmd).action(action);
 }

@@ -55,7 +55,8 @@ async function action(flags: RunFlags): Promise<void> {
   }
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 
-  // First Ctrl-C: workers get SIGINT once and checkpoint; a second one kills them.
+  // First Ctrl-C (or SIGTERM/SIGHUP, so workers are never orphaned): workers get SIGINT once and
+  // checkpoint; a second signal kills them.
   const graceful = new AbortController();
   const force = new AbortController();
   let display: ProgressDisplay | null = null;
@@ -67,7 +68,8 @@ async function action(flags: RunFlags): Promise<void> {
       force.abort();
     }
   };
-  process.on('SIGINT', onSigint);
+  const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const sig of stopSignals) process.on(sig, onSigint);
   let result;
   try {
     result = await runStudy(
@@ -99,7 +101,7 @@ async function action(flags: RunFlags): Promise<void> {
     );
   } finally {
     (display as ProgressDisplay | null)?.stop();
-    process.off('SIGINT', onSigint);
+    for (const sig of stopSignals) process.off(sig, onSigint);
   }
 
   if (result.summary && result.summaryPaths) {

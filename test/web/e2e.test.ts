@@ -1,7 +1,7 @@
 // The page in real headless Chromium over synthetic runs: draw, see every model answer, pick test images,
 // and check the browser's probabilities against Node's for the same 28x28 input.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -58,7 +58,9 @@ describe.skipIf(!hasChromium)('serve page in headless Chromium', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'kmnist-web-e2e-'));
     synthetic = await makeSyntheticRuns(join(dir, 'runs'));
-    server = await startHarness(join(dir, 'runs'), join(dir, 'no-report'), synthetic.testSet);
+    await mkdir(join(dir, 'report'));
+    await writeFile(join(dir, 'report', 'report.html'), '<!doctype html><meta charset="utf-8"><title>synthetic report</title><h1>Findings</h1>');
+    server = await startHarness(join(dir, 'runs'), join(dir, 'report'), synthetic.testSet);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -83,7 +85,8 @@ describe.skipIf(!hasChromium)('serve page in headless Chromium', () => {
     expect((await rows()).map((r) => r.id)).toEqual(['kmnist/cnn/seed-1', 'kmnist/fcnn/seed-1']);
     expect(await page.textContent('#status')).toMatch(/2 models ready/);
     expect(await page.textContent('#other-runs')).toContain('knn');
-    expect(await page.textContent('#report')).toContain('kmnist-lab report');
+    const report = page.frameLocator('#report iframe');
+    expect(await report.locator('h1').textContent()).toBe('Findings');
     expect(requested.length).toBeGreaterThan(0);
     expect(requested.filter((u) => !u.startsWith(server.url))).toEqual([]);
   });
@@ -184,6 +187,7 @@ describe.skipIf(!hasChromium)('serve page in headless Chromium', () => {
       const text = await other.textContent('#no-runs');
       expect(text).toContain('No finished runs');
       expect(text).toContain('kmnist-lab train');
+      expect(await other.textContent('#report')).toContain('kmnist-lab report');
       await other.close();
     } finally {
       await empty.close();

@@ -112,7 +112,10 @@ async function action(flags: RunFlags): Promise<void> {
   const stopped = result.outcomes.filter((o) => o.status === 'interrupted' || o.status === 'not-started');
   if (failed.length > 0) {
     process.stderr.write(`${failed.length} run(s) failed:\n`);
-    for (const o of failed) process.stderr.write(`  ${o.job.experiment} seed ${o.job.seed}: ${o.reason ?? 'failed'}; log: ${o.logPath}\n`);
+    for (const o of failed) {
+      const said = o.lastError ? ` (${o.lastError})` : '';
+      process.stderr.write(`  ${o.job.experiment} seed ${o.job.seed}: ${o.reason ?? 'failed'}${said}; log: ${o.logPath}\n`);
+    }
   }
   if (graceful.signal.aborted) {
     throw new UserError(`interrupted: ${stopped.length} run(s) unfinished; run the same command again to resume them`, 130);

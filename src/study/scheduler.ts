@@ -47,6 +47,8 @@ export interface RunOutcome {
   testAccuracy?: number;
   /** Why a run failed, in one line. */
   reason?: string;
+  /** The worker's last stderr line (its error message, for a failed run). */
+  lastError?: string;
 }
 
 export interface EpochProgress {
@@ -160,6 +162,12 @@ async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>)
     // An abort that landed while this worker was being spawned still reaches it.
     if (opts.signal?.aborted) signalGroup(child.pid, 'SIGINT');
     child.stderr.pipe(log, { end: false });
+    let stderrTail = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+      const last = stderrTail.trimEnd().split('\n').at(-1)?.trim();
+      if (last) outcome.lastError = last;
+    });
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       log.write(`${line}\n`);

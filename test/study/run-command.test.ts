@@ -63,7 +63,7 @@ describe('kmnist-lab run', () => {
     const first = await runCli(args, { env: { KMNIST_LAB_WORKER: FAKE, FAKE_FAIL: 'fcnn/seed-2' } });
     expect(first.code).toBe(1);
     const log = join(out, 'kmnist', 'fcnn', 'seed-2', 'worker.log');
-    expect(first.stderr).toContain(`fcnn seed 2: the worker exited with code 3; log: ${log}`);
+    expect(first.stderr).toContain(`fcnn seed 2: the worker exited with code 3 (boom: fake failure of fcnn/seed-2); log: ${log}`);
     expect(first.stderr).toMatch(/1 of 4 run\(s\) failed/);
     expect(first.stderr).toMatch(/0 complete \(skipped\), 0 to resume, 4 to start; 2 at a time/);
     // The three good runs are kept and summarized.

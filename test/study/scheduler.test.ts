@@ -60,6 +60,7 @@ describe('runJobs', () => {
     const failed = outcomes[1];
     expect(failed.exitCode).toBe(3);
     expect(failed.reason).toMatch(/exited with code 3/);
+    expect(failed.lastError).toBe('boom: fake failure of b/seed-1');
     expect(failed.logPath).toBe(join(root, 'kmnist', 'b', 'seed-1', 'worker.log'));
     // The worker empties its folder on start (as train does): the log, written outside it meanwhile, survives.
     expect(readFileSync(failed.logPath, 'utf8')).toContain('boom: fake failure of b/seed-1');

@@ -121,7 +121,7 @@ async function action(flags: RunFlags): Promise<void> {
     throw new UserError(`interrupted: ${stopped.length} run(s) unfinished; run the same command again to resume them`, 130);
   }
   if (failed.length > 0) {
-    throw new UserError(`${failed.length} of ${result.outcomes.length} run(s) failed (see the logs above); re-run to retry them`);
+    throw new UserError(`${failed.length} of ${result.outcomes.length} run(s) failed (see the logs above); re-run to retry them, with --no-resume to restart interrupted runs from scratch`);
   }
 }
 

@@ -1,6 +1,6 @@
 // Kernel micro-benchmark: img/s of one training step (batch 128) of the study's cnn and fcnn on a
 // backend, plus a per-kernel profile of one cnn step. Numbers, not pass/fail.
-//   npx tsx bench/kernels.ts [--backend wasm|cpu] [--kernels all|required] [--steps 8] [--batch 128] [--models cnn,fcnn] [--no-profile]
+//   npx tsx bench/kernels.ts [--backend wasm|cpu] [--kernels all|required] [--threads 1] [--steps 8] [--batch 128] [--models cnn,fcnn] [--no-profile]
 // --kernels required = only Conv2DBackpropFilter added (the baseline), all = with the fast replacements.
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -11,6 +11,7 @@ const { values: args } = parseArgs({
   options: {
     backend: { type: 'string', default: 'wasm' },
     kernels: { type: 'string', default: 'all' },
+    threads: { type: 'string', default: '1' },
     steps: { type: 'string', default: '8' },
     batch: { type: 'string', default: '128' },
     models: { type: 'string', default: 'cnn,fcnn' },
@@ -46,7 +47,7 @@ const MODELS: Record<string, () => tf.Sequential> = { cnn, fcnn };
 
 async function main(): Promise<void> {
   registerWasmTrainingKernels(args.kernels as WasmKernelSet); // first registration wins over initBackend's
-  const backend = await initBackend(args.backend as BackendChoice);
+  const backend = await initBackend(args.backend as BackendChoice, { threads: Number(args.threads) });
   console.log('backend', JSON.stringify(await backendInfo()), 'kernels', args.kernels);
   const batch = Number(args.batch);
   const steps = Number(args.steps);

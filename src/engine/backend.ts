@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
+import { setWasmBackend } from './wasm-threads.ts';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -29,20 +30,23 @@ async function tryTfjsNode(): Promise<boolean> {
   }
 }
 
-async function tryWasm(): Promise<boolean> {
+export interface InitBackendOptions {
+  /** XNNPACK threads for wasm (default 1: the study runs one process per core with --jobs). */
+  threads?: number;
+}
+
+async function tryWasm(threads: number): Promise<boolean> {
   try {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
     registerWasmTrainingKernels();
-    const ok = await tf.setBackend('wasm');
-    if (ok) wasmThreads = wasm.getThreadsCount();
-    return ok;
+    wasmThreads = await setWasmBackend(threads);
+    return true;
   } catch {
     return false;
   }
 }
 
 /** Activates a backend and returns the name of the one in use. */
-export async function initBackend(choice: BackendChoice): Promise<string> {
+export async function initBackend(choice: BackendChoice, options: InitBackendOptions = {}): Promise<string> {
   // Silences TF.js's console hints (e.g. "install tfjs-node" on the cpu backend): we log the backend ourselves.
   tf.enableProdMode();
   if (choice === 'tensorflow' || choice === 'auto') {
@@ -58,7 +62,7 @@ export async function initBackend(choice: BackendChoice): Promise<string> {
       );
     }
   }
-  if ((choice === 'wasm' || choice === 'auto') && (await tryWasm())) {
+  if ((choice === 'wasm' || choice === 'auto') && (await tryWasm(options.threads ?? 1))) {
     await tf.ready();
     return tf.getBackend();
   }

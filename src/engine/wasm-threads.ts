@@ -1,0 +1,54 @@
+// Starting TF.js's threaded (pthreads + SIMD) wasm build in Node. TF.js 4.22 refuses it there, for three
+// reasons, each worked around here for the duration of tf.setBackend('wasm') only:
+// 1. WASM_HAS_MULTITHREAD_SUPPORT is hard-coded false when IS_NODE (tfjs issue #3830): we set the flag.
+// 2. emscripten's pthread workers are created from a blob: URL, which worker_threads rejects
+//    (ERR_WORKER_PATH): URL.createObjectURL returns our bootstrap file for that Blob instead.
+// 3. The C++ side caps threads at emscripten_num_logical_cores()/2 (it assumes 2 hyperthreads per core),
+//    which in Node is os.cpus().length/2 = 1 on a 2-core machine: os.cpus reports enough cores meanwhile.
+// Afterwards the pool's workers are unref'd: emscripten keeps running pthreads ref'd, so Node would never exit.
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+
+const require = createRequire(import.meta.url);
+const WORKER_BOOTSTRAP = require.resolve('./wasm-thread-worker.cjs');
+
+/** Starts the wasm backend on `threads` XNNPACK threads (1 = the plain SIMD build). Returns the count in use. */
+export async function setWasmBackend(threads: number): Promise<number> {
+  if (threads <= 1) {
+    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to start');
+    return getThreadsCount();
+  }
+  const env = tf.env();
+  const cpus = os.cpus;
+  const createObjectURL = URL.createObjectURL;
+  env.set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  setThreadsCount(threads);
+  os.cpus = () => {
+    const real = cpus();
+    return Array.from({ length: Math.max(real.length, 2 * threads) }, (_, i) => real[i % real.length]);
+  };
+  URL.createObjectURL = (obj: Blob | MediaSource) =>
+    obj instanceof Blob && obj.type === 'application/javascript' ? WORKER_BOOTSTRAP : createObjectURL(obj);
+  try {
+    if (!(await tf.setBackend('wasm'))) throw new Error('the threaded wasm backend failed to start');
+  } finally {
+    os.cpus = cpus;
+    URL.createObjectURL = createObjectURL;
+  }
+  unrefPoolWorkers();
+  return getThreadsCount();
+}
+
+interface EmscriptenPThread {
+  runningWorkers: { unref(): void }[];
+  unusedWorkers: { unref(): void }[];
+}
+
+function unrefPoolWorkers(): void {
+  const module = (tf.backend() as unknown as { wasm: { PThread?: EmscriptenPThread } }).wasm;
+  for (const worker of [...(module.PThread?.runningWorkers ?? []), ...(module.PThread?.unusedWorkers ?? [])]) {
+    worker.unref();
+  }
+}

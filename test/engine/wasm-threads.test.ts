@@ -1,0 +1,25 @@
+// The threaded wasm build in Node (see src/engine/wasm-threads.ts): starts with 2 XNNPACK threads and
+// computes the same training kernels as cpu. Own file: a process starts its wasm backend only once.
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { backendInfo, initBackend } from '../../src/engine/backend.ts';
+import { expectWasmMatchesCpu, seededValues } from './compare.ts';
+
+describe('threaded wasm backend', () => {
+  it('starts with 2 threads', async () => {
+    expect(await initBackend('wasm', { threads: 2 })).toBe('wasm');
+    expect((await backendInfo()).wasmThreads).toBe(2);
+  });
+
+  it('conv2d and dense gradients match cpu', async () => {
+    await initBackend('wasm', { threads: 2 });
+    await expectWasmMatchesCpu(() => {
+      const x = tf.tensor4d(seededValues(2 * 14 * 14 * 8, 1), [2, 14, 14, 8]);
+      const f = tf.tensor4d(seededValues(3 * 3 * 8 * 16, 2), [3, 3, 8, 16]);
+      const w = tf.tensor2d(seededValues(16 * 5, 3), [16, 5]);
+      const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        tf.sum(tf.square(tf.matMul(tf.mean(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid')), [1, 2]), c as tf.Tensor2D)));
+      return tf.grads(loss)([x, f, w]);
+    });
+  });
+});

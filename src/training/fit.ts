@@ -66,6 +66,8 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
   if (o.resumeFrom) {
     o.model.setWeights(o.resumeFrom.weights);
     await setOptimizerState(o.optimizer, o.resumeFrom.optimizer);
+    // Both calls above copy the values, so the loaded tensors can go.
+    for (const t of [...o.resumeFrom.weights, ...o.resumeFrom.optimizer.map((n) => n.tensor)]) t.dispose();
     best = o.resumeFrom.best;
     o.rng.setState(o.resumeFrom.state.rng);
   }
@@ -126,7 +128,9 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
       state.epochsDone = epoch;
       state.rng = o.rng.getState();
       await o.onEpoch(h, decision.improved);
-      await saveCheckpoint(o.checkpointDir, { state, weights: o.model.getWeights(), optimizer: await getOptimizerState(o.optimizer), best });
+      const optimizerState = await getOptimizerState(o.optimizer);
+      await saveCheckpoint(o.checkpointDir, { state, weights: o.model.getWeights(), optimizer: optimizerState, best });
+      optimizerState.find((t) => t.name === 'iter')?.tensor.dispose(); // getWeights makes a new scalar for it
       // Reported only once saved: a scheduler that sees this line may kill the run without losing the epoch.
       o.reporter.epochEnd({
         epoch,

@@ -173,7 +173,8 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
         'and the best checkpoint select on test data, so its test accuracy is optimistic. Recorded as validationOn: "test".',
     );
   }
-  reporter.note(`training ${experiment.name} on ${label} (${split.train.count} train / ${split.val.count} ${training.validationOn}) with ${backend}, seed ${seed} -> ${dir}`);
+  const sizes = model ? `${split.train.count} train / ${split.val.count} ${training.validationOn}` : `${data.train.count} reference images`;
+  reporter.note(`training ${experiment.name} on ${label} (${sizes}) with ${backend}, seed ${seed} -> ${dir}`);
 
   try {
     if (!model) return await finishKnn(dir, config, data, data.train, experiment.kind === 'knn' ? experiment.k : 4, reporter);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IDENTITY_DRAW, STUDY_AUGMENT, affineFor, applyAffine, drawTransform } from '../../src/training/augment.ts';
-import { batchPixels } from '../../src/training/batches.ts';
+import { batchPixels, epochOrder } from '../../src/training/batches.ts';
 import { Rng } from '../../src/training/rng.ts';
 
 const H = 28;
@@ -98,5 +98,13 @@ describe('augmentation geometry (Keras ImageDataGenerator semantics)', () => {
     expect(Array.from(images)).toEqual(Array.from(copy));
     expect(Array.from(out.subarray(0, H * W))).not.toEqual(Array.from(out.subarray(H * W)));
     expect(Math.max(...out)).toBeLessThanOrEqual(1);
+  });
+
+  it('makes an --augment-factor K epoch K freshly shuffled passes over the set, as indices only', () => {
+    const order = epochOrder(50, 3, new Rng(9));
+    expect(order).toHaveLength(150);
+    const passes = [0, 1, 2].map((p) => Array.from(order.subarray(p * 50, (p + 1) * 50)));
+    for (const pass of passes) expect([...pass].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    expect(passes[0]).not.toEqual(passes[1]);
   });
 });

@@ -66,7 +66,9 @@ describe('trainRun', () => {
     // Without --resume the unfinished run is protected too.
     await expectUserError(trainRun(base('resume')), /unfinished run: pass --resume/);
     await expectUserError(trainRun(base('resume', { resume: true, epochs: 4 })), /settings differ.*epochs: 3 -> 4/);
+    const tensors = tf.memory().numTensors;
     await trainRun(base('resume', { resume: true }));
+    expect(tf.memory().numTensors).toBe(tensors); // nothing leaks per epoch or from the checkpoint
     expect(results(dir)).toEqual(results(folder('det-a')));
     expect(existsSync(join(dir, 'checkpoint'))).toBe(false);
   });

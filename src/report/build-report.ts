@@ -52,7 +52,7 @@ async function curveBlocks(groups: Map<string, RunRecord[]>, assets: Assets): Pr
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: 'Training curves' }];
   const perExperiment: Block[] = [];
   for (const [experiment, runs] of groups) {
-    const histories = runs.filter((r) => r.history !== null).map((r) => ({ seed: r.seed, history: r.history as NonNullable<RunRecord['history']> }));
+    const histories = runs.filter((r) => r.history !== null && r.history.epoch.length > 0).map((r) => ({ seed: r.seed, history: r.history as NonNullable<RunRecord['history']> }));
     if (histories.length === 0) continue;
     all.push({ experiment, histories });
     const leaky = runs.some((r) => r.config.validationOn === 'test');

@@ -56,7 +56,7 @@ export function findings({ summary, testSize }: FindingsInput): string[] {
     const h = headline(best, summary);
     out.push(
       `Best ${metric}: **${best.experiment}** with ${h.n === 1 ? pct(h.mean) : meanStdPct(h)}${h.ci95 ? ` (95 % CI ${ciPct(h)})` : ''} over ${h.n} seed${h.n === 1 ? '' : 's'}, ` +
-        `${best.paramCount.toLocaleString('en-US')} parameters${leakNote(best)}.`,
+        `${best.paramCount > 0 ? `${best.paramCount.toLocaleString('en-US')} parameters` : 'no trained parameters'}${leakNote(best)}.`,
     );
   }
   for (const c of summary.comparisons) {

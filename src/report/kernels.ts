@@ -46,7 +46,8 @@ export function activationTiles(model: tf.LayersModel, layers: tf.layers.Layer[]
     const [c, h, w] = t.shape;
     const values = t.dataSync();
     t.dispose();
-    return Array.from({ length: c }, (_, k) => ({ data: normalise(values.subarray(k * h * w, (k + 1) * h * w)), height: h, width: w }));
+    // a constant map is a dead (all-zero) ReLU channel: black, not mid-grey
+    return Array.from({ length: c }, (_, k) => ({ data: normalise(values.subarray(k * h * w, (k + 1) * h * w), 0), height: h, width: w }));
   });
 }
 
@@ -60,7 +61,7 @@ export function convImages(model: tf.LayersModel, image?: { data: Float32Array; 
     return {
       layerName: layer.name,
       description,
-      kernelsPng: tileGridPng(tiles, { columns: 8, scale: 12, gap: 2, background: 0.75 }),
+      kernelsPng: tileGridPng(tiles, { columns: 8, scale: 12, gap: 4, background: 1 }),
       activationsPng: acts ? tileGridPng(acts[i], { columns: 8, scale: 3, gap: 2, background: 1 }) : undefined,
     };
   });

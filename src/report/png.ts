@@ -8,8 +8,8 @@ export interface Tile {
   width: number;
 }
 
-/** Min-max normalises values to 0..1 (a constant input becomes 0.5, not NaN). */
-export function normalise(values: ArrayLike<number>, min?: number, max?: number): Float32Array {
+/** Min-max normalises values to 0..1; a constant input becomes `flat` (not NaN). */
+export function normalise(values: ArrayLike<number>, flat = 0.5, min?: number, max?: number): Float32Array {
   let lo = min ?? Infinity;
   let hi = max ?? -Infinity;
   if (min === undefined || max === undefined) {
@@ -20,7 +20,7 @@ export function normalise(values: ArrayLike<number>, min?: number, max?: number)
   }
   const out = new Float32Array(values.length);
   const span = hi - lo;
-  for (let i = 0; i < values.length; i++) out[i] = span > 0 ? (values[i] - lo) / span : 0.5;
+  for (let i = 0; i < values.length; i++) out[i] = span > 0 ? (values[i] - lo) / span : flat;
   return out;
 }
 

@@ -35,8 +35,8 @@ describe('kernels and activations', () => {
     const m = tinyCnn();
     const { tiles, description } = kernelTiles(convLayers(m)[0]);
     expect(description).toBe('2 filters 3x3');
-    expect([...tiles[0].data]).toEqual(new Array(9).fill(0));
-    expect([...tiles[1].data]).toEqual(new Array(9).fill(1));
+    expect(Array.from(tiles[0].data)).toEqual(new Array(9).fill(0));
+    expect(Array.from(tiles[1].data)).toEqual(new Array(9).fill(1));
     expect(kernelTiles(convLayers(m)[1]).description).toBe('3 filters 3x3 (input channel 0 of 2)');
   });
 
@@ -47,7 +47,7 @@ describe('kernels and activations', () => {
     expect(maps.map((l) => l.length)).toEqual([2, 3]);
     expect([maps[0][0].height, maps[0][0].width, maps[1][0].height]).toEqual([4, 4, 2]);
     // filter 0 (all -1) through relu is dead: shown black, not grey
-    expect([...maps[0][0].data]).toEqual(new Array(16).fill(0));
+    expect(Array.from(maps[0][0].data)).toEqual(new Array(16).fill(0));
   });
 });
 

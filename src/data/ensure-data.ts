@@ -1,0 +1,28 @@
+// `run` with no --data-dir: when ./data/<dataset> has no usable dataset, download it first (like
+// Keras's load_data), and fail at once, with the ways out, when that is impossible (offline).
+import { UserError } from '../errors.ts';
+import { downloadDataset } from './download.ts';
+import { loadDataset } from './load.ts';
+import { defaultProgress } from './progress.ts';
+import { formatsOf, getDatasetSpec } from './registry.ts';
+import type { DatasetName } from './types.ts';
+
+export async function ensureDefaultData(dataset: DatasetName, dataDir: string, log: (line: string) => void): Promise<void> {
+  try {
+    await loadDataset({ dataset, dataDir });
+    return;
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    log(`${dataDir} has no usable ${dataset} (${err.message}); downloading it`);
+  }
+  const spec = getDatasetSpec(dataset);
+  const outcomes = await downloadDataset({ dataset, format: formatsOf(spec)[0], dataDir, progress: defaultProgress(), log });
+  const failed = outcomes.filter((o) => o.status === 'failed');
+  if (failed.length > 0) {
+    throw new UserError(
+      `could not get ${dataset} into ${dataDir}: ${failed[0].name}: ${failed[0].error}\n` +
+        `  - with the files in a folder: kmnist-lab run --data-dir DIR   (or import them: kmnist-lab download --dataset ${dataset} --source DIR)\n` +
+        `  - from a mirror: kmnist-lab download --dataset ${dataset} --source https://mirror.example/path/`,
+    );
+  }
+}

@@ -11,7 +11,7 @@ import { backendInfo, initBackend, type BackendChoice } from '../engine/backend.
 import { saveModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { knnPredict } from '../models/knn.ts';
-import { buildModel, getExperiment, type ModelInput } from '../models/zoo.ts';
+import { buildModel, getExperiment, type Experiment, type ModelInput } from '../models/zoo.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
 import { RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
 import { replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
@@ -121,27 +121,18 @@ function trapInterrupt(reporter: ProgressReporter): { interrupted: () => boolean
   return { interrupted: () => count > 0, release: () => process.off('SIGINT', onSigint) };
 }
 
-export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
-  const experiment = getExperiment(o.experiment);
-  const training: ResolvedTraining = resolveTraining(experiment, o);
-  const reporter = makeReporter(o.progress ?? 'auto');
-  const seed = o.seed ?? 0;
-  if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a non-negative integer, got ${seed}`);
-  const datasetName = o.data?.name ?? o.dataset ?? 'kmnist';
-  const label = datasetName;
-  const dir = runDir(o.out ?? 'runs', label, o.experiment, seed);
-  const resuming = prepareFolder(dir, o);
-
-  const backend = await initBackend(o.backend ?? 'auto');
-  const data = await loadData(o, datasetName);
-  const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
-  const split =
-    training.validationOn === 'test' ? { train: data.train, val: data.test } : stratifiedSplit(data.train, training.valSplit, seed);
-
-  const rng = new Rng(seed);
-  const model = experiment.kind === 'layers' ? withSeededMathRandomSync(rng, () => buildModel(experiment.name, input)) : null;
+/** The resolved settings of a run, as config.json records them. */
+async function buildConfig(
+  experiment: Experiment,
+  training: ResolvedTraining,
+  data: Dataset,
+  label: string,
+  seed: number,
+  backend: string,
+  model: tf.Sequential | null,
+): Promise<RunConfig> {
   const info = await backendInfo();
-  const config: RunConfig = {
+  return {
     experiment: experiment.name,
     model: model ? model.layers.map((l) => l.getClassName()).join('-') : `knn(k=${experiment.kind === 'knn' ? experiment.k : 0})`,
     dataset: label,
@@ -165,18 +156,39 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
     versions: { ...runVersions(), ...(info.wasmSimd !== undefined ? { wasmSimd: String(info.wasmSimd), wasmThreads: String(info.wasmThreads) } : {}) },
     createdAt: new Date().toISOString(),
   };
-  if (resuming) checkSameConfig(dir, config, reporter);
-  else writeJsonAtomic(join(dir, RUN_FILES.config), config);
-  if (training.validationOn === 'test') {
-    reporter.note(
-      'WARNING: --preset seed validates on the TEST set, as the original study did (data leakage): early stopping ' +
-        'and the best checkpoint select on test data, so its test accuracy is optimistic. Recorded as validationOn: "test".',
-    );
-  }
-  const sizes = model ? `${split.train.count} train / ${split.val.count} ${training.validationOn}` : `${data.train.count} reference images`;
-  reporter.note(`training ${experiment.name} on ${label} (${sizes}) with ${backend}, seed ${seed} -> ${dir}`);
+}
 
+export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
+  const experiment = getExperiment(o.experiment);
+  const training: ResolvedTraining = resolveTraining(experiment, o);
+  const reporter = makeReporter(o.progress ?? 'auto');
+  const seed = o.seed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a non-negative integer, got ${seed}`);
+  const datasetName = o.data?.name ?? o.dataset ?? 'kmnist';
+  const dir = runDir(o.out ?? 'runs', datasetName, o.experiment, seed);
+  const resuming = prepareFolder(dir, o);
+
+  const backend = await initBackend(o.backend ?? 'auto');
+  const data = await loadData(o, datasetName);
+  const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
+  const split =
+    training.validationOn === 'test' ? { train: data.train, val: data.test } : stratifiedSplit(data.train, training.valSplit, seed);
+
+  const rng = new Rng(seed);
+  const model = experiment.kind === 'layers' ? withSeededMathRandomSync(rng, () => buildModel(experiment.name, input)) : null;
   try {
+    const config = await buildConfig(experiment, training, data, datasetName, seed, backend, model);
+    if (resuming) checkSameConfig(dir, config, reporter);
+    else writeJsonAtomic(join(dir, RUN_FILES.config), config);
+    if (training.validationOn === 'test') {
+      reporter.note(
+        'WARNING: --preset seed validates on the TEST set, as the original study did (data leakage): early stopping ' +
+          'and the best checkpoint select on test data, so its test accuracy is optimistic. Recorded as validationOn: "test".',
+      );
+    }
+    const sizes = model ? `${split.train.count} train / ${split.val.count} ${training.validationOn}` : `${data.train.count} reference images`;
+    reporter.note(`training ${experiment.name} on ${datasetName} (${sizes}) with ${backend}, seed ${seed} -> ${dir}`);
+
     if (!model) return await finishKnn(dir, config, data, data.train, experiment.kind === 'knn' ? experiment.k : 4, reporter);
     return await trainLayers(dir, config, model, training, data, split, rng, reporter, o, resuming);
   } finally {
@@ -236,6 +248,9 @@ async function trainLayers(
         `${end.batch === null ? '' : `, batch ${end.batch}`} (learning rate ${end.state.lr}); ` +
         `stopped. Finished epochs are logged in ${dir}; try a lower --lr, then rerun with --force`,
     );
+  }
+  if (end.kind === 'interrupted' && end.state.epochsDone === 0) {
+    throw new UserError(`stopped during epoch 1, before anything was saved; rerun the same command to start over`, INTERRUPTED_EXIT_CODE);
   }
   if (end.kind === 'interrupted') {
     throw new UserError(

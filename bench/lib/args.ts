@@ -1,0 +1,79 @@
+// Command-line options of `npm run bench`, with the --quick budget (about a minute) vs the default (about three).
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { BACKEND_CHOICES, type BackendChoice } from '../../src/engine/backend.ts';
+import { UserError } from '../../src/errors.ts';
+
+export const USAGE = `npm run bench -- [--backend auto|wasm|cpu|tensorflow] [--data-dir DIR] [--dataset NAME] [--quick]
+  [--models cnn,cnn-no-pool,fcnn] [--jobs N] [--memory-data-dir ../shared/data/fashion-mnist]
+  [--memory-seconds S] [--no-memory] [--no-suite] [--out bench.json]`;
+
+export interface BenchArgs {
+  backend: BackendChoice;
+  dataDir?: string;
+  dataset?: string;
+  quick: boolean;
+  models: string[];
+  jobs: number;
+  memoryDataDir: string;
+  memorySeconds: number;
+  memory: boolean;
+  suite: boolean;
+  out: string;
+  warmupSteps: number;
+  timedSteps: number;
+  minSeconds: number;
+  inferImages: number;
+  suiteSteps: number;
+  profileTop: number;
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag}: '${value}' is not a positive integer`);
+  return n;
+}
+
+export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      backend: { type: 'string', default: 'auto' },
+      'data-dir': { type: 'string' },
+      dataset: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      models: { type: 'string', default: 'cnn,cnn-no-pool,fcnn' },
+      jobs: { type: 'string', default: String(os.cpus().length) },
+      'memory-data-dir': { type: 'string', default: '../shared/data/fashion-mnist' },
+      'memory-seconds': { type: 'string' },
+      'no-memory': { type: 'boolean', default: false },
+      'no-suite': { type: 'boolean', default: false },
+      out: { type: 'string', default: 'bench.json' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (v.help) return 'help';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(v.backend)) {
+    throw new UserError(`--backend: '${v.backend}' is not one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  const quick = v.quick;
+  return {
+    backend: v.backend as BackendChoice,
+    dataDir: v['data-dir'],
+    dataset: v.dataset,
+    quick,
+    models: v.models.split(',').filter(Boolean),
+    jobs: positiveInt('--jobs', v.jobs),
+    memoryDataDir: v['memory-data-dir'],
+    memorySeconds: v['memory-seconds'] === undefined ? (quick ? 10 : 30) : positiveInt('--memory-seconds', v['memory-seconds']),
+    memory: !v['no-memory'],
+    suite: !v['no-suite'],
+    out: v.out,
+    warmupSteps: 2,
+    timedSteps: quick ? 3 : 8,
+    minSeconds: quick ? 1 : 3,
+    inferImages: quick ? 1024 : 2048,
+    suiteSteps: quick ? 4 : 10,
+    profileTop: 10,
+  };
+}

@@ -1,6 +1,7 @@
 // Optimizers by name, and reading/changing the learning rate of one in place (for reduce-LR-on-plateau).
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
+import { KerasAdadelta } from './adadelta.ts';
 
 export const OPTIMIZERS = ['adam', 'adadelta', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -16,7 +17,7 @@ export function makeOptimizer(name: string, learningRate: number): tf.Optimizer 
     case 'adam':
       return tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
     case 'adadelta':
-      return tf.train.adadelta(learningRate, 0.95, 1e-7);
+      return new KerasAdadelta(learningRate, 0.95, 1e-7); // tfjs's own deviates from Keras: see adadelta.ts
     case 'sgd':
       return tf.train.sgd(learningRate);
     case 'rmsprop':

@@ -18,6 +18,12 @@ export function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs<tf.MaxPoo
   const x = backend.typedArrayFromHeap(input) as Float32Array;
   const g = backend.typedArrayFromHeap(dy) as Float32Array;
   const dx = backend.typedArrayFromHeap(dxInfo) as Float32Array;
+  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
+    // (all windows inside the input: 'same' padding's partial windows take the general path)
+    if (H !== 2 * OH || W !== 2 * OW) dx.fill(0); // rows/cols outside every window
+    maxPoolGrad2x2(x, g, dx, batchSize, H, W, C, OH, OW);
+    return dxInfo;
+  }
   dx.fill(0);
   const best = new Float32Array(C);
   const bestAt = new Int32Array(C);
@@ -52,4 +58,43 @@ export function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs<tf.MaxPoo
     }
   }
   return dxInfo;
+}
+
+/**
+ * The models' pooling (2x2, stride 2, valid): windows do not overlap, so every input gets either its
+ * window's gradient or 0 in one pass, without a separate zero fill. First maximum wins, like cpu
+ * (starting from -Infinity, so a NaN never wins).
+ */
+function maxPoolGrad2x2(
+  x: Float32Array, g: Float32Array, dx: Float32Array,
+  batch: number, H: number, W: number, C: number, OH: number, OW: number,
+): void {
+  const rowStride = W * C;
+  for (let n = 0; n < batch; n++) {
+    for (let oy = 0; oy < OH; oy++) {
+      for (let ox = 0; ox < OW; ox++) {
+        const p00 = ((n * H + 2 * oy) * W + 2 * ox) * C;
+        const p01 = p00 + C;
+        const p10 = p00 + rowStride;
+        const p11 = p10 + C;
+        const q = ((n * OH + oy) * OW + ox) * C;
+        for (let c = 0; c < C; c++) {
+          let m = -Infinity;
+          let k = -1;
+          const a = x[p00 + c];
+          if (a > m) { m = a; k = 0; }
+          const b = x[p01 + c];
+          if (b > m) { m = b; k = 1; }
+          const d = x[p10 + c];
+          if (d > m) { m = d; k = 2; }
+          if (x[p11 + c] > m) k = 3;
+          const v = g[q + c];
+          dx[p00 + c] = k === 0 ? v : 0;
+          dx[p01 + c] = k === 1 ? v : 0;
+          dx[p10 + c] = k === 2 ? v : 0;
+          dx[p11 + c] = k === 3 ? v : 0;
+        }
+      }
+    }
+  }
 }

@@ -10,6 +10,8 @@ for (const stride of [1, 2] as const) {
     cases.push({ name: `3x3 ${pad} stride ${stride}, odd size`, x: [3, 9, 9, 2], k: 3, co: 4, stride, pad });
     cases.push({ name: `3x3 ${pad} stride ${stride}, even size`, x: [2, 10, 8, 3], k: 3, co: 5, stride, pad });
     cases.push({ name: `2x2 ${pad} stride ${stride}`, x: [2, 7, 6, 1], k: 2, co: 3, stride, pad });
+    // 3x3x8 = 72 values per patch: the chunked-conv path of Conv2DBackpropFilter (the above use im2col).
+    cases.push({ name: `3x3 ${pad} stride ${stride}, 8 channels`, x: [3, 9, 8, 8], k: 3, co: 4, stride, pad });
   }
 }
 // The study's cnn shapes (batch cut to 2): 28x28x1 -> 32 -> 64 filters.

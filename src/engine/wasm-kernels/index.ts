@@ -6,6 +6,7 @@ import { makeBatchMatMul } from './batch-mat-mul.ts';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import { makeConv2dBackpropInput } from './conv2d-backprop-input.ts';
 import { registerWasm, type TensorInfo, type WasmKernelArgs } from './kernel-call.ts';
+import { makeCast, makeIdentity } from './identity.ts';
 import { maxPoolGrad } from './max-pool-grad.ts';
 import { makeSum } from './sum.ts';
 
@@ -37,6 +38,8 @@ export function registerWasmTrainingKernels(set: WasmKernelSet = 'all'): void {
     registerWasm('BatchMatMul', makeBatchMatMul(shipped('BatchMatMul')), shippedKernels.get('BatchMatMul'));
     registerWasm('Sum', makeSum(shipped('Sum')), shippedKernels.get('Sum'));
     registerWasm('MaxPoolGrad', maxPoolGrad);
+    registerWasm('Identity', makeIdentity(shipped('Identity')), shippedKernels.get('Identity'));
+    registerWasm('Cast', makeCast(shipped('Cast')), shippedKernels.get('Cast'));
   }
   registered = set;
 }

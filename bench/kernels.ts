@@ -2,6 +2,7 @@
 // backend, plus a per-kernel profile of one cnn step. Numbers, not pass/fail.
 //   npx tsx bench/kernels.ts [--backend wasm|cpu] [--kernels all|required] [--threads 1] [--steps 8] [--batch 128] [--models cnn,fcnn] [--no-profile]
 // --kernels required = only Conv2DBackpropFilter added (the baseline), all = with the fast replacements.
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { backendInfo, initBackend, type BackendChoice } from '../src/engine/backend.ts';
@@ -48,7 +49,7 @@ const MODELS: Record<string, () => tf.Sequential> = { cnn, fcnn };
 async function main(): Promise<void> {
   registerWasmTrainingKernels(args.kernels as WasmKernelSet); // first registration wins over initBackend's
   const backend = await initBackend(args.backend as BackendChoice, { threads: Number(args.threads) });
-  console.log('backend', JSON.stringify(await backendInfo()), 'kernels', args.kernels);
+  console.log('backend', JSON.stringify(await backendInfo()), 'kernels', args.kernels, 'cpu', os.cpus()[0]?.model, 'x', os.cpus().length);
   const batch = Number(args.batch);
   const steps = Number(args.steps);
   const x = tf.randomUniform([batch, 28, 28, 1]);

@@ -17,6 +17,9 @@ describe('BatchMatMul on wasm matches cpu', () => {
       });
     });
   }
+  it('a·b^T with b wider than a (computed as (b·a^T)^T)', async () => {
+    await expectWasmMatchesCpu(() => [tf.matMul(t([3, 7], 1), t([40, 7], 2), false, true)]);
+  });
   it('batched with transposes (shipped path)', async () => {
     await expectWasmMatchesCpu(() => [tf.matMul(t([2, 7, 5], 1), t([2, 3, 7], 2), true, true)]);
   });

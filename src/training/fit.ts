@@ -96,6 +96,8 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
         accSum += acc * idx.length;
         seen += idx.length;
         o.reporter.batch(b + 1, lossSum / seen, accSum / seen);
+        // trainOnBatch settles through microtasks only; yield a macrotask so a SIGINT handler can run mid-epoch.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (o.interrupted()) return { kind: 'interrupted', state };
       }
       const val = await predictSet(o.model, o.val, o.numClasses);

@@ -20,7 +20,7 @@ export function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs<tf.MaxPoo
   const dx = backend.typedArrayFromHeap(dxInfo) as Float32Array;
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
     // (all windows inside the input: 'same' padding's partial windows take the general path)
-    if (H !== 2 * OH || W !== 2 * OW) dx.fill(0); // rows/cols outside every window
+    dx.fill(0);
     maxPoolGrad2x2(x, g, dx, batchSize, H, W, C, OH, OW);
     return dxInfo;
   }
@@ -61,8 +61,8 @@ export function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs<tf.MaxPoo
 }
 
 /**
- * The models' pooling (2x2, stride 2, valid): windows do not overlap, so every input gets either its
- * window's gradient or 0 in one pass, without a separate zero fill. First maximum wins, like cpu
+ * The models' pooling (2x2, stride 2, valid): windows do not overlap, so after one zero fill (a native
+ * memset) each window's first maximum gets its gradient with a single store. First maximum wins, like cpu
  * (starting from -Infinity, so a NaN never wins).
  */
 function maxPoolGrad2x2(
@@ -82,17 +82,13 @@ function maxPoolGrad2x2(
           let m = -Infinity;
           let k = -1;
           const a = x[p00 + c];
-          if (a > m) { m = a; k = 0; }
+          if (a > m) { m = a; k = p00; }
           const b = x[p01 + c];
-          if (b > m) { m = b; k = 1; }
+          if (b > m) { m = b; k = p01; }
           const d = x[p10 + c];
-          if (d > m) { m = d; k = 2; }
-          if (x[p11 + c] > m) k = 3;
-          const v = g[q + c];
-          dx[p00 + c] = k === 0 ? v : 0;
-          dx[p01 + c] = k === 1 ? v : 0;
-          dx[p10 + c] = k === 2 ? v : 0;
-          dx[p11 + c] = k === 3 ? v : 0;
+          if (d > m) { m = d; k = p10; }
+          if (x[p11 + c] > m) k = p11;
+          if (k >= 0) dx[k + c] = g[q + c];
         }
       }
     }

@@ -31,17 +31,33 @@ async function tryTfjsNode(): Promise<boolean> {
 }
 
 export interface InitBackendOptions {
-  /** XNNPACK threads for wasm (default 1: the study runs one process per core with --jobs). */
+  /**
+   * XNNPACK threads for wasm. Default: $KMNIST_LAB_WASM_THREADS, else 1 (the study runs one process
+   * per core with --jobs; more threads only pay off on otherwise idle cores).
+   */
   threads?: number;
 }
 
-async function tryWasm(threads: number): Promise<boolean> {
+export const THREADS_ENV = 'KMNIST_LAB_WASM_THREADS';
+
+function defaultThreads(): number {
+  const raw = process.env[THREADS_ENV];
+  if (raw === undefined || raw === '') return 1;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 8) {
+    throw new UserError(`${THREADS_ENV}=${raw}: expected a whole number of threads from 1 to 8`);
+  }
+  return n;
+}
+
+/** Starts wasm; returns why it failed, or undefined. */
+async function tryWasm(threads: number): Promise<string | undefined> {
   try {
     registerWasmTrainingKernels();
     wasmThreads = await setWasmBackend(threads);
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
   }
 }
 
@@ -62,11 +78,17 @@ export async function initBackend(choice: BackendChoice, options: InitBackendOpt
       );
     }
   }
-  if ((choice === 'wasm' || choice === 'auto') && (await tryWasm(options.threads ?? 1))) {
-    await tf.ready();
-    return tf.getBackend();
+  if (choice === 'wasm' || choice === 'auto') {
+    const threads = options.threads ?? defaultThreads();
+    const failure = await tryWasm(threads);
+    if (failure === undefined) {
+      await tf.ready();
+      return tf.getBackend();
+    }
+    if (choice === 'wasm') {
+      throw new UserError(`--backend wasm: the TF.js wasm backend failed to start (${failure}); use --backend cpu`);
+    }
   }
-  if (choice === 'wasm') throw new UserError('--backend wasm: the TF.js wasm backend failed to start; use --backend cpu');
   await tf.setBackend('cpu');
   await tf.ready();
   return tf.getBackend();

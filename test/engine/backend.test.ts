@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { backendInfo, initBackend } from '../../src/engine/backend.ts';
+import { backendInfo, initBackend, THREADS_ENV } from '../../src/engine/backend.ts';
 import { UserError } from '../../src/errors.ts';
 
 let tfjsNodeInstalled = true;
@@ -28,6 +28,16 @@ describe('initBackend', () => {
     expect(info).toMatchObject({ name: 'wasm', tfjsVersion: tf.version.tfjs });
     expect(typeof info.wasmSimd).toBe('boolean');
     expect(info.wasmThreads).toBeGreaterThanOrEqual(1);
+  });
+
+  it(`rejects a bad ${THREADS_ENV}, naming it`, async () => {
+    process.env[THREADS_ENV] = 'two';
+    try {
+      await expect(initBackend('wasm')).rejects.toThrow(UserError);
+      await expect(initBackend('wasm')).rejects.toThrow(new RegExp(`${THREADS_ENV}=two`));
+    } finally {
+      delete process.env[THREADS_ENV];
+    }
   });
 
   it('registers the wasm training kernels', async () => {

@@ -2,12 +2,17 @@
 // computes the same training kernels as cpu. Own file: a process starts its wasm backend only once.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { backendInfo, initBackend } from '../../src/engine/backend.ts';
+import { backendInfo, initBackend, THREADS_ENV } from '../../src/engine/backend.ts';
 import { expectWasmMatchesCpu, seededValues } from './compare.ts';
 
 describe('threaded wasm backend', () => {
-  it('starts with 2 threads', async () => {
-    expect(await initBackend('wasm', { threads: 2 })).toBe('wasm');
+  it(`starts with 2 threads (from ${THREADS_ENV})`, async () => {
+    process.env[THREADS_ENV] = '2';
+    try {
+      expect(await initBackend('wasm')).toBe('wasm');
+    } finally {
+      delete process.env[THREADS_ENV];
+    }
     expect((await backendInfo()).wasmThreads).toBe(2);
   });
 

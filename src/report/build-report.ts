@@ -12,7 +12,7 @@ import { renderHtml, renderMarkdown, type Block, type ReportDoc } from './docume
 import { findings, publishedTable } from './findings.ts';
 import { classRowLabels } from './metrics.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
-import { discoverRuns, resolveRunsDir, type RunRecord, type Warn } from './run-reader.ts';
+import { discoverRuns, resolveRunsDir, type RunRecord, type Warn } from '../study/run-reader.ts';
 import { runSection } from './run-section.ts';
 
 export interface ReportOptions {
@@ -106,7 +106,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const log = opts.log ?? (() => {});
   await initBackend('cpu');
   const datasetDir = resolveRunsDir(opts.runsDir);
-  const runs = discoverRuns(datasetDir, warn);
+  const runs = await discoverRuns(datasetDir, warn);
   log(`report: ${runs.length} finished runs in ${datasetDir}`);
   const summary: Summary = await summarize(datasetDir);
   const assets = new Assets(opts.outDir);

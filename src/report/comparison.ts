@@ -1,7 +1,7 @@
 // Comparison tables over experiments and seeds, all numbers taken from the study summary and the runs.
 import { formatP, type SampleStats } from '../study/stats.ts';
 import type { Summary } from '../study/summary.ts';
-import type { RunRecord } from './run-reader.ts';
+import type { RunRecord } from '../study/run-reader.ts';
 import type { Table } from './tables.ts';
 
 export const LEAK_MARK = '⚠ validated on test';

@@ -6,7 +6,7 @@ import { getDatasetSpec } from '../data/registry.ts';
 import type { Dataset, DatasetName } from '../data/types.ts';
 import type { RunConfig } from '../study/run-folder.ts';
 import type { ProbeImage } from './run-section.ts';
-import type { Warn } from './run-reader.ts';
+import type { Warn } from '../study/run-reader.ts';
 
 export class DatasetCache {
   private readonly cache = new Map<string, Promise<Dataset | null>>();

@@ -14,7 +14,7 @@ import { convImages } from './kernels.ts';
 import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport } from './metrics.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
 import { classificationReportTable } from './report-tables.ts';
-import { readPredictions, type Predictions, type RunRecord, type Warn } from './run-reader.ts';
+import { readPredictions, type Predictions, type RunRecord, type Warn } from '../study/run-reader.ts';
 import type { Table } from './tables.ts';
 
 export interface ProbeImage {
@@ -40,9 +40,9 @@ export const MAX_INLINE_CLASSES = 60;
 
 export const runName = (run: RunRecord): string => `${run.experiment}-seed-${run.seed}`;
 
-function tryPredictions(run: RunRecord, file: string, warn: Warn): Predictions | null {
+async function tryPredictions(run: RunRecord, file: string, warn: Warn): Promise<Predictions | null> {
   try {
-    return readPredictions(join(run.dir, file), run.config.numClasses);
+    return await readPredictions(join(run.dir, file), run.config.numClasses);
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     warn(`${err.message}; left out of the report`);
@@ -101,8 +101,8 @@ export async function runSection(run: RunRecord, ctx: RunSectionContext): Promis
         `${Math.round(m.trainImagesPerSecond).toLocaleString('en-US')} train img/s. Folder: \`${run.dir}\`.`,
     },
   ];
-  const test = tryPredictions(run, RUN_FILES.predictionsTest, ctx.warn);
-  const train = tryPredictions(run, RUN_FILES.predictionsTrain, ctx.warn);
+  const test = await tryPredictions(run, RUN_FILES.predictionsTest, ctx.warn);
+  const train = await tryPredictions(run, RUN_FILES.predictionsTrain, ctx.warn);
   if (test) {
     const acc = test.yTrue.reduce((s, y, i) => s + (y === test.yPred[i] ? 1 : 0), 0) / Math.max(1, test.count);
     if (Math.abs(acc - m.testAccuracy) > 1e-6) {

@@ -1,9 +1,17 @@
-// Reads and validates run folders (see run-folder.ts): a malformed file is a UserError naming it.
-import { existsSync } from 'node:fs';
+// The one reader of run folders (layout and types in run-folder.ts), shared by the study, the report and
+// the page: finding run folders, "is complete", and validated reading of config.json, metrics.json,
+// history.json, log.csv and predictions-*.csv. Every malformed file is a UserError naming the file (and the
+// line, for CSVs). Each caller says which fields it relies on; extra fields are fine.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { RUN_FILES, type RunConfig, type RunMetrics } from './run-folder.ts';
+import { RUN_FILES, type History, type RunConfig, type RunMetrics } from './run-folder.ts';
+
+export type Warn = (message: string) => void;
+
+// ---------------------------------------------------------------------------------------------------------
+// Finding run folders
 
 export interface RunFolderRef {
   experiment: string;
@@ -13,6 +21,8 @@ export interface RunFolderRef {
 
 const SEED_DIR = /^seed-(\d+)$/;
 
+const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
+
 /** metrics.json is written last, so its presence means the run finished. */
 export function isRunComplete(dir: string): boolean {
   return existsSync(join(dir, RUN_FILES.metrics));
@@ -20,7 +30,7 @@ export function isRunComplete(dir: string): boolean {
 
 /** Every runs/<dataset>/<experiment>/seed-<n>/ folder, complete or not, sorted by experiment then seed. */
 export async function listRunFolders(datasetDir: string): Promise<RunFolderRef[]> {
-  if (!existsSync(datasetDir)) throw new UserError(`${datasetDir}: no such runs folder (run \`kmnist-lab run\` first)`);
+  if (!isDir(datasetDir)) throw new UserError(`${datasetDir}: no such runs folder (run \`kmnist-lab run\` first)`);
   const refs: RunFolderRef[] = [];
   for (const exp of await readdir(datasetDir, { withFileTypes: true })) {
     if (!exp.isDirectory()) continue;
@@ -30,88 +40,290 @@ export async function listRunFolders(datasetDir: string): Promise<RunFolderRef[]
       refs.push({ experiment: exp.name, seed: Number(m[1]), dir: join(datasetDir, exp.name, seedDir.name) });
     }
   }
-  return refs.sort((a, b) => (a.experiment === b.experiment ? a.seed - b.seed : a.experiment < b.experiment ? -1 : 1));
+  return refs.sort((a, b) => a.experiment.localeCompare(b.experiment) || a.seed - b.seed);
 }
 
-async function readJson(path: string): Promise<Record<string, unknown>> {
+/** Whether `dir` looks like runs/<dataset>: a subfolder holding seed-<n> folders. */
+function holdsRunFolders(dir: string): boolean {
+  return readdirSync(dir).some((e) => isDir(join(dir, e)) && readdirSync(join(dir, e)).some((s) => SEED_DIR.test(s)));
+}
+
+/**
+ * The runs/<dataset> folders a path names: the path itself when it is one, otherwise its subfolders that
+ * are (a runs root), most recently modified first. An absent path gives none.
+ */
+export function datasetRunDirs(path: string): string[] {
+  if (!isDir(path)) return [];
+  if (holdsRunFolders(path)) return [path];
+  return readdirSync(path)
+    .map((d) => join(path, d))
+    .filter((d) => isDir(d) && holdsRunFolders(d))
+    .map((d) => ({ d, t: statSync(d).mtimeMs }))
+    .sort((a, b) => b.t - a.t)
+    .map((c) => c.d);
+}
+
+/**
+ * --runs may name runs/<dataset> or the runs root: with the root, the dataset folder holding the
+ * most recently finished run is used (the caller prints which).
+ */
+export function resolveRunsDir(path: string): string {
+  if (!isDir(path)) throw new UserError(`--runs ${path}: no such folder (run \`kmnist-lab run\` first)`);
+  const dirs = datasetRunDirs(path);
+  if (dirs.length === 0) throw new UserError(`--runs ${path}: no run folders found (expected <dataset>/<experiment>/seed-<n>/)`);
+  return dirs[0];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// JSON files
+
+export type FieldKind = 'number' | 'string' | 'boolean' | 'array' | 'object';
+/** The fields a caller relies on, by name. */
+export type RequiredFields = Readonly<Record<string, FieldKind>>;
+
+async function readJsonObject(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new UserError(`${path}: cannot read the file`);
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'cannot read the file'}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${path}: not valid JSON (${(err as Error).message})`);
+    throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UserError(`${path}: expected a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UserError(`${file}: expected a JSON object`);
   return value as Record<string, unknown>;
 }
 
-function requireFields(path: string, obj: Record<string, unknown>, fields: Record<string, 'number' | 'string' | 'boolean'>): void {
-  for (const [name, type] of Object.entries(fields)) {
+function hasKind(v: unknown, kind: FieldKind): boolean {
+  if (kind === 'array') return Array.isArray(v);
+  if (kind === 'object') return typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (kind === 'number') return typeof v === 'number' && Number.isFinite(v);
+  return typeof v === kind;
+}
+
+const kindWords = (kind: FieldKind): string => (kind === 'number' ? 'a finite number' : kind === 'string' || kind === 'boolean' ? `a ${kind}` : `an ${kind}`);
+
+/**
+ * The two wordings are those of the former study and report readers, which tests pin (metrics.json:
+ * `field 'x' must be ...`, config.json: `field "x" should be ...`).
+ */
+function requireFields(file: string, obj: Record<string, unknown>, fields: RequiredFields, wording: 'must' | 'should'): void {
+  for (const [name, kind] of Object.entries(fields)) {
     const v = obj[name];
-    if (typeof v !== type || (type === 'number' && !Number.isFinite(v))) {
-      throw new UserError(`${path}: field '${name}' must be a ${type === 'number' ? 'finite number' : type}, got ${JSON.stringify(v)}`);
-    }
+    if (hasKind(v, kind)) continue;
+    const field = wording === 'must' ? `field '${name}' must be` : `field "${name}" should be`;
+    throw new UserError(`${file}: ${field} ${kindWords(kind)}, got ${JSON.stringify(v)}`);
   }
 }
 
-export async function readRunMetrics(dir: string): Promise<RunMetrics> {
-  const path = join(dir, RUN_FILES.metrics);
-  const obj = await readJson(path);
-  requireFields(path, obj, {
-    testAccuracy: 'number',
-    balancedAccuracy: 'number',
-    macroF1: 'number',
-    epochsRun: 'number',
-    trainImagesPerSecond: 'number',
-    paramCount: 'number',
-  });
-  return obj as unknown as RunMetrics;
-}
-
-export async function readRunConfig(dir: string): Promise<RunConfig> {
-  const path = join(dir, RUN_FILES.config);
-  const obj = await readJson(path);
-  requireFields(path, obj, { experiment: 'string', dataset: 'string', seed: 'number', epochs: 'number', validationOn: 'string' });
+export async function readRunConfig(dir: string, required: RequiredFields): Promise<RunConfig> {
+  const file = join(dir, RUN_FILES.config);
+  const obj = await readJsonObject(file);
+  requireFields(file, obj, required, 'should');
   return obj as unknown as RunConfig;
 }
 
-export interface TestPredictions {
-  /** Row index into the test set, as written by training. */
-  index: Int32Array;
-  truth: Int32Array;
-  predicted: Int32Array;
+export async function readRunMetrics(dir: string, required: RequiredFields): Promise<RunMetrics> {
+  const file = join(dir, RUN_FILES.metrics);
+  const obj = await readJsonObject(file);
+  requireFields(file, obj, required, 'must');
+  return obj as unknown as RunMetrics;
 }
 
-/** The first three columns of predictions-test.csv (index,true,predicted,p0,...). */
-export async function readTestPredictions(dir: string): Promise<TestPredictions> {
-  const path = join(dir, RUN_FILES.predictionsTest);
-  let text: string;
+// ---------------------------------------------------------------------------------------------------------
+// CSV files (log.csv, predictions-*.csv)
+
+export interface NumericCsv {
+  header: string[];
+  rows: number[][];
+}
+
+const csvLines = (text: string): string[] => text.split(/\r?\n/).filter((l) => l.trim() !== '');
+
+/** One data row; `line` is the 1-based line number used in messages. Empty and nan cells are NaN. */
+function parseNumericRow(text: string, header: string[], file: string, line: number): number[] {
+  const cells = text.split(',');
+  if (cells.length !== header.length) throw new UserError(`${file}: line ${line} has ${cells.length} fields, the header has ${header.length}`);
+  const row = cells.map((c) => (c.trim() === '' ? NaN : Number(c)));
+  const bad = row.findIndex((v, k) => Number.isNaN(v) && !/^\s*(nan|NaN)?\s*$/.test(cells[k]));
+  if (bad >= 0) throw new UserError(`${file}: line ${line}, column ${header[bad]}: "${cells[bad]}" is not a number`);
+  return row;
+}
+
+export function parseNumericCsv(text: string, file: string): NumericCsv {
+  const lines = csvLines(text);
+  if (lines.length === 0) throw new UserError(`${file}: empty file, expected a CSV header`);
+  const header = lines[0].split(',').map((h) => h.trim());
+  return { header, rows: lines.slice(1).map((l, i) => parseNumericRow(l, header, file, i + 2)) };
+}
+
+async function readText(file: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new UserError(`${path}: cannot read the file`);
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'cannot read the file'}`);
   }
-  const lines = text.split('\n').filter((l) => l.length > 0);
-  const header = (lines[0] ?? '').split(',');
-  if (header[0] !== 'index' || header[1] !== 'true' || header[2] !== 'predicted') {
-    throw new UserError(`${path}: header must start with index,true,predicted, got '${(lines[0] ?? '').slice(0, 60)}'`);
-  }
-  const n = lines.length - 1;
-  const out: TestPredictions = { index: new Int32Array(n), truth: new Int32Array(n), predicted: new Int32Array(n) };
-  for (let i = 0; i < n; i++) {
-    const cols = lines[i + 1].split(',', 3);
-    const [idx, t, p] = cols.map(Number);
-    if (cols.length < 3 || !Number.isInteger(idx) || !Number.isInteger(t) || !Number.isInteger(p)) {
-      throw new UserError(`${path}: line ${i + 2}: expected integer index,true,predicted, got '${lines[i + 1].slice(0, 60)}'`);
+}
+
+/** Column index by name, or a UserError naming the file and the missing column. */
+function column(header: string[], name: string, file: string): number {
+  const k = header.indexOf(name);
+  if (k < 0) throw new UserError(`${file}: no "${name}" column (header: ${header.join(',')})`);
+  return k;
+}
+
+const HISTORY_KEYS = ['epoch', 'loss', 'acc', 'val_loss', 'val_acc', 'lr', 'seconds'] as const;
+
+/** history.json, or log.csv when the JSON is absent; null with a warning when neither is usable. */
+export async function readHistory(dir: string, warn: Warn): Promise<History | null> {
+  const jsonFile = join(dir, RUN_FILES.history);
+  const csvFile = join(dir, RUN_FILES.log);
+  try {
+    if (existsSync(jsonFile)) {
+      const obj = await readJsonObject(jsonFile);
+      for (const k of HISTORY_KEYS) {
+        if (!Array.isArray(obj[k])) throw new UserError(`${jsonFile}: "${k}" should be an array of numbers`);
+      }
+      return obj as unknown as History;
     }
-    out.index[i] = idx;
-    out.truth[i] = t;
-    out.predicted[i] = p;
+    if (existsSync(csvFile)) {
+      const csv = parseNumericCsv(await readText(csvFile), csvFile);
+      const cols = HISTORY_KEYS.map((k) => column(csv.header, k, csvFile));
+      const h = Object.fromEntries(HISTORY_KEYS.map((k, i) => [k, csv.rows.map((r) => r[cols[i]])]));
+      return h as unknown as History;
+    }
+    warn(`${dir}: no ${RUN_FILES.history} or ${RUN_FILES.log}; its curves are left out`);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    warn(`${err.message}; its curves are left out`);
   }
-  return out;
+  return null;
+}
+
+/** The first three columns of a predictions CSV: which image, its class, the run's answer. */
+export interface PredictedLabels {
+  /** Index of the image in the dataset's split. */
+  index: Int32Array;
+  yTrue: Int32Array;
+  yPred: Int32Array;
+  count: number;
+}
+
+export interface Predictions extends PredictedLabels {
+  /** count x numClasses probabilities, row-major. */
+  probs: Float32Array;
+  numClasses: number;
+}
+
+/**
+ * predictions-{train,test}.csv: index,true,predicted,p0..p{K-1}. Without numClasses only the first three
+ * columns are read (cheap for thousands of classes); with it every cell is checked, p0..p{K-1} must exist,
+ * and true/predicted must be classes in 0..K-1.
+ */
+export function parsePredictionsCsv(text: string, file: string): PredictedLabels;
+export function parsePredictionsCsv(text: string, file: string, numClasses: number): Predictions;
+export function parsePredictionsCsv(text: string, file: string, numClasses?: number): PredictedLabels | Predictions {
+  const lines = csvLines(text);
+  if (lines.length === 0) throw new UserError(`${file}: empty, expected a header index,true,predicted,...`);
+  const header = lines[0].split(',').map((h) => h.trim());
+  if (header[0] !== 'index' || header[1] !== 'true' || header[2] !== 'predicted') {
+    throw new UserError(`${file}: header must start with index,true,predicted, got '${lines[0].slice(0, 60)}'`);
+  }
+  const probCols = Array.from({ length: numClasses ?? 0 }, (_, c) => column(header, `p${c}`, file));
+  const count = lines.length - 1;
+  const index = new Int32Array(count);
+  const yTrue = new Int32Array(count);
+  const yPred = new Int32Array(count);
+  const probs = new Float32Array(count * probCols.length);
+  for (let i = 0; i < count; i++) {
+    const line = i + 2;
+    let row: number[];
+    if (numClasses === undefined) {
+      const cells = lines[i + 1].split(',', 3);
+      if (cells.length < 3) throw new UserError(`${file}: line ${line} has ${cells.length} fields, expected at least index,true,predicted`);
+      row = cells.map(Number);
+    } else {
+      row = parseNumericRow(lines[i + 1], header, file, line);
+    }
+    for (const [k, name] of [[1, 'true'], [2, 'predicted']] as const) {
+      const v = row[k];
+      if (!Number.isInteger(v) || v < 0 || (numClasses !== undefined && v >= numClasses)) {
+        throw new UserError(`${file}: line ${line}, ${name} = ${v} is not a class index${numClasses === undefined ? '' : ` in 0..${numClasses - 1}`}`);
+      }
+    }
+    if (!Number.isInteger(row[0]) || row[0] < 0) throw new UserError(`${file}: line ${line}, index = ${row[0]} is not an image index (0 or more)`);
+    index[i] = row[0];
+    yTrue[i] = row[1];
+    yPred[i] = row[2];
+    probCols.forEach((col, c) => (probs[i * probCols.length + c] = row[col]));
+  }
+  return numClasses === undefined ? { index, yTrue, yPred, count } : { index, yTrue, yPred, count, probs, numClasses };
+}
+
+/** See parsePredictionsCsv. */
+export async function readPredictions(file: string): Promise<PredictedLabels>;
+export async function readPredictions(file: string, numClasses: number): Promise<Predictions>;
+export async function readPredictions(file: string, numClasses?: number): Promise<PredictedLabels | Predictions> {
+  const text = await readText(file);
+  return numClasses === undefined ? parsePredictionsCsv(text, file) : parsePredictionsCsv(text, file, numClasses);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Whole runs, as the report shows them
+
+export interface RunRecord {
+  dir: string;
+  experiment: string;
+  seed: number;
+  config: RunConfig;
+  metrics: RunMetrics;
+  /** Null when neither history.json nor log.csv is usable (a warning says why). */
+  history: History | null;
+  /** model/model.json exists (knn runs have no model). */
+  hasModel: boolean;
+}
+
+/** What a RunRecord's readers rely on. */
+const RECORD_CONFIG_FIELDS: RequiredFields = { experiment: 'string', dataset: 'string', seed: 'number', numClasses: 'number', classNames: 'array' };
+const RECORD_METRICS_FIELDS: RequiredFields = { testAccuracy: 'number', confusion: 'array' };
+
+export async function readRun(dir: string, warn: Warn): Promise<RunRecord> {
+  const config = await readRunConfig(dir, RECORD_CONFIG_FIELDS);
+  const metrics = await readRunMetrics(dir, RECORD_METRICS_FIELDS);
+  return {
+    dir,
+    experiment: config.experiment,
+    seed: config.seed,
+    config,
+    metrics,
+    history: await readHistory(dir, warn),
+    hasModel: existsSync(join(dir, RUN_FILES.model, 'model.json')),
+  };
+}
+
+/**
+ * Every finished run under runs/<dataset>/<experiment>/seed-<n>/, sorted by experiment then seed.
+ * Unfinished runs (no metrics.json) and unreadable ones are skipped with a warning.
+ */
+export async function discoverRuns(datasetDir: string, warn: Warn): Promise<RunRecord[]> {
+  const runs: RunRecord[] = [];
+  for (const ref of await listRunFolders(datasetDir)) {
+    if (!isRunComplete(ref.dir)) {
+      warn(`${ref.dir}: unfinished (no ${RUN_FILES.metrics}), skipped`);
+      continue;
+    }
+    try {
+      runs.push(await readRun(ref.dir, warn));
+    } catch (err) {
+      if (!(err instanceof UserError)) throw err;
+      warn(`${err.message}; run skipped`);
+    }
+  }
+  runs.sort((a, b) => a.experiment.localeCompare(b.experiment) || a.seed - b.seed);
+  if (runs.length === 0) throw new UserError(`--runs ${datasetDir}: no finished runs (expected <experiment>/seed-<n>/${RUN_FILES.metrics})`);
+  return runs;
 }

@@ -3,9 +3,9 @@
 import { basename, join } from 'node:path';
 import { rename, writeFile } from 'node:fs/promises';
 import { compareExperiments, STUDY_PAIRS, type StudyPair } from './experiments.ts';
-import { isRunComplete, listRunFolders, readRunConfig, readRunMetrics, readTestPredictions, type TestPredictions } from './run-reader.ts';
+import { isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, type PredictedLabels, type RequiredFields } from './run-reader.ts';
 import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from './stats.ts';
-import type { RunConfig, RunMetrics } from './run-folder.ts';
+import { RUN_FILES, type RunConfig, type RunMetrics } from './run-folder.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
 
 export type HeadlineMetric = 'accuracy' | 'balanced-accuracy';
@@ -64,6 +64,17 @@ interface CompleteRun {
   metrics: RunMetrics;
 }
 
+/** The fields of config.json and metrics.json the study relies on. */
+export const STUDY_CONFIG_FIELDS: RequiredFields = { experiment: 'string', dataset: 'string', seed: 'number', epochs: 'number', validationOn: 'string' };
+export const STUDY_METRICS_FIELDS: RequiredFields = {
+  testAccuracy: 'number',
+  balancedAccuracy: 'number',
+  macroF1: 'number',
+  epochsRun: 'number',
+  trainImagesPerSecond: 'number',
+  paramCount: 'number',
+};
+
 /** K49 is imbalanced: its authors recommend balanced accuracy as the headline. */
 export function headlineMetricFor(dataset: string): HeadlineMetric {
   return dataset === 'k49' ? 'balanced-accuracy' : 'accuracy';
@@ -86,9 +97,9 @@ function summarizeExperiment(experiment: string, runs: CompleteRun[]): Experimen
   };
 }
 
-function sameTestSet(x: TestPredictions, y: TestPredictions): boolean {
-  if (x.truth.length !== y.truth.length) return false;
-  for (let i = 0; i < x.truth.length; i++) if (x.truth[i] !== y.truth[i] || x.index[i] !== y.index[i]) return false;
+function sameTestSet(x: PredictedLabels, y: PredictedLabels): boolean {
+  if (x.count !== y.count) return false;
+  for (let i = 0; i < x.count; i++) if (x.yTrue[i] !== y.yTrue[i] || x.index[i] !== y.index[i]) return false;
   return true;
 }
 
@@ -105,11 +116,11 @@ async function comparePair(pair: StudyPair, runs: Map<string, CompleteRun[]>): P
   const perSeed: SeedComparison[] = [];
   for (const ra of paired) {
     const rb = bBySeed.get(ra.seed) as CompleteRun;
-    const [pa, pb] = await Promise.all([readTestPredictions(ra.dir), readTestPredictions(rb.dir)]);
+    const [pa, pb] = await Promise.all([ra.dir, rb.dir].map((d) => readPredictions(join(d, RUN_FILES.predictionsTest))));
     if (!sameTestSet(pa, pb)) {
       return { ...pair, perSeed: [], combined: null, skipped: `seed ${ra.seed}: ${ra.dir} and ${rb.dir} were tested on different images` };
     }
-    const r = mcnemar(pa.truth, pa.predicted, pb.predicted);
+    const r = mcnemar(pa.yTrue, pa.yPred, pb.yPred);
     perSeed.push({ seed: ra.seed, ...r, words: explainMcNemar(pair.a, pair.b, r) });
   }
   const aOnly = perSeed.reduce((s, r) => s + r.aOnly, 0);
@@ -140,7 +151,7 @@ export async function summarize(runsDatasetDir: string): Promise<Summary> {
       incomplete.push({ experiment: f.experiment, seed: f.seed });
       continue;
     }
-    const [config, metrics] = await Promise.all([readRunConfig(f.dir), readRunMetrics(f.dir)]);
+    const [config, metrics] = await Promise.all([readRunConfig(f.dir, STUDY_CONFIG_FIELDS), readRunMetrics(f.dir, STUDY_METRICS_FIELDS)]);
     dataset = config.dataset;
     const list = byExperiment.get(f.experiment) ?? [];
     list.push({ ...f, config, metrics });

@@ -6,17 +6,8 @@ import { isOptimizerName, OPTIMIZERS, type OptimizerName } from './optimizers.ts
 
 export const PRESETS: readonly PresetName[] = ['default', 'seed', 'keras-benchmark'];
 
-interface Protocol {
-  optimizer: OptimizerName;
-  learningRate: number;
-  epochs: number;
-  batchSize: number;
-  valSplit: number;
-  validationOn: 'val' | 'test';
-  /** Epoch size multiplier when augmenting. */
-  augmentFactor: number;
-  callbacks: CallbackSettings;
-}
+/** A preset's settings: everything a run resolves except the preset's name and whether to augment. */
+type Protocol = Omit<ResolvedTraining, 'preset' | 'augment'>;
 
 const PROTOCOLS: Record<PresetName, Protocol> = {
   // Ours: Adam, a held-out validation split from train, the test set used once at the end.
@@ -76,6 +67,7 @@ export interface ResolvedTraining {
   valSplit: number;
   validationOn: 'val' | 'test';
   augment: boolean;
+  /** Epoch size multiplier when augmenting. */
   augmentFactor: number;
   callbacks: CallbackSettings;
 }

@@ -87,26 +87,28 @@ function checkSameConfig(dir: string, config: RunConfig, reporter: ProgressRepor
   }
 }
 
-function computeMetrics(
-  test: Predictions,
-  trainPred: Predictions,
-  testSet: ImageSet,
-  numClasses: number,
-  extra: Omit<RunMetrics, 'testAccuracy' | 'testLoss' | 'balancedAccuracy' | 'macroF1' | 'trainAccuracy' | 'confusion' | 'inferenceImagesPerSecond'>,
-  classNames: string[],
-): RunMetrics & { classReport: ReturnType<typeof classificationReport>['classes'] } {
-  const report = classificationReport(testSet.labels, test.predicted, numClasses, classNames);
-  return {
+/** What a run's way of training decides; the rest of RunMetrics comes from its predictions. */
+type TrainingMetrics = Omit<RunMetrics, 'testAccuracy' | 'testLoss' | 'balancedAccuracy' | 'macroF1' | 'trainAccuracy' | 'confusion' | 'inferenceImagesPerSecond'>;
+
+/** Writes both predictions files, then metrics.json (last: it marks the run complete); neural and knn runs alike. */
+function writeResults(dir: string, data: Dataset, test: Predictions, trainPred: Predictions, extra: TrainingMetrics): RunMetrics {
+  const { numClasses } = data;
+  writePredictions(dir, 'train', predictionsCsv(data.train.labels, trainPred.predicted, trainPred.probs, numClasses));
+  writePredictions(dir, 'test', predictionsCsv(data.test.labels, test.predicted, test.probs, numClasses));
+  const report = classificationReport(data.test.labels, test.predicted, numClasses, data.classNames);
+  const metrics: RunMetrics & { classReport: ReturnType<typeof classificationReport>['classes'] } = {
     testAccuracy: test.accuracy,
     testLoss: test.loss,
-    balancedAccuracy: balancedAccuracy(testSet.labels, test.predicted, numClasses),
+    balancedAccuracy: balancedAccuracy(data.test.labels, test.predicted, numClasses),
     macroF1: report.macroAvg.f1,
     trainAccuracy: trainPred.accuracy,
-    confusion: confusionMatrix(testSet.labels, test.predicted, numClasses),
-    inferenceImagesPerSecond: testSet.count / Math.max(test.seconds, 1e-9),
+    confusion: confusionMatrix(data.test.labels, test.predicted, numClasses),
+    inferenceImagesPerSecond: data.test.count / Math.max(test.seconds, 1e-9),
     ...extra,
     classReport: report.classes,
   };
+  writeMetrics(dir, metrics);
+  return metrics;
 }
 
 /** Ctrl-C once: finish the current batch and exit cleanly (the last epoch is checkpointed); twice: now. */
@@ -263,25 +265,15 @@ async function trainLayers(
   await replaceDirAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
   const testPred = await predictSet(model, data.test, data.numClasses);
   const trainPred = await predictSet(model, data.train, data.numClasses);
-  writePredictions(dir, 'train', predictionsCsv(data.train.labels, trainPred.predicted, trainPred.probs, data.numClasses));
-  writePredictions(dir, 'test', predictionsCsv(data.test.labels, testPred.predicted, testPred.probs, data.numClasses));
-  const metrics = computeMetrics(
-    testPred,
-    trainPred,
-    data.test,
-    data.numClasses,
-    {
-      epochsRun: s.epochsDone,
-      bestEpoch: s.callbacks.bestEpoch,
-      trainSeconds: s.history.seconds.reduce((a, b) => a + b, 0),
-      trainImagesPerSecond: s.imagesSeen / Math.max(s.trainStepSeconds, 1e-9),
-      backend: config.backend,
-      paramCount: config.paramCount,
-      stoppedEarly: s.stoppedEarly,
-    },
-    data.classNames,
-  );
-  writeMetrics(dir, metrics);
+  const metrics = writeResults(dir, data, testPred, trainPred, {
+    epochsRun: s.epochsDone,
+    bestEpoch: s.callbacks.bestEpoch,
+    trainSeconds: s.history.seconds.reduce((a, b) => a + b, 0),
+    trainImagesPerSecond: s.imagesSeen / Math.max(s.trainStepSeconds, 1e-9),
+    backend: config.backend,
+    paramCount: config.paramCount,
+    stoppedEarly: s.stoppedEarly,
+  });
   rmSync(checkpointDir, { recursive: true, force: true });
   reporter.done(metrics.testAccuracy, metrics.testLoss);
   return metrics;
@@ -296,17 +288,15 @@ async function finishKnn(dir: string, config: RunConfig, data: Dataset, train: I
   };
   const testPred = await score(data.test);
   const trainPred = await score(data.train);
-  writePredictions(dir, 'train', predictionsCsv(data.train.labels, trainPred.predicted, trainPred.probs, data.numClasses));
-  writePredictions(dir, 'test', predictionsCsv(data.test.labels, testPred.predicted, testPred.probs, data.numClasses));
-  const metrics = computeMetrics(
-    testPred,
-    trainPred,
-    data.test,
-    data.numClasses,
-    { epochsRun: 0, bestEpoch: 0, trainSeconds: 0, trainImagesPerSecond: 0, backend: config.backend, paramCount: 0, stoppedEarly: false },
-    data.classNames,
-  );
-  writeMetrics(dir, metrics);
+  const metrics = writeResults(dir, data, testPred, trainPred, {
+    epochsRun: 0,
+    bestEpoch: 0,
+    trainSeconds: 0,
+    trainImagesPerSecond: 0,
+    backend: config.backend,
+    paramCount: 0,
+    stoppedEarly: false,
+  });
   reporter.done(metrics.testAccuracy, metrics.testLoss);
   return metrics;
 }

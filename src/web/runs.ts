@@ -1,14 +1,12 @@
-// Finds the finished run folders under a runs root and summarises each for the page.
+// Finds the finished run folders under a runs root (runs/ or runs/<dataset>) and summarises each for the page.
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { UserError } from '../errors.ts';
-import { RUN_FILES, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
+import { RUN_FILES, type RunConfig } from '../study/run-folder.ts';
+import { datasetRunDirs, isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, type PredictedLabels, type RequiredFields } from '../study/run-reader.ts';
 import type { RunSummary } from './api-types.ts';
-import { readPredictionsCsv } from './predictions-csv.ts';
 
-/** runs/<dataset>/<experiment>/seed-<n>: a root given as runs/ or runs/<dataset> finds runs within 4 levels. */
-const MAX_DEPTH = 4;
+/** What the page relies on (numClasses and paramCount have fallbacks). */
+const PAGE_CONFIG_FIELDS: RequiredFields = { classNames: 'array' };
 
 export interface RunEntry {
   summary: RunSummary;
@@ -16,40 +14,23 @@ export interface RunEntry {
   config: RunConfig;
 }
 
-async function readJson<T>(file: string): Promise<T> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (err) {
-    throw new UserError(`${file}: cannot read JSON (${(err as Error).message})`);
-  }
-}
-
-async function findRunDirs(dir: string, depth: number, out: string[]): Promise<void> {
-  if (existsSync(join(dir, RUN_FILES.metrics))) {
-    out.push(dir);
-    return;
-  }
-  if (depth >= MAX_DEPTH) return;
-  const entries = await readdir(dir, { withFileTypes: true });
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
-    if (e.isDirectory() && !e.name.startsWith('.') && e.name !== RUN_FILES.model && e.name !== RUN_FILES.checkpoint) {
-      await findRunDirs(join(dir, e.name), depth + 1, out);
-    }
-  }
-}
-
 export function runUrlPath(id: string): string {
   return id.split('/').map(encodeURIComponent).join('/');
 }
 
+function countMistakes(p: PredictedLabels): number {
+  let n = 0;
+  for (let i = 0; i < p.count; i++) if (p.yTrue[i] !== p.yPred[i]) n++;
+  return n;
+}
+
 async function summarise(root: string, dir: string): Promise<RunEntry> {
-  const config = await readJson<RunConfig>(join(dir, RUN_FILES.config));
-  const metrics = await readJson<RunMetrics>(join(dir, RUN_FILES.metrics));
-  if (!Array.isArray(config.classNames)) throw new UserError(`${join(dir, RUN_FILES.config)}: classNames is missing`);
-  const id = relative(root, dir).split(sep).join('/') || '.';
+  const config = await readRunConfig(dir, PAGE_CONFIG_FIELDS);
+  const metrics = await readRunMetrics(dir, {});
+  const id = relative(root, dir).split(sep).join('/');
   const hasModel = existsSync(join(dir, RUN_FILES.model, 'model.json'));
   const predFile = join(dir, RUN_FILES.predictionsTest);
-  const mistakes = existsSync(predFile) ? (await readPredictionsCsv(predFile)).filter((r) => r.trueClass !== r.predicted).length : null;
+  const mistakes = existsSync(predFile) ? countMistakes(await readPredictions(predFile)) : null;
   const summary: RunSummary = {
     id,
     experiment: config.experiment,
@@ -60,7 +41,7 @@ async function summarise(root: string, dir: string): Promise<RunEntry> {
     ...(config.classChars ? { classChars: config.classChars } : {}),
     testAccuracy: metrics.testAccuracy,
     paramCount: metrics.paramCount ?? config.paramCount,
-    modelUrl: hasModel ? `/files/${id === '.' ? '' : `${runUrlPath(id)}/`}${RUN_FILES.model}/model.json` : null,
+    modelUrl: hasModel ? `/files/${runUrlPath(id)}/${RUN_FILES.model}/model.json` : null,
     validatedOnTest: config.validationOn === 'test',
     mistakes,
   };
@@ -73,11 +54,12 @@ export interface RunListing {
   problems: string[];
 }
 
-/** Every finished run under `root`, sorted by path; an absent root gives none. */
+/** Every finished run under `root` (runs/ or runs/<dataset>), sorted by path; an absent root gives none. */
 export async function listRuns(root: string): Promise<RunListing> {
-  if (!existsSync(root)) return { entries: [], problems: [] };
   const dirs: string[] = [];
-  await findRunDirs(root, 0, dirs);
+  for (const datasetDir of datasetRunDirs(root).sort()) {
+    for (const ref of await listRunFolders(datasetDir)) if (isRunComplete(ref.dir)) dirs.push(ref.dir);
+  }
   const settled = await Promise.allSettled(dirs.map((d) => summarise(root, d)));
   const entries: RunEntry[] = [];
   const problems: string[] = [];

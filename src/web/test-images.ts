@@ -4,8 +4,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { ImageSet } from '../data/types.ts';
 import { RUN_FILES } from '../study/run-folder.ts';
+import { readPredictions, type PredictedLabels } from '../study/run-reader.ts';
 import type { TestImageKind, TestImageResponse } from './api-types.ts';
-import { readPredictionsCsv, type PredictionRow } from './predictions-csv.ts';
 import type { RunEntry } from './runs.ts';
 
 /** Loads a dataset's test split; the serve command passes one built on loadDataset, tests pass a fake. */
@@ -13,7 +13,7 @@ export type TestSetLoader = (dataset: string, dataDir: string) => Promise<ImageS
 
 export class TestImageSource {
   private readonly sets = new Map<string, Promise<ImageSet>>();
-  private readonly rows = new Map<string, Promise<PredictionRow[]>>();
+  private readonly rows = new Map<string, Promise<PredictedLabels>>();
 
   constructor(
     private readonly load: TestSetLoader,
@@ -34,10 +34,10 @@ export class TestImageSource {
     return set;
   }
 
-  private predictions(run: RunEntry): Promise<PredictionRow[]> {
+  private predictions(run: RunEntry): Promise<PredictedLabels> {
     let rows = this.rows.get(run.dir);
     if (!rows) {
-      rows = readPredictionsCsv(join(run.dir, RUN_FILES.predictionsTest));
+      rows = readPredictions(join(run.dir, RUN_FILES.predictionsTest));
       rows.catch(() => this.rows.delete(run.dir));
       this.rows.set(run.dir, rows);
     }
@@ -46,16 +46,18 @@ export class TestImageSource {
 
   /** A random test image (or a random mistake of the run), or the row for `index` when given. */
   async pick(run: RunEntry, kind: TestImageKind, index: number | null, random: () => number = Math.random): Promise<TestImageResponse> {
-    const rows = await this.predictions(run);
-    let row: PredictionRow | undefined;
+    const pred = await this.predictions(run);
+    let i: number;
     if (index !== null) {
-      row = rows.find((r) => r.index === index);
-      if (!row) throw new UserError(`run ${run.summary.id} has no prediction for test image ${index}`);
+      i = pred.index.indexOf(index);
+      if (i < 0) throw new UserError(`run ${run.summary.id} has no prediction for test image ${index}`);
     } else {
-      const pool = kind === 'mistake' ? rows.filter((r) => r.trueClass !== r.predicted) : rows;
+      const pool: number[] = [];
+      for (let k = 0; k < pred.count; k++) if (kind !== 'mistake' || pred.yTrue[k] !== pred.yPred[k]) pool.push(k);
       if (pool.length === 0) throw new UserError(`run ${run.summary.id} made no mistakes on the test set`);
-      row = pool[Math.floor(random() * pool.length)];
+      i = pool[Math.floor(random() * pool.length)];
     }
+    const row = { index: pred.index[i], trueClass: pred.yTrue[i], predicted: pred.yPred[i] };
     const set = await this.testSet(run);
     if (row.index >= set.count) {
       throw new UserError(`run ${run.summary.id}: test image ${row.index} is beyond the ${set.count} test images in ${run.config.dataDir}`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize, writeSummary } from '../../src/study/summary.ts';
 import { renderSummaryMarkdown } from '../../src/study/summary-md.ts';
-import { readTestPredictions } from '../../src/study/run-reader.ts';
+import { readPredictions } from '../../src/study/run-reader.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kmnist-summary-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -145,7 +145,7 @@ describe('summarize', () => {
     writeFileSync(join(bad, 'cnn', 'seed-1', 'metrics.json'), '{"testAccuracy": "high"}');
     await expect(summarize(bad)).rejects.toThrow(/metrics\.json: field 'testAccuracy' must be a finite number/);
     writeFileSync(join(bad, 'cnn', 'seed-1', 'predictions-test.csv'), 'idx,y\n1,2\n');
-    await expect(readTestPredictions(join(bad, 'cnn', 'seed-1'))).rejects.toThrow(/predictions-test\.csv: header must start with index,true,predicted/);
+    await expect(readPredictions(join(bad, 'cnn', 'seed-1', 'predictions-test.csv'))).rejects.toThrow(/predictions-test\.csv: header must start with index,true,predicted/);
     await expect(summarize(join(root, 'absent'))).rejects.toThrow(/no such runs folder/);
   });
 });

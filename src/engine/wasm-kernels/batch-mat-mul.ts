@@ -27,7 +27,7 @@ export function makeBatchMatMul(shipped: KernelFn): (args: WasmKernelArgs<tf.Bat
     if (!fastPossible || (!transposeA && !transposeB)) {
       return shipped({ inputs, backend, attrs: attrs as unknown as tf.NamedAttrMap });
     }
-    if (!transposeA && transposeB && a.shape.length === 2 && b.shape[0] > a.shape[0]) {
+    if (!transposeA && transposeB && a.shape.length === 2 && b.shape.length === 2 && b.shape[0] > a.shape[0]) {
       const aT = transpose(backend, a, [1, 0]);
       const outT = shipped({ inputs: { a: b, b: aT }, backend, attrs: { transposeA: false, transposeB: false } });
       const out = transpose(backend, outT, [1, 0]);

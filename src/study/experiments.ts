@@ -15,8 +15,8 @@ export const STUDY_PAIRS: readonly StudyPair[] = [
   { a: 'cnn-aug', b: 'cnn', question: 'Does augmentation help the CNN?' },
   { a: 'fcnn-aug', b: 'fcnn', question: 'Does augmentation help the FCNN?' },
   { a: 'cnn', b: 'cnn-no-pool', question: 'Does the pooling layer help?' },
-  { a: 'cnn', b: 'fcnn-matched', question: 'CNN vs an FCNN with as many parameters' },
-  { a: 'cnn-matched', b: 'fcnn', question: 'A CNN with as few parameters as the FCNN vs the FCNN' },
+  { a: 'cnn', b: 'fcnn-matched', question: 'Does a CNN beat an FCNN with as many parameters?' },
+  { a: 'cnn-matched', b: 'fcnn', question: 'Does a CNN with as few parameters as the FCNN beat it?' },
 ];
 
 /** Orders experiment names: the default study order first, then the rest alphabetically. */

@@ -35,6 +35,13 @@ export class FusedAdam extends tf.AdamOptimizer {
     }
     const s = this as unknown as AdamState;
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    // The SIMD pass reads float32 only; anything else takes the parent's (dtype-generic) path.
+    const gradientOf = (name: string, i: number): tf.Tensor | undefined =>
+      Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
+    if (!names.every((name, i) => tf.engine().registeredVariables[name].dtype === 'float32' && (gradientOf(name, i)?.dtype ?? 'float32') === 'float32')) {
+      super.applyGradients(variableGradients);
+      return;
+    }
     const scalar = (v: tf.Variable): number => (backend.typedArrayFromHeap(v) as Float32Array)[0];
     // The same float32 scalars the parent's ops see (1 - accBeta is a float32 subtraction).
     const k: AdamConstants = {
@@ -51,7 +58,7 @@ export class FusedAdam extends tf.AdamOptimizer {
       const value = tf.engine().registeredVariables[name];
       s.accumulatedFirstMoment[i] ??= { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
       s.accumulatedSecondMoment[i] ??= { originalName: `${name}/v`, variable: tf.tidy(() => tf.zerosLike(value).variable(false)) };
-      const gradient = Array.isArray(variableGradients) ? variableGradients[i].tensor : variableGradients[name];
+      const gradient = gradientOf(name, i);
       if (gradient == null) return;
       const m = s.accumulatedFirstMoment[i].variable;
       const v = s.accumulatedSecondMoment[i].variable;

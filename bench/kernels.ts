@@ -1,11 +1,12 @@
 // Kernel micro-benchmark: img/s of one training step (batch 128) of the study's cnn and fcnn on a
 // backend, plus a per-kernel profile of one cnn step. Numbers, not pass/fail.
-//   npx tsx bench/kernels.ts [--backend wasm|cpu] [--kernels all|required] [--threads 1] [--steps 8] [--batch 128] [--models cnn,fcnn] [--no-profile]
+//   npx tsx bench/kernels.ts [--backend wasm|cpu] [--kernels all|required] [--threads 1] [--steps 8] [--optimizer adam] [--batch 128] [--models cnn,fcnn] [--no-profile]
 // --kernels required = only Conv2DBackpropFilter added (the baseline), all = with the fast replacements.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { backendInfo, initBackend, type BackendChoice } from '../src/engine/backend.ts';
+import { makeOptimizer } from '../src/training/optimizers.ts';
 import { registerWasmTrainingKernels, type WasmKernelSet } from '../src/engine/wasm-kernels/index.ts';
 
 const { values: args } = parseArgs({
@@ -14,6 +15,7 @@ const { values: args } = parseArgs({
     kernels: { type: 'string', default: 'all' },
     threads: { type: 'string', default: '1' },
     steps: { type: 'string', default: '8' },
+    optimizer: { type: 'string', default: 'adam' },
     batch: { type: 'string', default: '128' },
     models: { type: 'string', default: 'cnn,fcnn' },
     'no-profile': { type: 'boolean', default: false },
@@ -56,7 +58,7 @@ async function main(): Promise<void> {
   const y = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10);
   for (const name of args.models.split(',')) {
     const model = MODELS[name]();
-    model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    model.compile({ optimizer: makeOptimizer(args.optimizer, 1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     for (let i = 0; i < 2; i++) await model.trainOnBatch(x, y); // warm-up: XNNPACK operator creation
     const t0 = performance.now();
     for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);

@@ -8,7 +8,6 @@ import { getExperiment } from '../models/zoo.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
 import { runStudy } from '../study/run-study.ts';
-import { ensureDefaultData } from '../data/ensure-data.ts';
 import { renderSummaryMarkdown } from '../study/summary-md.ts';
 
 interface RunFlags extends DataOptions {
@@ -55,8 +54,6 @@ async function action(flags: RunFlags): Promise<void> {
     throw new UserError(`--backend: unknown backend '${flags.backend}' (choose one of: ${BACKENDS.join(', ')})`);
   }
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
-  // No --data-dir: the study's own data folder, downloaded when missing.
-  if (flags.dataDir === undefined) await ensureDefaultData(data.dataset, data.dataDir, (l) => process.stderr.write(`${l}\n`));
 
   // First Ctrl-C (or SIGTERM/SIGHUP, so workers are never orphaned): workers get SIGINT once and
   // checkpoint; a second signal kills them.
@@ -86,6 +83,8 @@ async function action(flags: RunFlags): Promise<void> {
         resume: flags.resume ?? true,
         epochs,
         backend: flags.backend,
+        // No --data-dir: the study's own data folder, downloaded when missing.
+        downloadIfMissing: flags.dataDir === undefined,
       },
       {
         onPlan(plan) {
@@ -97,6 +96,7 @@ async function action(flags: RunFlags): Promise<void> {
           if (plan.toRun.length > 0) display = process.stderr.isTTY ? ttyDisplay(plan.toRun.length) : plainDisplay(plan.toRun.length);
         },
         onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
+        onLog: (line) => process.stderr.write(`${line}\n`),
         onEvent: (e) => display?.onEvent(e),
         signal: graceful.signal,
         forceSignal: force.signal,

@@ -5,12 +5,12 @@ import { downloadDataset } from './download.ts';
 import { loadDataset } from './load.ts';
 import { defaultProgress } from './progress.ts';
 import { formatsOf, getDatasetSpec } from './registry.ts';
-import type { DatasetName } from './types.ts';
+import type { Dataset, DatasetName } from './types.ts';
 
-export async function ensureDefaultData(dataset: DatasetName, dataDir: string, log: (line: string) => void): Promise<void> {
+/** Loads the dataset from dataDir, downloading it there first when it is missing or unusable. */
+export async function loadOrDownload(dataset: DatasetName, dataDir: string, log: (line: string) => void): Promise<Dataset> {
   try {
-    await loadDataset({ dataset, dataDir });
-    return;
+    return await loadDataset({ dataset, dataDir });
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
     log(`${dataDir} has no usable ${dataset} (${err.message}); downloading it`);
@@ -25,4 +25,5 @@ export async function ensureDefaultData(dataset: DatasetName, dataDir: string, l
         `  - from a mirror: kmnist-lab download --dataset ${dataset} --source https://mirror.example/path/`,
     );
   }
+  return loadDataset({ dataset, dataDir });
 }

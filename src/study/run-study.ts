@@ -2,6 +2,7 @@
 // workers, then summarize everything under runs/<dataset>/.
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/load.ts';
+import { loadOrDownload } from '../data/ensure-data.ts';
 import type { DatasetName } from '../data/types.ts';
 import { planRuns, runJobs, type Plan, type RunOutcome, type SchedulerEvent, type WorkerFactory } from './scheduler.ts';
 import { checkCompleteRuns } from './consistency.ts';
@@ -18,6 +19,8 @@ export interface StudyOptions {
   resume: boolean;
   epochs?: number;
   backend?: string;
+  /** Download the dataset into dataDir when it is missing there (`run` without --data-dir). */
+  downloadIfMissing?: boolean;
   /** Defaults to the real `kmnist-lab train` worker. */
   worker?: WorkerFactory;
 }
@@ -26,6 +29,8 @@ export interface StudyHooks {
   /** Called once the plan is known, before any worker starts. */
   onPlan?: (plan: Plan) => void;
   onWarning?: (message: string) => void;
+  /** Progress lines of a download, when one is needed. */
+  onLog?: (line: string) => void;
   onEvent?: (e: SchedulerEvent) => void;
   signal?: AbortSignal;
   forceSignal?: AbortSignal;
@@ -41,7 +46,9 @@ export interface StudyResult {
 
 export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise<StudyResult> {
   // Fails at once (UserError with the download / --data-dir hint) before any worker is spawned.
-  const data = await loadDataset({ dataset: o.dataset, dataDir: o.dataDir });
+  const data = o.downloadIfMissing
+    ? await loadOrDownload(o.dataset, o.dataDir, hooks.onLog ?? (() => {}))
+    : await loadDataset({ dataset: o.dataset, dataDir: o.dataDir });
   const runsRoot = resolve(o.runsRoot);
   const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume });
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);

@@ -3,6 +3,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, type BackendChoice } from '../../src/engine/backend.ts';
 import { UserError } from '../../src/errors.ts';
+import { intFlag } from '../../src/data/cli-options.ts';
 
 export const USAGE = `npm run bench -- [--backend auto|wasm|cpu|tensorflow] [--data-dir DIR] [--dataset NAME] [--quick]
   [--models cnn,cnn-no-pool,fcnn] [--jobs N] [--memory-data-dir ../shared/data/fashion-mnist]
@@ -26,12 +27,6 @@ export interface BenchArgs {
   inferImages: number;
   suiteSteps: number;
   profileTop: number;
-}
-
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`${flag}: '${value}' is not a positive integer`);
-  return n;
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
@@ -63,9 +58,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     dataset: v.dataset,
     quick,
     models: v.models.split(',').filter(Boolean),
-    jobs: positiveInt('--jobs', v.jobs),
+    jobs: intFlag('--jobs', v.jobs),
     memoryDataDir: v['memory-data-dir'],
-    memorySeconds: v['memory-seconds'] === undefined ? (quick ? 8 : 30) : positiveInt('--memory-seconds', v['memory-seconds']),
+    memorySeconds: v['memory-seconds'] === undefined ? (quick ? 8 : 30) : intFlag('--memory-seconds', v['memory-seconds']),
     memory: !v['no-memory'],
     suite: !v['no-suite'],
     out: v.out,

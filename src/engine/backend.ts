@@ -1,6 +1,7 @@
 // Backend choice: tfjs-node ('tensorflow') when installed, else wasm (with our training kernels), else cpu.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
+import { prepareGemm } from './wasm-kernels/gemm.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 import { setWasmBackend } from './wasm-threads.ts';
 
@@ -54,6 +55,7 @@ function defaultThreads(): number {
 async function tryWasm(threads: number): Promise<string | undefined> {
   try {
     registerWasmTrainingKernels();
+    await prepareGemm();
     wasmThreads = await setWasmBackend(threads);
     return undefined;
   } catch (e) {

@@ -1,6 +1,9 @@
-// The replaced wasm kernels (BatchMatMul transposes, MaxPoolGrad, Sum) against the cpu backend.
+// The replaced wasm kernels (BatchMatMul on gemm.wat, MaxPoolGrad, Sum) against the cpu backend.
 import * as tf from '@tensorflow/tfjs';
-import { describe, it } from 'vitest';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from '../../src/engine/backend.ts';
+import { gemmFor } from '../../src/engine/wasm-kernels/gemm.ts';
 import { expectWasmMatchesCpu, seededValues, sizeOf } from './compare.ts';
 
 function t(shape: number[], seed: number): tf.Tensor {
@@ -20,8 +23,28 @@ describe('BatchMatMul on wasm matches cpu', () => {
   it('a·b^T with b wider than a (computed as (b·a^T)^T)', async () => {
     await expectWasmMatchesCpu(() => [tf.matMul(t([3, 7], 1), t([40, 7], 2), false, true)]);
   });
-  it('batched with transposes (shipped path)', async () => {
+  it('batched with transposes', async () => {
     await expectWasmMatchesCpu(() => [tf.matMul(t([2, 7, 5], 1), t([2, 3, 7], 2), true, true)]);
+  });
+  it('batched with a broadcast operand on either side', async () => {
+    await expectWasmMatchesCpu(() => [
+      tf.matMul(t([1, 6, 9], 1), t([3, 9, 5], 2)),
+      tf.matMul(t([3, 9, 6], 3), t([1, 5, 9], 4), true, true),
+    ]);
+  });
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    // K over gemm.wat's 256-wide block (accumulation across blocks), M and N off its 4x8 tile.
+    it(`several K blocks and partial tiles, transposeA=${ta} transposeB=${tb}`, async () => {
+      await expectWasmMatchesCpu(() => {
+        const a = t(ta ? [600, 13] : [13, 600], 5);
+        const b = t(tb ? [21, 600] : [600, 21], 6);
+        return [tf.matMul(a, b, ta, tb)];
+      });
+    });
+  }
+  it('runs on gemm.wat once the backend has started', async () => {
+    await initBackend('wasm');
+    expect(gemmFor(tf.backend() as BackendWasm)).toBeDefined();
   });
   it('dense layer gradients (x^T dy and dy W^T)', async () => {
     await expectWasmMatchesCpu(() => {

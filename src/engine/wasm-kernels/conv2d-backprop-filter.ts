@@ -4,12 +4,15 @@
 // One conv over the whole batch makes dy a "filter" of oh*ow*N*outC floats (19 MB for the cnn's conv2)
 // that XNNPACK re-streams for every tile of output rows; chunking the batch keeps it cache-sized.
 // Chunks are zero-copy views (NHWC batch ranges are contiguous); partial sums accumulate in JS.
+// With gemm.wat ready and channels a multiple of 4, dW = im2col(x)^T . dy is one GEMM that packs the
+// im2col panels straight from x (never materialised); the XNNPACK routes are the fallback.
 // Few input channels (the first layer): the transposed im2col [kh*kw*inC, N*oh*ow] is small, and one
 // XNNPACK matmul with dy as-is gives dW directly, without transposing dy.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, disposeAll, transpose, type TensorInfo, type WasmKernelArgs } from './kernel-call.ts';
-import { batchView, releaseView } from './views.ts';
+import { gemmFor } from './gemm.ts';
+import { batchView, offsetOf, releaseView } from './views.ts';
 
 type Shape4 = [number, number, number, number];
 
@@ -32,6 +35,16 @@ export function conv2dBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs<
   const { top, left } = info.padInfo;
   const [n, h, w, ci] = x.shape;
   const co = dy.shape[3];
+
+  const gemm = gemmFor(backend);
+  if (gemm !== undefined && ci % 4 === 0 && x.dtype === 'float32' && dy.dtype === 'float32') {
+    const dw = backend.makeOutput([kh, kw, ci, co], 'float32');
+    const { dilationHeight: dh, dilationWidth: dwid } = info;
+    gemm.im2colTMatMul(
+      { ptr: offsetOf(backend, x), batch: n, h, w, c: ci, kh, kw, sh, sw, dh, dw: dwid, top, left, oh, ow },
+      co, { ptr: offsetOf(backend, dy), rs: co, cs: 1 }, offsetOf(backend, dw));
+    return dw;
+  }
 
   if (kh * kw * ci <= IM2COL_MAX_PATCH && kh * kw * ci * n * oh * ow <= IM2COL_MAX_FLOATS) {
     return viaIm2col(backend, x, dy, info);

@@ -18,3 +18,10 @@ export function releaseView(backend: BackendWasm, view: TensorInfo): void {
   backend.wasm.tfjs.disposeData(data.id); // C++ bookkeeping (and cached XNNPACK operators) only
   backend.dataIdMap.delete(view.dataId);
 }
+
+/** The byte offset of a tensor's data in the wasm heap. */
+export function offsetOf(backend: BackendWasm, t: TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) throw new Error('tensor is not in the wasm backend');
+  return data.memoryOffset;
+}

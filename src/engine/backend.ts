@@ -1,7 +1,8 @@
 // Backend choice: tfjs-node ('tensorflow') when installed, else wasm (with our training kernels), else cpu.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
-import { prepareGemm } from './wasm-kernels/gemm.ts';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { gemmFor, prepareGemm } from './wasm-kernels/gemm.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 import { setWasmBackend } from './wasm-threads.ts';
 
@@ -13,7 +14,7 @@ export interface BackendInfo {
   tfjsVersion: string;
   /** wasm only: whether the SIMD binary is in use. */
   wasmSimd?: boolean;
-  /** wasm only: threads XNNPACK runs on (1 unless the threaded binary loaded). */
+  /** wasm only: threads the matrix products (gemm.ts) run on (1 unless the threaded binary loaded). */
   wasmThreads?: number;
 }
 
@@ -33,7 +34,7 @@ async function tryTfjsNode(): Promise<boolean> {
 
 export interface InitBackendOptions {
   /**
-   * XNNPACK threads for wasm. Default: $KMNIST_LAB_WASM_THREADS, else 1 (the study runs one process
+   * Threads for wasm's matrix products. Default: $KMNIST_LAB_WASM_THREADS, else 1 (the study runs one process
    * per core with --jobs; more threads only pay off on otherwise idle cores).
    */
   threads?: number;
@@ -56,7 +57,10 @@ async function tryWasm(threads: number): Promise<string | undefined> {
   try {
     registerWasmTrainingKernels();
     await prepareGemm();
-    wasmThreads = await setWasmBackend(threads);
+    await setWasmBackend(threads);
+    const gemm = gemmFor(tf.backend() as BackendWasm);
+    await gemm?.useThreads(threads);
+    wasmThreads = gemm?.threads ?? 1;
     return undefined;
   } catch (e) {
     return e instanceof Error ? e.message : String(e);

@@ -1,10 +1,14 @@
-// Starting TF.js's threaded (pthreads + SIMD) wasm build in Node. TF.js 4.22 refuses it there, for three
-// reasons, each worked around here for the duration of tf.setBackend('wasm') only:
+// Starting TF.js's threaded (pthreads + SIMD) wasm build in Node, for its shared memory: gemm.ts's worker
+// threads run the heavy products on that heap. XNNPACK's own pool stays at one thread: it would wake
+// its threads for every small elementwise op (tens of microseconds each, more on a VM), and its
+// spinning threads would compete with gemm.ts's for the same cores (measured: fcnn 9.5k -> 4k img/s).
+// TF.js 4.22 refuses the threaded build in Node, for three reasons, each worked around here for the
+// duration of tf.setBackend('wasm') only:
 // 1. WASM_HAS_MULTITHREAD_SUPPORT is hard-coded false when IS_NODE (tfjs issue #3830): we set the flag.
 // 2. emscripten's pthread workers are created from a blob: URL, which worker_threads rejects
 //    (ERR_WORKER_PATH): URL.createObjectURL returns our bootstrap file for that Blob instead.
 // 3. The C++ side caps threads at emscripten_num_logical_cores()/2 (it assumes 2 hyperthreads per core),
-//    which in Node is os.cpus().length/2 = 1 on a 2-core machine: os.cpus reports enough cores meanwhile.
+//    which in Node is os.cpus().length/2: os.cpus reports enough cores meanwhile.
 // Afterwards the pool's workers are unref'd: emscripten keeps running pthreads ref'd, so Node would never exit.
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -14,8 +18,11 @@ import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 const require = createRequire(import.meta.url);
 const WORKER_BOOTSTRAP = require.resolve('./wasm-thread-worker.cjs');
 
-/** Starts the wasm backend on `threads` XNNPACK threads (1 = the plain SIMD build). Returns the count in use. */
-export async function setWasmBackend(threads: number): Promise<number> {
+/**
+ * Starts the wasm backend: the plain SIMD build for 1 thread, else the threaded build with `xnnpackThreads`
+ * XNNPACK threads (default 1, see above). Returns XNNPACK's thread count.
+ */
+export async function setWasmBackend(threads: number, xnnpackThreads = 1): Promise<number> {
   if (threads <= 1) {
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to start');
     return getThreadsCount();
@@ -24,10 +31,10 @@ export async function setWasmBackend(threads: number): Promise<number> {
   const cpus = os.cpus;
   const createObjectURL = URL.createObjectURL;
   env.set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  setThreadsCount(threads);
+  setThreadsCount(xnnpackThreads);
   os.cpus = () => {
     const real = cpus();
-    return Array.from({ length: Math.max(real.length, 2 * threads) }, (_, i) => real[i % real.length]);
+    return Array.from({ length: Math.max(real.length, 2 * xnnpackThreads) }, (_, i) => real[i % real.length]);
   };
   URL.createObjectURL = (obj: Blob | MediaSource) =>
     obj instanceof Blob && obj.type === 'application/javascript' ? WORKER_BOOTSTRAP : createObjectURL(obj);

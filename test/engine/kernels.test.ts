@@ -104,3 +104,15 @@ describe('Sum on wasm matches cpu', () => {
     });
   }
 });
+
+describe('Conv2D on wasm (gemm.wat im2col) matches cpu', () => {
+  for (const [name, stride, pad, dilation] of [
+    ['valid', 1, 'valid', 1], ['same, stride 2', 2, 'same', 1], ['same, dilation 2', 1, 'same', 2],
+  ] as const) {
+    it(`3x3, 8 -> 12 channels, ${name}`, async () => {
+      await expectWasmMatchesCpu(() => [
+        tf.conv2d(t([3, 11, 9, 8], 7) as tf.Tensor4D, t([3, 3, 8, 12], 8) as tf.Tensor4D, stride, pad, 'NHWC', dilation),
+      ]);
+    });
+  }
+});

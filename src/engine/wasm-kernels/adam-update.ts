@@ -57,7 +57,7 @@ const addr = (ptr: number): number[] => [...get(ptr), ...get(16), 0x6a];
 const store = [SIMD, 0x0b, 0x00, 0x00];
 const [ADD, MUL, DIV, SQRT] = [[SIMD, 0xe4, 0x01], [SIMD, 0xe6, 0x01], [SIMD, 0xe7, 0x01], [SIMD, 0xe3, 0x01]];
 
-function moduleBytes(): Uint8Array<ArrayBuffer> {
+function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const splats = [0, 1, 2, 3, 4, 5, 6, 7].flatMap((c) => [...get(8 + c), SIMD, 0x13, ...set(17 + c)]);
   const step = [
     ...load(0), ...set(25),
@@ -87,7 +87,8 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, [1, 0x60, 16, ...Array<number>(8).fill(0x7f), ...Array<number>(8).fill(0x7d), 0]),
-    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 0x00]),
+    // memory import limits: min 0, no max; or shared with max 65536 pages (what a shared import must declare)
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, 0x00, ...leb(65536)] : [0x00, 0x00])]),
     ...section(3, [1, 0]),
     ...section(7, [1, ...name('adam'), 0x00, 0]),
     ...section(10, [1, ...leb(body.length), ...body]),
@@ -107,14 +108,13 @@ function leb(n: number): number[] {
 
 type AdamFn = (...args: number[]) => void;
 const instances = new WeakMap<WebAssembly.Memory, AdamFn>();
-let compiled: WebAssembly.Module | undefined;
+const compiled = new Map<boolean, WebAssembly.Module>();
 
-/** The backend's linear memory when this module can run on it (not shared: the threaded build). */
+/** The backend's linear memory (shared on the threaded build). */
 function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
   const mod = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
   const mem = mod.asm?.memory ?? mod.wasmMemory;
-  if (!(mem instanceof WebAssembly.Memory) || !(mem.buffer instanceof ArrayBuffer)) return undefined;
-  return mem;
+  return mem instanceof WebAssembly.Memory ? mem : undefined;
 }
 
 /** Whether adamUpdateWasm can run on this backend. */
@@ -128,8 +128,10 @@ export function adamUpdateWasm(backend: BackendWasm, k: AdamConstants, a: AdamAr
   if (mem === undefined || a.g.buffer !== mem.buffer) throw new Error('adamUpdateWasm: operands are not on this backend\'s heap');
   let fn = instances.get(mem);
   if (fn === undefined) {
-    compiled ??= new WebAssembly.Module(moduleBytes());
-    fn = new WebAssembly.Instance(compiled, { env: { memory: mem } }).exports.adam as AdamFn;
+    const shared = mem.buffer instanceof SharedArrayBuffer;
+    const module = compiled.get(shared) ?? new WebAssembly.Module(moduleBytes(shared));
+    compiled.set(shared, module);
+    fn = new WebAssembly.Instance(module, { env: { memory: mem } }).exports.adam as AdamFn;
     instances.set(mem, fn);
   }
   const n4 = a.g.length & ~3;

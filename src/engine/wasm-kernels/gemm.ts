@@ -2,7 +2,10 @@
 // for Conv2DBackpropFilter without materialising the im2col matrix. The module is compiled from its
 // text with wabt once (prepareGemm, awaited when the backend starts) and instantiated per heap, shared
 // (the threaded build) or not. Kernels call gemmFor(backend) and fall back to XNNPACK when it is undefined.
+// On the threaded build, useThreads(n) adds n - 1 worker threads that each take a share of C's columns.
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import initWabt from 'wabt';
 
@@ -33,17 +36,20 @@ export interface Im2colGeometry {
 }
 
 interface GemmExports {
-  packA(src: number, rs: number, cs: number, m: number, k0: number, kc: number, dst: number): void;
-  packIm2colT(x: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
-    top: number, left: number, oh: number, ow: number, k0: number, kc: number, dst: number): void;
-  block(kc: number, pa: number, panels: number, b: number, rs: number, cs: number, n: number, k0: number,
-    bPack: number, c: number, ldc: number, acc: number): void;
+  run(job: number): void;
 }
 
 /** Columns of A / rows of B per block: a 4 x KC panel of A and the KC x 8 panel of B stay in L1. */
 const KC = 256;
+/** Columns of B packed at a time (gemm.wat's $block). */
+const NC = 256;
+/** Products smaller than this (multiply-adds) stay on one thread: waking a worker costs ~10-50 us. */
+const THREAD_MIN_MACS = 1 << 20;
+/** Job descriptor: 28 words (gemm.wat's `run`), which keeps the scratch after it 16-byte aligned. */
+const JOB_BYTES = 112;
 
 const WAT = readFileSync(new URL('./gemm.wat', import.meta.url), 'utf8');
+const WORKER = fileURLToPath(new URL('../gemm-worker.cjs', import.meta.url));
 let modules: { plain: WebAssembly.Module; shared: WebAssembly.Module } | undefined;
 
 /** Compiles gemm.wat (plain and shared-memory variants). Idempotent. */
@@ -68,19 +74,69 @@ interface HeapAllocator {
   _free(ptr: number): void;
 }
 
-/** A GEMM bound to one backend heap, with scratch buffers for the packed panels. */
+/** A worker thread running gemm.wat on the shared heap (the threaded wasm build only). */
+class GemmWorker {
+  private readonly control = new Int32Array(new SharedArrayBuffer(12));
+  private readonly worker: Worker;
+  readonly ready: Promise<void>;
+
+  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
+    // execArgv: [] — plain CommonJS; tsx's loader hooks (inherited by default) refuse a .cjs worker entry.
+    this.worker = new Worker(WORKER, { execArgv: [], workerData: { wasmModule: module, memory, control: this.control.buffer } });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.once('message', () => {
+        this.worker.unref(); // an idle pool must not keep the process alive
+        resolve();
+      });
+      this.worker.once('error', reject);
+    });
+  }
+
+  start(job: number): void {
+    Atomics.store(this.control, 1, job);
+    Atomics.add(this.control, 0, 1);
+    Atomics.notify(this.control, 0);
+  }
+
+  /** Blocks until the job started last is done (spinning: it is due about when ours ends). */
+  wait(): void {
+    const seq = Atomics.load(this.control, 0);
+    while (Atomics.load(this.control, 2) !== seq);
+  }
+}
+
+/** One share of a product: rows or columns [start, start + width). */
+interface Share {
+  start: number;
+  width: number;
+}
+
+/** A GEMM bound to one backend heap, with scratch for job descriptors and packed panels. */
 export class HeapGemm {
   private scratch = { ptr: 0, bytes: 0 };
+  private readonly workers: GemmWorker[] = [];
 
   constructor(
     private readonly memory: WebAssembly.Memory,
     private readonly allocator: HeapAllocator,
-    private readonly fns: GemmExports,
+    private readonly run: (job: number) => void,
+    private readonly module: WebAssembly.Module,
   ) {}
+
+  /** Threads a large product is split over (columns); needs the shared heap of the threaded build. */
+  async useThreads(threads: number): Promise<void> {
+    if (threads <= 1 || !(this.memory.buffer instanceof SharedArrayBuffer)) return;
+    while (this.workers.length < threads - 1) this.workers.push(new GemmWorker(this.module, this.memory));
+    await Promise.all(this.workers.map((w) => w.ready));
+  }
+
+  get threads(): number {
+    return this.workers.length + 1;
+  }
 
   /** C[m x n] (row-major at cPtr, n floats per row) = A[m x k] . B[k x n]. */
   matMul(m: number, n: number, k: number, a: Operand, b: Operand, cPtr: number): void {
-    this.drive(m, n, k, b, cPtr, (k0, kc, dst) => this.fns.packA(a.ptr, a.rs, a.cs, m, k0, kc, dst));
+    this.execute((m0) => [0, a.ptr + 4 * m0 * a.rs, a.rs, a.cs], m, n, k, b, cPtr);
   }
 
   /**
@@ -88,37 +144,65 @@ export class HeapGemm {
    * convolution, in the filter layout [kh, kw, c, n]. Needs c % 4 == 0.
    */
   im2colTMatMul(g: Im2colGeometry, n: number, b: Operand, cPtr: number): void {
-    if (g.c % 4 !== 0) throw new Error(`im2colTMatMul needs a multiple of 4 channels, got ${g.c}`);
     const m = g.kh * g.kw * g.c;
-    this.drive(m, n, g.batch * g.oh * g.ow, b, cPtr, (k0, kc, dst) =>
-      this.fns.packIm2colT(g.ptr, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left, g.oh, g.ow, k0, kc, dst));
+    this.execute((m0) => [1, ...geometryWords(g), m0, m], m, n, g.batch * g.oh * g.ow, b, cPtr);
   }
 
-  private drive(m: number, n: number, k: number, b: Operand, cPtr: number, packA: (k0: number, kc: number, dst: number) => void): void {
-    const heap = (): Float32Array => new Float32Array(this.memory.buffer);
+  /**
+   * C[batch*oh*ow x n] = im2col(x) . B, where B [kh*kw*c x n] is a filter [kh, kw, c, n]: a convolution,
+   * NHWC output. Needs c % 4 == 0.
+   */
+  im2colMatMul(g: Im2colGeometry, n: number, b: Operand, cPtr: number): void {
+    const m = g.batch * g.oh * g.ow;
+    this.execute((m0) => [2, ...geometryWords(g), m0, m], m, n, g.kh * g.kw * g.c, b, cPtr);
+  }
+
+  /**
+   * Runs C = A . B over the pool. `a(m0)` gives job word 0 (the packer) and words 11-27 (A's
+   * description) for a share whose rows start at m0. Large products are split by rows or by columns,
+   * whichever is longer, in whole 4 x 8 tiles.
+   */
+  private execute(a: (m0: number) => number[], m: number, n: number, k: number, b: Operand, cPtr: number): void {
+    if (m === 0 || n === 0) return;
     if (k === 0) {
-      heap().fill(0, cPtr / 4, cPtr / 4 + m * n);
+      new Float32Array(this.memory.buffer).fill(0, cPtr / 4, cPtr / 4 + m * n);
       return;
     }
-    const panels = Math.ceil(m / 4);
-    const np = Math.ceil(n / 8) * 8;
     // Tiles are 4 x 8: a C whose shape is not a multiple of that is computed in scratch, then copied.
     const direct = m % 4 === 0 && n % 8 === 0;
-    const aBytes = panels * 4 * Math.min(k, KC) * 4;
-    const bBytes = Math.min(k, KC) * 8 * 4;
-    const cBytes = direct ? 0 : panels * 4 * np * 4;
-    const base = this.reserve(aBytes + bBytes + cBytes);
-    const [pa, pb, pc] = [base, base + aBytes, base + aBytes + bBytes];
-    const out = direct ? cPtr : pc;
+    const np = Math.ceil(n / 8) * 8;
+    const threads = direct && m * n * k >= THREAD_MIN_MACS ? this.threads : 1;
+    const byRows = m >= n;
+    const shares = byRows ? split(m, 4, threads) : split(n, 8, threads);
+    const kc = Math.min(k, KC);
+    const rowsOf = (s: Share): number => (byRows ? s.width : m);
+    const colsOf = (s: Share): number => (byRows ? n : s.width);
+    const bPackBytes = (s: Share): number => kc * Math.min(NC, Math.ceil(colsOf(s) / 8) * 8) * 4;
+    const shareBytes = (s: Share): number => JOB_BYTES + Math.ceil(rowsOf(s) / 4) * 16 * kc + bPackBytes(s);
+    const cBytes = direct ? 0 : Math.ceil(m / 4) * 4 * np * 4;
+    const total = shares.reduce((acc, s) => acc + shareBytes(s), 0);
+    const base = this.reserve(total + cBytes);
+    const out = direct ? cPtr : base + total;
     const ldc = direct ? n : np;
-    for (let k0 = 0; k0 < k; k0 += KC) {
-      const kc = Math.min(KC, k - k0);
-      packA(k0, kc, pa);
-      this.fns.block(kc, pa, panels, b.ptr, b.rs, b.cs, n, k0, pb, out, ldc, k0 > 0 ? 1 : 0);
-    }
+    const heap = new Int32Array(this.memory.buffer);
+    let job = base;
+    const jobs = shares.map((s) => {
+      const [m0, n0] = byRows ? [s.start, 0] : [0, s.start];
+      const words = a(m0);
+      const described = [...words.slice(1, 15), ...Array<number>(Math.max(0, 15 - words.length)).fill(0)]; // words 11-24
+      const rows = rowsOf(s);
+      heap.set([words[0], rows, byRows ? n : s.width, k, b.ptr + 4 * n0 * b.cs, b.rs, b.cs, out + 4 * (m0 * ldc + n0), ldc,
+        job + JOB_BYTES, job + JOB_BYTES + Math.ceil(rows / 4) * 16 * kc, ...described, KC, ...words.slice(15)], job / 4);
+      const at = job;
+      job += shareBytes(s);
+      return at;
+    });
+    jobs.slice(1).forEach((at, i) => this.workers[i].start(at));
+    this.run(jobs[0]);
+    for (let i = 0; i < jobs.length - 1; i++) this.workers[i].wait();
     if (!direct) {
-      const f = heap();
-      for (let i = 0; i < m; i++) f.copyWithin(cPtr / 4 + i * n, pc / 4 + i * np, pc / 4 + i * np + n);
+      const f = new Float32Array(this.memory.buffer);
+      for (let i = 0; i < m; i++) f.copyWithin(cPtr / 4 + i * n, out / 4 + i * np, out / 4 + i * np + n);
     }
   }
 
@@ -131,6 +215,25 @@ export class HeapGemm {
     }
     return (this.scratch.ptr + 15) & ~15;
   }
+}
+
+/** `length` rows or columns over up to `threads` shares, each a whole number of `tile`s. */
+function split(length: number, tile: number, threads: number): Share[] {
+  const tiles = Math.ceil(length / tile);
+  const count = Math.min(threads, tiles);
+  const shares: Share[] = [];
+  for (let i = 0, t0 = 0; i < count; i++) {
+    const t1 = t0 + Math.floor(tiles / count) + (i < tiles % count ? 1 : 0);
+    shares.push({ start: t0 * tile, width: Math.min(length, t1 * tile) - t0 * tile });
+    t0 = t1;
+  }
+  return shares;
+}
+
+/** Job words 11-24: the image and the convolution's geometry. */
+function geometryWords(g: Im2colGeometry): number[] {
+  if (g.c % 4 !== 0) throw new Error(`im2col GEMMs need a multiple of 4 channels, got ${g.c}`);
+  return [g.ptr, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.top, g.left, g.oh, g.ow];
 }
 
 const bound = new WeakMap<BackendWasm, HeapGemm>();
@@ -149,7 +252,7 @@ export function gemmFor(backend: BackendWasm): HeapGemm | undefined {
   if (mem === undefined) return undefined;
   const module = mem.buffer instanceof SharedArrayBuffer ? modules.shared : modules.plain;
   const instance = new WebAssembly.Instance(module, { env: { memory: mem } });
-  g = new HeapGemm(mem, backend.wasm as unknown as HeapAllocator, instance.exports as unknown as GemmExports);
+  g = new HeapGemm(mem, backend.wasm as unknown as HeapAllocator, (instance.exports as unknown as GemmExports).run, module);
   bound.set(backend, g);
   return g;
 }

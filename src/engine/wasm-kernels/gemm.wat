@@ -3,13 +3,14 @@
 ;; reads sequentially, so any operand layout (transposed or not, or an im2col view of an image) costs
 ;; one cheap pass. Unlike XNNPACK's fully-connected operator it keeps no packed weights between calls,
 ;; which is what training needs: the weights change every step. gemm.ts drives the loops over K.
-;; All pointers are byte offsets into the imported memory; strides are in floats.
+;; All pointers are byte offsets into the imported memory; strides are in floats. `run` takes one job
+;; descriptor (see below), so gemm.ts can hand disjoint column ranges of one product to worker threads.
 (module
   (import "env" "memory" (memory $mem MEMORY_LIMITS))
 
   ;; Packs rows [0, M) x columns [k0, k0+kc) of A (A[i][k] = src[i*rs + k*cs]) as ceil(M/4) panels of
   ;; kc x 4 floats: panel p, step k holds A[4p..4p+3][k0+k], zero past row M.
-  (func (export "packA") (param $src i32) (param $rs i32) (param $cs i32) (param $m i32) (param $k0 i32)
+  (func $packA (param $src i32) (param $rs i32) (param $cs i32) (param $m i32) (param $k0 i32)
       (param $kc i32) (param $dst i32)
     (local $p i32) (local $panels i32) (local $k i32) (local $base i32) (local $r i32) (local $i i32)
     (local.set $panels (i32.shr_u (i32.add (local.get $m) (i32.const 3)) (i32.const 2)))
@@ -44,17 +45,20 @@
         (br_if $step (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $kc))))
       (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels)))))
 
-  ;; Packs the transposed im2col matrix of an NHWC image batch as A: row m = (ky*kw + kx)*C + c (the
-  ;; filter layout [kh, kw, C, ...]), column k = (b*OH + oy)*OW + ox, zero where the window leaves the
-  ;; image (padding). C must be a multiple of 4: 4 channels of one pixel are one vector. Same panel
-  ;; layout as packA, for columns [k0, k0+kc).
-  (func (export "packIm2colT") (param $x i32) (param $h i32) (param $w i32) (param $c i32)
+  ;; An image batch x [batch, h, w, c] (NHWC) seen through a convolution's windows gives the im2col matrix:
+  ;; row i = output pixel (b, oy, ox) = (b*oh + oy)*ow + ox, column k = (ky*kw + kx)*c + ch (the filter
+  ;; layout [kh, kw, c, ...]), zero where the window leaves the image (padding). c must be a multiple of 4
+  ;; so that 4 channels of a pixel are one vector. Both packers fill the packA panel layout.
+
+  ;; Packs rows [m0, m0+m) (m a multiple of 4) of the *transposed* im2col matrix, columns [k0, k0+kc):
+  ;; the A of a filter gradient, dW = im2col(x)^T . dy.
+  (func $packIm2colT (param $x i32) (param $h i32) (param $w i32) (param $c i32)
       (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
-      (param $top i32) (param $left i32) (param $oh i32) (param $ow i32)
+      (param $top i32) (param $left i32) (param $oh i32) (param $ow i32) (param $m0 i32) (param $m i32)
       (param $k0 i32) (param $kc i32) (param $dst i32)
     (local $k i32) (local $b i32) (local $oy i32) (local $ox i32) (local $rem i32)
-    (local $ky i32) (local $kx i32) (local $iy i32) (local $ix i32) (local $ci i32) (local $pix i32)
-    (local $panelBytes i32) (local $out i32) (local $ok i32)
+    (local $ky i32) (local $kx i32) (local $iy i32) (local $ix i32) (local $c0 i32) (local $p i32)
+    (local $panelBytes i32) (local $out i32)
     (local.set $panelBytes (i32.shl (local.get $kc) (i32.const 4)))
     (loop $step
       ;; column k0+k -> (b, oy, ox)
@@ -63,58 +67,174 @@
       (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
       (local.set $oy (i32.div_u (local.get $rem) (local.get $ow)))
       (local.set $ox (i32.rem_u (local.get $rem) (local.get $ow)))
-      ;; panel 0's slot for this column; each further panel is panelBytes on
+      ;; row m0 -> (ky, kx, c0); each panel is the next 4 rows
+      (local.set $c0 (i32.rem_u (local.get $m0) (local.get $c)))
+      (local.set $kx (i32.rem_u (i32.div_u (local.get $m0) (local.get $c)) (local.get $kw)))
+      (local.set $ky (i32.div_u (i32.div_u (local.get $m0) (local.get $c)) (local.get $kw)))
       (local.set $out (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 4))))
-      (local.set $ky (i32.const 0))
-      (loop $filterRow
+      (local.set $p (i32.const 0))
+      (loop $panel
         (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy) (local.get $sh)) (i32.mul (local.get $ky) (local.get $dh))) (local.get $top)))
-        (local.set $kx (i32.const 0))
-        (loop $filterCol
-          (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw))) (local.get $left)))
-          (local.set $ok (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
-          (local.set $pix (i32.add (local.get $x)
-            (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (i32.const 2))))
-          (local.set $ci (i32.const 0))
-          (loop $channels
-            (v128.store (local.get $out)
-              (if (result v128) (local.get $ok)
-                (then (v128.load (i32.add (local.get $pix) (i32.shl (local.get $ci) (i32.const 2)))))
-                (else (v128.const i32x4 0 0 0 0))))
-            (local.set $out (i32.add (local.get $out) (local.get $panelBytes)))
-            (br_if $channels (i32.lt_u (local.tee $ci (i32.add (local.get $ci) (i32.const 4))) (local.get $c))))
-          (br_if $filterCol (i32.lt_u (local.tee $kx (i32.add (local.get $kx) (i32.const 1))) (local.get $kw))))
-        (br_if $filterRow (i32.lt_u (local.tee $ky (i32.add (local.get $ky) (i32.const 1))) (local.get $kh))))
+        (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw))) (local.get $left)))
+        (v128.store (local.get $out)
+          (if (result v128) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w)))
+            (then (v128.load (i32.add (local.get $x)
+              (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
+            (else (v128.const i32x4 0 0 0 0))))
+        (local.set $out (i32.add (local.get $out) (local.get $panelBytes)))
+        (if (i32.eq (local.tee $c0 (i32.add (local.get $c0) (i32.const 4))) (local.get $c))
+          (then
+            (local.set $c0 (i32.const 0))
+            (if (i32.eq (local.tee $kx (i32.add (local.get $kx) (i32.const 1))) (local.get $kw))
+              (then (local.set $kx (i32.const 0)) (local.set $ky (i32.add (local.get $ky) (i32.const 1)))))))
+        (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 4))) (local.get $m))))
       (br_if $step (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $kc)))))
 
-  ;; Packs rows [k0, k0+kc) x columns [n0, n0+8) of B (B[k][n] = src[k*rs + n*cs]) as kc x 8 floats,
-  ;; zero past column N.
+  ;; Packs rows [m0, m0+m) (of `rows` in all) of the im2col matrix, columns [k0, k0+kc) (k0 and kc
+  ;; multiples of 4): the A of a convolution, y = im2col(x) . W. Per panel and 4 columns: one vector per
+  ;; pixel (4 channels), transposed 4x4 into one vector per column.
+  (func $packIm2col (param $x i32) (param $h i32) (param $w i32) (param $c i32)
+      (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
+      (param $top i32) (param $left i32) (param $oh i32) (param $ow i32) (param $m0 i32) (param $m i32)
+      (param $rows i32) (param $k0 i32) (param $kc i32) (param $dst i32)
+    (local $p i32) (local $kk i32) (local $rem i32) (local $ky i32) (local $kx i32) (local $c0 i32)
+    (local $iy i32) (local $ix i32)
+    (local $b0 i32) (local $oy0 i32) (local $ox0 i32) (local $ok0 i32)
+    (local $b1 i32) (local $oy1 i32) (local $ox1 i32) (local $ok1 i32)
+    (local $b2 i32) (local $oy2 i32) (local $ox2 i32) (local $ok2 i32)
+    (local $b3 i32) (local $oy3 i32) (local $ox3 i32) (local $ok3 i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128)
+    (loop $panel
+        (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 0)))
+        (local.set $ok0 (i32.lt_u (local.get $rem) (local.get $rows)))
+        (local.set $b0 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+        (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+        (local.set $oy0 (i32.div_u (local.get $rem) (local.get $ow)))
+        (local.set $ox0 (i32.rem_u (local.get $rem) (local.get $ow)))
+        (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 1)))
+        (local.set $ok1 (i32.lt_u (local.get $rem) (local.get $rows)))
+        (local.set $b1 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+        (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+        (local.set $oy1 (i32.div_u (local.get $rem) (local.get $ow)))
+        (local.set $ox1 (i32.rem_u (local.get $rem) (local.get $ow)))
+        (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 2)))
+        (local.set $ok2 (i32.lt_u (local.get $rem) (local.get $rows)))
+        (local.set $b2 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+        (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+        (local.set $oy2 (i32.div_u (local.get $rem) (local.get $ow)))
+        (local.set $ox2 (i32.rem_u (local.get $rem) (local.get $ow)))
+        (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 3)))
+        (local.set $ok3 (i32.lt_u (local.get $rem) (local.get $rows)))
+        (local.set $b3 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+        (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+        (local.set $oy3 (i32.div_u (local.get $rem) (local.get $ow)))
+        (local.set $ox3 (i32.rem_u (local.get $rem) (local.get $ow)))
+      (local.set $c0 (i32.rem_u (local.get $k0) (local.get $c)))
+      (local.set $kx (i32.rem_u (i32.div_u (local.get $k0) (local.get $c)) (local.get $kw)))
+      (local.set $ky (i32.div_u (i32.div_u (local.get $k0) (local.get $c)) (local.get $kw)))
+      (local.set $kk (i32.const 0))
+      (loop $cols
+            ;; row 0
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy0) (local.get $sh)) (i32.mul (local.get $ky) (local.get $dh))) (local.get $top)))
+            (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox0) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw))) (local.get $left)))
+            (local.set $v0
+              (if (result v128) (i32.and (local.get $ok0) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
+                (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b0) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
+                (else (v128.const i32x4 0 0 0 0))))
+            ;; row 1
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy1) (local.get $sh)) (i32.mul (local.get $ky) (local.get $dh))) (local.get $top)))
+            (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox1) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw))) (local.get $left)))
+            (local.set $v1
+              (if (result v128) (i32.and (local.get $ok1) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
+                (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b1) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
+                (else (v128.const i32x4 0 0 0 0))))
+            ;; row 2
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy2) (local.get $sh)) (i32.mul (local.get $ky) (local.get $dh))) (local.get $top)))
+            (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox2) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw))) (local.get $left)))
+            (local.set $v2
+              (if (result v128) (i32.and (local.get $ok2) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
+                (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b2) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
+                (else (v128.const i32x4 0 0 0 0))))
+            ;; row 3
+            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy3) (local.get $sh)) (i32.mul (local.get $ky) (local.get $dh))) (local.get $top)))
+            (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox3) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw))) (local.get $left)))
+            (local.set $v3
+              (if (result v128) (i32.and (local.get $ok3) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
+                (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b3) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
+                (else (v128.const i32x4 0 0 0 0))))
+        ;; 4x4 transpose: rows (pixels) -> columns (filter taps)
+        (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+        (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+        (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+        (v128.store offset=16 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+        (local.set $t0 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+        (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+        (v128.store offset=32 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+        (v128.store offset=48 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+        (if (i32.eq (local.tee $c0 (i32.add (local.get $c0) (i32.const 4))) (local.get $c))
+          (then
+            (local.set $c0 (i32.const 0))
+            (if (i32.eq (local.tee $kx (i32.add (local.get $kx) (i32.const 1))) (local.get $kw))
+              (then (local.set $kx (i32.const 0)) (local.set $ky (i32.add (local.get $ky) (i32.const 1)))))))
+        (br_if $cols (i32.lt_u (local.tee $kk (i32.add (local.get $kk) (i32.const 4))) (local.get $kc))))
+      (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.shr_u (i32.add (local.get $m) (i32.const 3)) (i32.const 2))))))
+
+  ;; Packs rows [k0, k0+kc) x columns [n0, n0+nw) of B (B[k][n] = src[k*rs + n*cs]) as ceil(nw/8)
+  ;; panels of kc x 8 floats, zero past column N. Reads B in its memory order (rows, or columns when B
+  ;; is transposed): each cache line is fetched once, where packing one panel at a time would fetch it
+  ;; once per panel that shares it.
   (func $packB (param $src i32) (param $rs i32) (param $cs i32) (param $n i32) (param $k0 i32) (param $kc i32)
-      (param $n0 i32) (param $dst i32)
-    (local $k i32) (local $base i32) (local $j i32)
-    (if (i32.and (i32.eq (local.get $cs) (i32.const 1)) (i32.le_u (i32.add (local.get $n0) (i32.const 8)) (local.get $n)))
+      (param $n0 i32) (param $nw i32) (param $dst i32)
+    (local $k i32) (local $j i32) (local $c i32) (local $col i32) (local $panels i32) (local $panelBytes i32)
+    (local $from i32) (local $to i32)
+    (local.set $panels (i32.shr_u (i32.add (local.get $nw) (i32.const 7)) (i32.const 3)))
+    (local.set $panelBytes (i32.shl (local.get $kc) (i32.const 5)))
+    (if (i32.eq (local.get $cs) (i32.const 1))
       (then
-        (local.set $base (i32.add (local.get $src)
-          (i32.shl (i32.add (i32.mul (local.get $k0) (local.get $rs)) (local.get $n0)) (i32.const 2))))
-        (loop $step
-          (v128.store (local.get $dst) (v128.load (local.get $base)))
-          (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $base)))
-          (local.set $base (i32.add (local.get $base) (i32.shl (local.get $rs) (i32.const 2))))
-          (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
-          (br_if $step (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $kc))))
+        ;; rows of B are contiguous: row k, panel by panel
+        (loop $row
+          (local.set $from (i32.add (local.get $src)
+            (i32.shl (i32.add (i32.mul (i32.add (local.get $k0) (local.get $k)) (local.get $rs)) (local.get $n0)) (i32.const 2))))
+          (local.set $to (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 5))))
+          (local.set $j (i32.const 0))
+          (loop $panel
+            (local.set $col (i32.add (local.get $n0) (i32.shl (local.get $j) (i32.const 3))))
+            (if (i32.le_u (i32.add (local.get $col) (i32.const 8)) (local.get $n))
+              (then
+                (v128.store (local.get $to) (v128.load (local.get $from)))
+                (v128.store offset=16 (local.get $to) (v128.load offset=16 (local.get $from))))
+              (else
+                (local.set $c (i32.const 0))
+                (loop $edge
+                  (f32.store (i32.add (local.get $to) (i32.shl (local.get $c) (i32.const 2)))
+                    (if (result f32) (i32.lt_u (i32.add (local.get $col) (local.get $c)) (local.get $n))
+                      (then (f32.load (i32.add (local.get $from) (i32.shl (local.get $c) (i32.const 2)))))
+                      (else (f32.const 0))))
+                  (br_if $edge (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 1))) (i32.const 8))))))
+            (local.set $from (i32.add (local.get $from) (i32.const 32)))
+            (local.set $to (i32.add (local.get $to) (local.get $panelBytes)))
+            (br_if $panel (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (local.get $panels))))
+          (br_if $row (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $kc))))
         (return)))
-    (loop $step
-      (local.set $base (i32.add (local.get $src)
-        (i32.shl (i32.mul (i32.add (local.get $k0) (local.get $k)) (local.get $rs)) (i32.const 2))))
-      (local.set $j (i32.const 0))
-      (loop $col
-        (f32.store (local.get $dst)
-          (if (result f32) (i32.lt_u (i32.add (local.get $n0) (local.get $j)) (local.get $n))
-            (then (f32.load (i32.add (local.get $base)
-              (i32.shl (i32.mul (i32.add (local.get $n0) (local.get $j)) (local.get $cs)) (i32.const 2)))))
+    ;; otherwise column by column (contiguous when B is transposed, rs = 1)
+    (loop $column
+      (local.set $col (i32.add (local.get $n0) (local.get $j)))
+      (local.set $to (i32.add (local.get $dst)
+        (i32.add (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (local.get $panelBytes))
+                 (i32.shl (i32.and (local.get $j) (i32.const 7)) (i32.const 2)))))
+      (local.set $from (i32.add (local.get $src)
+        (i32.shl (i32.add (i32.mul (local.get $col) (local.get $cs)) (i32.mul (local.get $k0) (local.get $rs))) (i32.const 2))))
+      (local.set $k (i32.const 0))
+      (loop $step
+        (f32.store (local.get $to)
+          (if (result f32) (i32.lt_u (local.get $col) (local.get $n))
+            (then (f32.load (local.get $from)))
             (else (f32.const 0))))
-        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
-        (br_if $col (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (i32.const 8))))
-      (br_if $step (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $kc)))))
+        (local.set $from (i32.add (local.get $from) (i32.shl (local.get $rs) (i32.const 2))))
+        (local.set $to (i32.add (local.get $to) (i32.const 32)))
+        (br_if $step (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (local.get $kc))))
+      (br_if $column (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 1))) (i32.shl (local.get $panels) (i32.const 3))))))
 
   ;; One column of 4x8 tiles: C[4p..4p+3][0..7] (+)= panel p of A . the packed B panel, p < panels.
   ;; C is row-major with ldc floats per row; acc = 0 overwrites C (the first K block).
@@ -175,16 +295,60 @@
       (v128.store offset=16 (local.get $out) (local.get $c7))
       (br_if $tile (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 4))) (i32.shl (local.get $panels) (i32.const 2))))))
 
-  ;; One K block for all columns: C[0..4*panels)[0..Np) (+)= packed A . B[k0..k0+kc)[0..N), where C's
-  ;; row stride ldc >= Np = N rounded up to 8. bPack is scratch for one kc x 8 B panel.
-  (func (export "block") (param $kc i32) (param $pa i32) (param $panels i32)
+  ;; One K block for all columns: C[0..4*panels)[0..N) (+)= packed A . B[k0..k0+kc)[0..N), where C's
+  ;; row stride ldc >= N rounded up to 8. B is packed NC = 256 columns at a time (a kc x 256 block,
+  ;; L2-sized) into bPack; every A panel then meets each B panel while both are cached.
+  (func $block (param $kc i32) (param $pa i32) (param $panels i32)
       (param $b i32) (param $rs i32) (param $cs i32) (param $n i32) (param $k0 i32)
       (param $bPack i32) (param $c i32) (param $ldc i32) (param $acc i32)
-    (local $n0 i32)
-    (loop $col
+    (local $n0 i32) (local $nw i32) (local $j i32)
+    (loop $chunk
+      (local.set $nw (select (i32.const 256) (i32.sub (local.get $n) (local.get $n0))
+        (i32.lt_u (i32.const 256) (i32.sub (local.get $n) (local.get $n0)))))
       (call $packB (local.get $b) (local.get $rs) (local.get $cs) (local.get $n) (local.get $k0) (local.get $kc)
-        (local.get $n0) (local.get $bPack))
-      (call $tiles (local.get $kc) (local.get $pa) (local.get $bPack)
-        (i32.add (local.get $c) (i32.shl (local.get $n0) (i32.const 2))) (local.get $ldc) (local.get $panels) (local.get $acc))
-      (br_if $col (i32.lt_u (local.tee $n0 (i32.add (local.get $n0) (i32.const 8))) (local.get $n)))))
+        (local.get $n0) (local.get $nw) (local.get $bPack))
+      (local.set $j (i32.const 0))
+      (loop $col
+        (call $tiles (local.get $kc) (local.get $pa)
+          (i32.add (local.get $bPack) (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.shl (local.get $kc) (i32.const 5))))
+          (i32.add (local.get $c) (i32.shl (i32.add (local.get $n0) (local.get $j)) (i32.const 2)))
+          (local.get $ldc) (local.get $panels) (local.get $acc))
+        (br_if $col (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $nw))))
+      (br_if $chunk (i32.lt_u (local.tee $n0 (i32.add (local.get $n0) (local.get $nw))) (local.get $n)))))
+
+;; A job: 28 i32 words at $job.
+;;  0 kind: 0 = A strided (words 11-13: a, ars, acs); 1 = A = im2col(x)^T, 2 = A = im2col(x) (words
+;;    11-24: x, h, w, c, kh, kw, sh, sw, dh, dw, top, left, oh, ow; 26: first row m0; 27: rows in all)
+;;  1 m, 2 n, 3 k, 4 b, 5 brs, 6 bcs, 7 c, 8 ldc, 9 A panel scratch, 10 B panel scratch, 25 kc (block size)
+;; C[0..m)[0..n) (row stride ldc) = A . B, computed one K block at a time.
+  (func (export "run") (param $job i32)
+    (local $k0 i32) (local $kc i32) (local $k i32) (local $block i32) (local $pa i32) (local $kind i32)
+    (local.set $k (i32.load offset=12 (local.get $job)))
+    (local.set $block (i32.load offset=100 (local.get $job)))
+    (local.set $pa (i32.load offset=36 (local.get $job)))
+    (local.set $kind (i32.load (local.get $job)))
+    (loop $blocks
+      (local.set $kc (select (local.get $block) (i32.sub (local.get $k) (local.get $k0))
+        (i32.lt_u (local.get $block) (i32.sub (local.get $k) (local.get $k0)))))
+      (if (i32.eqz (local.get $kind))
+        (then
+          (call $packA (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job))
+            (i32.load offset=52 (local.get $job)) (i32.load offset=4 (local.get $job))
+            (local.get $k0) (local.get $kc) (local.get $pa))))
+      (if (i32.eq (local.get $kind) (i32.const 1))
+        (then
+          (call $packIm2colT (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job)) (i32.load offset=52 (local.get $job)) (i32.load offset=56 (local.get $job)) (i32.load offset=60 (local.get $job)) (i32.load offset=64 (local.get $job)) (i32.load offset=68 (local.get $job)) (i32.load offset=72 (local.get $job)) (i32.load offset=76 (local.get $job)) (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job)) (i32.load offset=92 (local.get $job)) (i32.load offset=96 (local.get $job))
+            (i32.load offset=104 (local.get $job)) (i32.load offset=4 (local.get $job))
+            (local.get $k0) (local.get $kc) (local.get $pa))))
+      (if (i32.eq (local.get $kind) (i32.const 2))
+        (then
+          (call $packIm2col (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job)) (i32.load offset=52 (local.get $job)) (i32.load offset=56 (local.get $job)) (i32.load offset=60 (local.get $job)) (i32.load offset=64 (local.get $job)) (i32.load offset=68 (local.get $job)) (i32.load offset=72 (local.get $job)) (i32.load offset=76 (local.get $job)) (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job)) (i32.load offset=92 (local.get $job)) (i32.load offset=96 (local.get $job))
+            (i32.load offset=104 (local.get $job)) (i32.load offset=4 (local.get $job)) (i32.load offset=108 (local.get $job))
+            (local.get $k0) (local.get $kc) (local.get $pa))))
+      (call $block (local.get $kc) (local.get $pa)
+        (i32.shr_u (i32.add (i32.load offset=4 (local.get $job)) (i32.const 3)) (i32.const 2))
+        (i32.load offset=16 (local.get $job)) (i32.load offset=20 (local.get $job)) (i32.load offset=24 (local.get $job))
+        (i32.load offset=8 (local.get $job)) (local.get $k0) (i32.load offset=40 (local.get $job))
+        (i32.load offset=28 (local.get $job)) (i32.load offset=32 (local.get $job)) (i32.ne (local.get $k0) (i32.const 0)))
+      (br_if $blocks (i32.lt_u (local.tee $k0 (i32.add (local.get $k0) (local.get $kc))) (local.get $k)))))
 )

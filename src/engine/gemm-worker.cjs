@@ -1,0 +1,29 @@
+// A GEMM worker thread (gemm.ts's thread pool): runs gemm.wat's `run` on jobs in the shared wasm heap.
+// Protocol on its Int32Array control block: the main thread writes the job's heap offset to [1], then
+// bumps the sequence number [0] and notifies; the worker runs the job and writes that number to [2].
+// A negative sequence number ends the worker.
+'use strict';
+/* global require, performance */
+/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS worker, loaded without tsx */
+const { workerData, parentPort } = require('node:worker_threads');
+
+const { wasmModule, memory, control } = workerData;
+const { run } = new WebAssembly.Instance(wasmModule, { env: { memory } }).exports;
+const ctl = new Int32Array(control);
+parentPort.postMessage('ready');
+// After a job the worker spins a while before sleeping: a training step issues its products ~1 ms
+// apart, and waking a sleeping thread (a futex, an IPI on a VM) costs far more than the spin.
+const SPIN_MS = 2;
+let seen = 0;
+for (;;) {
+  const until = performance.now() + SPIN_MS;
+  while (Atomics.load(ctl, 0) === seen && performance.now() < until) {
+    for (let i = 0; i < 256 && Atomics.load(ctl, 0) === seen; i++);
+  }
+  Atomics.wait(ctl, 0, seen);
+  seen = Atomics.load(ctl, 0);
+  if (seen < 0) break;
+  run(Atomics.load(ctl, 1));
+  Atomics.store(ctl, 2, seen);
+  Atomics.notify(ctl, 2);
+}

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { BACKEND_CHOICES } from '../engine/backend.ts';
+import { BACKEND_CHOICES, checkThreads, MAX_THREADS, threadsPerJob } from '../engine/backend.ts';
 import { getExperiment } from '../models/zoo.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
@@ -19,6 +19,7 @@ interface RunFlags extends DataOptions {
   resume?: boolean;
   out: string;
   backend?: string;
+  threads?: string;
 }
 
 const BACKENDS: readonly string[] = BACKEND_CHOICES;
@@ -53,6 +54,7 @@ async function action(flags: RunFlags): Promise<void> {
   if (flags.backend !== undefined && !BACKENDS.includes(flags.backend)) {
     throw new UserError(`--backend: unknown backend '${flags.backend}' (choose one of: ${BACKENDS.join(', ')})`);
   }
+  const threads = flags.threads === undefined ? threadsPerJob(jobs) : checkThreads(positiveInt('--threads', flags.threads), '--threads');
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 
   // First Ctrl-C (or SIGTERM/SIGHUP, so workers are never orphaned): workers get SIGINT once and
@@ -83,6 +85,7 @@ async function action(flags: RunFlags): Promise<void> {
         resume: flags.resume ?? true,
         epochs,
         backend: flags.backend,
+        threads,
         // No --data-dir: the study's own data folder, downloaded when missing.
         downloadIfMissing: flags.dataDir === undefined,
       },
@@ -91,7 +94,7 @@ async function action(flags: RunFlags): Promise<void> {
           const resuming = plan.toRun.filter((j) => j.resume).length;
           process.stderr.write(
             `${experiments.length} experiments x ${seeds.length} seeds: ${plan.complete.length} complete (skipped), ` +
-              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${Math.min(jobs, Math.max(1, plan.toRun.length))} at a time\n`,
+              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${Math.min(jobs, Math.max(1, plan.toRun.length))} at a time, ${threads} thread(s) each\n`,
           );
           if (plan.toRun.length > 0) display = process.stderr.isTTY ? ttyDisplay(plan.toRun.length) : plainDisplay(plan.toRun.length);
         },
@@ -139,6 +142,7 @@ export function registerRun(program: Command): void {
     .option('--resume', 'resume interrupted runs from their checkpoint (the default)')
     .option('--no-resume', 'restart interrupted runs from scratch instead of resuming them (complete runs are always kept)')
     .option('--out <dir>', 'runs root folder', 'runs')
-    .option('--backend <name>', `TF.js backend for the workers (${BACKENDS.join(', ')})`);
+    .option('--backend <name>', `TF.js backend for the workers (${BACKENDS.join(', ')})`)
+    .option('--threads <n>', `wasm threads per worker, 1-${MAX_THREADS} (default: the cores divided among the jobs)`);
   addDataOptions(cmd).action(action);
 }

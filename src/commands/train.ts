@@ -1,7 +1,7 @@
 // `kmnist-lab train <experiment>`: one training run into runs/<dataset>/<experiment>/seed-<n>/.
 import type { Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { BACKEND_CHOICES, type BackendChoice } from '../engine/backend.ts';
+import { BACKEND_CHOICES, checkThreads, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from '../engine/backend.ts';
 import { UserError } from '../errors.ts';
 import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
@@ -16,6 +16,7 @@ interface TrainCliFlags extends DataOptions {
   optimizer?: string;
   seed: number;
   backend: string;
+  threads?: number;
   preset?: string;
   augment?: boolean;
   augmentFactor?: number;
@@ -61,6 +62,7 @@ export function registerTrain(program: Command): void {
     .option('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default: adam; seed and keras-benchmark: adadelta)`)
     .option('--seed <n>', 'seeds weights, shuffling, dropout, augmentation and the validation split', int('--seed', 0), 0)
     .option('--backend <name>', `${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--threads <n>', `wasm: threads for the matrix products, 1-${MAX_THREADS} (default: $${THREADS_ENV}, else all cores)`, (v: string) => checkThreads(Number(v), `--threads '${v}'`))
     .option('--preset <name>', `${PRESETS.join(', ')}: "seed" reproduces the original study, validation leak included`)
     .option('--augment', 'augment batches on the fly (rotation, shift, shear, zoom), as the -aug experiments do')
     .option('--augment-factor <k>', 'one epoch = k augmented passes over the training set (default 1; seed: 10)', int('--augment-factor', 1))
@@ -82,6 +84,7 @@ export function registerTrain(program: Command): void {
       optimizer: flags.optimizer,
       seed: flags.seed,
       backend: oneOf<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES),
+      threads: flags.threads ?? threadsPerJob(1),
       preset: flags.preset,
       augment: flags.augment,
       augmentFactor: flags.augmentFactor,

@@ -1,4 +1,5 @@
 // Backend choice: tfjs-node ('tensorflow') when installed, else wasm (with our training kernels), else cpu.
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -41,15 +42,32 @@ export interface InitBackendOptions {
 }
 
 export const THREADS_ENV = 'KMNIST_LAB_WASM_THREADS';
+export const MAX_THREADS = 8;
 
-function defaultThreads(): number {
-  const raw = process.env[THREADS_ENV];
-  if (raw === undefined || raw === '') return 1;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 8) {
-    throw new UserError(`${THREADS_ENV}=${raw}: expected a whole number of threads from 1 to 8`);
+/** Checks a thread count from a flag or the environment (`source` names it in the error). */
+export function checkThreads(n: number, source: string): number {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new UserError(`${source}: expected a whole number of threads from 1 to ${MAX_THREADS}`);
   }
   return n;
+}
+
+function threadsFromEnv(): number | undefined {
+  const raw = process.env[THREADS_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  return checkThreads(Number(raw), `${THREADS_ENV}=${raw}`);
+}
+
+function defaultThreads(): number {
+  return threadsFromEnv() ?? 1;
+}
+
+/**
+ * Threads per process when `jobs` processes share this machine: $KMNIST_LAB_WASM_THREADS, else the
+ * cores divided among the jobs (at least 1, at most MAX_THREADS). What `train` (1 job) and `run` use.
+ */
+export function threadsPerJob(jobs: number): number {
+  return threadsFromEnv() ?? Math.max(1, Math.min(MAX_THREADS, Math.floor(availableParallelism() / jobs)));
 }
 
 /** Starts wasm; returns why it failed, or undefined. */

@@ -19,6 +19,8 @@ export interface StudyOptions {
   resume: boolean;
   epochs?: number;
   backend?: string;
+  /** wasm threads per worker. */
+  threads?: number;
   /** Download the dataset into dataDir when it is missing there (`run` without --data-dir). */
   downloadIfMissing?: boolean;
   /** Defaults to the real `kmnist-lab train` worker. */
@@ -54,7 +56,7 @@ export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
   hooks.onPlan?.(plan);
   const worker =
-    o.worker ?? trainWorker({ dataset: o.dataset, dataDir: resolve(o.dataDir), runsRoot, epochs: o.epochs, backend: o.backend });
+    o.worker ?? trainWorker({ dataset: o.dataset, dataDir: resolve(o.dataDir), runsRoot, epochs: o.epochs, backend: o.backend, threads: o.threads });
   const outcomes = await runJobs(plan.toRun, {
     jobs: o.jobs,
     worker,

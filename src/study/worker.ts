@@ -1,4 +1,4 @@
-// The worker command of one run: the real CLI's `train`, in a fresh Node process (one core each under wasm).
+// The worker command of one run: the real CLI's `train`, in a fresh Node process (its share of the cores).
 import { fileURLToPath } from 'node:url';
 import type { WorkerFactory } from './scheduler.ts';
 
@@ -16,6 +16,8 @@ export interface TrainWorkerOptions {
   runsRoot: string;
   epochs?: number;
   backend?: string;
+  /** wasm threads per worker (`train --threads`). */
+  threads?: number;
   /** Script run by process.execPath; defaults to $KMNIST_LAB_WORKER or the real CLI. */
   script?: string;
 }
@@ -40,6 +42,7 @@ export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
       'json',
       ...(o.epochs === undefined ? [] : ['--epochs', String(o.epochs)]),
       ...(o.backend === undefined ? [] : ['--backend', o.backend]),
+      ...(o.threads === undefined ? [] : ['--threads', String(o.threads)]),
       ...(job.resume ? ['--resume'] : []),
       ...(job.restart ? ['--force'] : []),
     ],

@@ -34,6 +34,8 @@ export interface TrainRunOptions extends TrainFlags {
   data?: Dataset;
   seed?: number;
   backend?: BackendChoice;
+  /** wasm: threads for the matrix products (default: initBackend's). */
+  threads?: number;
   /** Runs root; the run goes to <out>/<dataset>/<experiment>/seed-<n>/. */
   out?: string;
   resume?: boolean;
@@ -170,7 +172,7 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
   const dir = runDir(o.out ?? 'runs', datasetName, o.experiment, seed);
   const resuming = prepareFolder(dir, o);
 
-  const backend = await initBackend(o.backend ?? 'auto');
+  const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads });
   const data = await loadData(o, datasetName);
   const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
   const split =

@@ -12,8 +12,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const dataDir = join(root, 'data');
 writeIdxDataset(dataDir, syntheticDataset({ train: 300, test: 60, size: 8, numClasses: 4, seed: 5 }));
 
-const args = (out: string): string[] =>
-  ['train', 'cnn-aug', '--data-dir', dataDir, '--epochs', '4', '--batch-size', '32', '--seed', '3', '--backend', 'wasm', '--out', join(root, out), '--progress', 'json'];
+// --threads 2: the threaded wasm build and gemm.ts's worker pool (its products here are big enough to split).
+const args = (out: string, threads = 2): string[] =>
+  ['train', 'cnn-aug', '--data-dir', dataDir, '--epochs', '4', '--batch-size', '32', '--seed', '3', '--backend', 'wasm', '--threads', String(threads), '--out', join(root, out), '--progress', 'json'];
 
 /** Starts a run and sends `signal` once the JSON line of epoch `afterEpoch` arrives. */
 function runAndSignal(out: string, signal: NodeJS.Signals, afterEpoch: number): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
@@ -72,12 +73,22 @@ describe('kmnist-lab train (CLI)', () => {
     expect(metricsOf('ctrl-c')).toEqual(metricsOf('plain'));
   });
 
+  it('gives bit-identical results on one thread (the plain wasm build) and on two', async () => {
+    const r = await runCli(args('one-thread', 1));
+    expect(r.code, r.stderr).toBe(0);
+    expect(metricsOf('one-thread')).toEqual(metricsOf('plain'));
+    const prediction = (out: string): string => readFileSync(join(root, out, 'kmnist', 'cnn-aug', 'seed-3', 'predictions-test.csv'), 'utf8');
+    expect(prediction('one-thread')).toBe(prediction('plain'));
+  });
+
   it('rejects bad flags with one clear line', async () => {
     const r = await runCli(['train', 'cnn', '--data-dir', dataDir, '--epochs', 'zero']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--epochs: 'zero' is not an integer >= 1/);
     const p = await runCli(['train', 'cnn', '--data-dir', dataDir, '--progress', 'fancy']);
     expect(p.stderr).toMatch(/--progress: 'fancy' is not one of/);
+    const t = await runCli(['train', 'cnn', '--data-dir', dataDir, '--threads', '0']);
+    expect(t.stderr).toMatch(/--threads '0': expected a whole number of threads from 1 to 8/);
   });
 
   it('lists the models with parameter counts', async () => {

@@ -41,8 +41,9 @@ interface GemmExports {
 
 /** Columns of A / rows of B per block: a 4 x KC panel of A and the KC x 8 panel of B stay in L1. */
 const KC = 256;
-/** Columns of B packed at a time (gemm.wat's $block). */
-const NC = 256;
+/** Columns of B and rows of A packed at a time (gemm.wat's `run`). */
+const NC = 512;
+const MC = 128;
 /** Products smaller than this (multiply-adds) stay on one thread: waking a worker costs ~10-50 us. */
 const THREAD_MIN_MACS = 1 << 20;
 /** Job descriptor: 28 words (gemm.wat's `run`), which keeps the scratch after it 16-byte aligned. */
@@ -178,7 +179,8 @@ export class HeapGemm {
     const rowsOf = (s: Share): number => (byRows ? s.width : m);
     const colsOf = (s: Share): number => (byRows ? n : s.width);
     const bPackBytes = (s: Share): number => kc * Math.min(NC, Math.ceil(colsOf(s) / 8) * 8) * 4;
-    const shareBytes = (s: Share): number => JOB_BYTES + Math.ceil(rowsOf(s) / 4) * 16 * kc + bPackBytes(s);
+    const aPackBytes = (s: Share): number => Math.ceil(Math.min(MC, rowsOf(s)) / 4) * 16 * kc;
+    const shareBytes = (s: Share): number => JOB_BYTES + aPackBytes(s) + bPackBytes(s);
     const cBytes = direct ? 0 : Math.ceil(m / 4) * 4 * np * 4;
     const total = shares.reduce((acc, s) => acc + shareBytes(s), 0);
     const base = this.reserve(total + cBytes);
@@ -192,7 +194,7 @@ export class HeapGemm {
       const described = [...words.slice(1, 15), ...Array<number>(Math.max(0, 15 - words.length)).fill(0)]; // words 11-24
       const rows = rowsOf(s);
       heap.set([words[0], rows, byRows ? n : s.width, k, b.ptr + 4 * n0 * b.cs, b.rs, b.cs, out + 4 * (m0 * ldc + n0), ldc,
-        job + JOB_BYTES, job + JOB_BYTES + Math.ceil(rows / 4) * 16 * kc, ...described, KC, ...words.slice(15)], job / 4);
+        job + JOB_BYTES, job + JOB_BYTES + aPackBytes(s), ...described, KC, ...words.slice(15)], job / 4);
       const at = job;
       job += shareBytes(s);
       return at;

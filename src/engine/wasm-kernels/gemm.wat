@@ -92,76 +92,112 @@
 
   ;; Packs rows [m0, m0+m) (of `rows` in all) of the im2col matrix, columns [k0, k0+kc) (k0 and kc
   ;; multiples of 4): the A of a convolution, y = im2col(x) . W. Per panel and 4 columns: one vector per
-  ;; pixel (4 channels), transposed 4x4 into one vector per column.
+  ;; pixel (4 channels), transposed 4x4 into one vector per column. A panel whose 4 windows lie inside
+  ;; the image (all of them without padding) reads x at base + offset, with no bounds checks.
   (func $packIm2col (param $x i32) (param $h i32) (param $w i32) (param $c i32)
       (param $kh i32) (param $kw i32) (param $sh i32) (param $sw i32) (param $dh i32) (param $dw i32)
       (param $top i32) (param $left i32) (param $oh i32) (param $ow i32) (param $m0 i32) (param $m i32)
       (param $rows i32) (param $k0 i32) (param $kc i32) (param $dst i32)
     (local $p i32) (local $kk i32) (local $rem i32) (local $ky i32) (local $kx i32) (local $c0 i32)
-    (local $iy i32) (local $ix i32)
-    (local $b0 i32) (local $oy0 i32) (local $ox0 i32) (local $ok0 i32)
-    (local $b1 i32) (local $oy1 i32) (local $ox1 i32) (local $ok1 i32)
-    (local $b2 i32) (local $oy2 i32) (local $ox2 i32) (local $ok2 i32)
-    (local $b3 i32) (local $oy3 i32) (local $ox3 i32) (local $ok3 i32)
+    (local $iy i32) (local $ix i32) (local $inside i32) (local $off i32) (local $spanH i32) (local $spanW i32)
+    (local $b0 i32) (local $oy0 i32) (local $ox0 i32) (local $ok0 i32) (local $base0 i32)
+    (local $b1 i32) (local $oy1 i32) (local $ox1 i32) (local $ok1 i32) (local $base1 i32)
+    (local $b2 i32) (local $oy2 i32) (local $ox2 i32) (local $ok2 i32) (local $base2 i32)
+    (local $b3 i32) (local $oy3 i32) (local $ox3 i32) (local $ok3 i32) (local $base3 i32)
     (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128)
+    (local.set $spanH (i32.mul (i32.sub (local.get $kh) (i32.const 1)) (local.get $dh)))
+    (local.set $spanW (i32.mul (i32.sub (local.get $kw) (i32.const 1)) (local.get $dw)))
     (loop $panel
-        (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 0)))
-        (local.set $ok0 (i32.lt_u (local.get $rem) (local.get $rows)))
-        (local.set $b0 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
-        (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
-        (local.set $oy0 (i32.div_u (local.get $rem) (local.get $ow)))
-        (local.set $ox0 (i32.rem_u (local.get $rem) (local.get $ow)))
-        (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 1)))
-        (local.set $ok1 (i32.lt_u (local.get $rem) (local.get $rows)))
-        (local.set $b1 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
-        (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
-        (local.set $oy1 (i32.div_u (local.get $rem) (local.get $ow)))
-        (local.set $ox1 (i32.rem_u (local.get $rem) (local.get $ow)))
-        (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 2)))
-        (local.set $ok2 (i32.lt_u (local.get $rem) (local.get $rows)))
-        (local.set $b2 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
-        (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
-        (local.set $oy2 (i32.div_u (local.get $rem) (local.get $ow)))
-        (local.set $ox2 (i32.rem_u (local.get $rem) (local.get $ow)))
-        (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 3)))
-        (local.set $ok3 (i32.lt_u (local.get $rem) (local.get $rows)))
-        (local.set $b3 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
-        (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
-        (local.set $oy3 (i32.div_u (local.get $rem) (local.get $ow)))
-        (local.set $ox3 (i32.rem_u (local.get $rem) (local.get $ow)))
+      ;; rows -> (b, top-left corner of the window oy, ox), and whether all 4 windows are inside
+      (local.set $inside (i32.const 1))
+      (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 0)))
+      (local.set $ok0 (i32.lt_u (local.get $rem) (local.get $rows)))
+      (local.set $b0 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+      (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+      (local.set $oy0 (i32.sub (i32.mul (i32.div_u (local.get $rem) (local.get $ow)) (local.get $sh)) (local.get $top)))
+      (local.set $ox0 (i32.sub (i32.mul (i32.rem_u (local.get $rem) (local.get $ow)) (local.get $sw)) (local.get $left)))
+      ;; whole window inside the image: the fast path needs no bounds checks
+      (local.set $inside (i32.and (local.get $inside) (i32.and (local.get $ok0)
+        (i32.and (i32.and (i32.ge_s (local.get $oy0) (i32.const 0)) (i32.lt_s (i32.add (local.get $oy0) (local.get $spanH)) (local.get $h)))
+                 (i32.and (i32.ge_s (local.get $ox0) (i32.const 0)) (i32.lt_s (i32.add (local.get $ox0) (local.get $spanW)) (local.get $w)))))))
+      (local.set $base0 (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b0) (local.get $h)) (local.get $oy0)) (local.get $w)) (local.get $ox0)) (local.get $c)) (i32.const 2))))
+      (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 1)))
+      (local.set $ok1 (i32.lt_u (local.get $rem) (local.get $rows)))
+      (local.set $b1 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+      (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+      (local.set $oy1 (i32.sub (i32.mul (i32.div_u (local.get $rem) (local.get $ow)) (local.get $sh)) (local.get $top)))
+      (local.set $ox1 (i32.sub (i32.mul (i32.rem_u (local.get $rem) (local.get $ow)) (local.get $sw)) (local.get $left)))
+      ;; whole window inside the image: the fast path needs no bounds checks
+      (local.set $inside (i32.and (local.get $inside) (i32.and (local.get $ok1)
+        (i32.and (i32.and (i32.ge_s (local.get $oy1) (i32.const 0)) (i32.lt_s (i32.add (local.get $oy1) (local.get $spanH)) (local.get $h)))
+                 (i32.and (i32.ge_s (local.get $ox1) (i32.const 0)) (i32.lt_s (i32.add (local.get $ox1) (local.get $spanW)) (local.get $w)))))))
+      (local.set $base1 (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b1) (local.get $h)) (local.get $oy1)) (local.get $w)) (local.get $ox1)) (local.get $c)) (i32.const 2))))
+      (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 2)))
+      (local.set $ok2 (i32.lt_u (local.get $rem) (local.get $rows)))
+      (local.set $b2 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+      (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+      (local.set $oy2 (i32.sub (i32.mul (i32.div_u (local.get $rem) (local.get $ow)) (local.get $sh)) (local.get $top)))
+      (local.set $ox2 (i32.sub (i32.mul (i32.rem_u (local.get $rem) (local.get $ow)) (local.get $sw)) (local.get $left)))
+      ;; whole window inside the image: the fast path needs no bounds checks
+      (local.set $inside (i32.and (local.get $inside) (i32.and (local.get $ok2)
+        (i32.and (i32.and (i32.ge_s (local.get $oy2) (i32.const 0)) (i32.lt_s (i32.add (local.get $oy2) (local.get $spanH)) (local.get $h)))
+                 (i32.and (i32.ge_s (local.get $ox2) (i32.const 0)) (i32.lt_s (i32.add (local.get $ox2) (local.get $spanW)) (local.get $w)))))))
+      (local.set $base2 (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b2) (local.get $h)) (local.get $oy2)) (local.get $w)) (local.get $ox2)) (local.get $c)) (i32.const 2))))
+      (local.set $rem (i32.add (i32.add (local.get $m0) (i32.shl (local.get $p) (i32.const 2))) (i32.const 3)))
+      (local.set $ok3 (i32.lt_u (local.get $rem) (local.get $rows)))
+      (local.set $b3 (i32.div_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+      (local.set $rem (i32.rem_u (local.get $rem) (i32.mul (local.get $oh) (local.get $ow))))
+      (local.set $oy3 (i32.sub (i32.mul (i32.div_u (local.get $rem) (local.get $ow)) (local.get $sh)) (local.get $top)))
+      (local.set $ox3 (i32.sub (i32.mul (i32.rem_u (local.get $rem) (local.get $ow)) (local.get $sw)) (local.get $left)))
+      ;; whole window inside the image: the fast path needs no bounds checks
+      (local.set $inside (i32.and (local.get $inside) (i32.and (local.get $ok3)
+        (i32.and (i32.and (i32.ge_s (local.get $oy3) (i32.const 0)) (i32.lt_s (i32.add (local.get $oy3) (local.get $spanH)) (local.get $h)))
+                 (i32.and (i32.ge_s (local.get $ox3) (i32.const 0)) (i32.lt_s (i32.add (local.get $ox3) (local.get $spanW)) (local.get $w)))))))
+      (local.set $base3 (i32.add (local.get $x) (i32.shl (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b3) (local.get $h)) (local.get $oy3)) (local.get $w)) (local.get $ox3)) (local.get $c)) (i32.const 2))))
       (local.set $c0 (i32.rem_u (local.get $k0) (local.get $c)))
       (local.set $kx (i32.rem_u (i32.div_u (local.get $k0) (local.get $c)) (local.get $kw)))
       (local.set $ky (i32.div_u (i32.div_u (local.get $k0) (local.get $c)) (local.get $kw)))
+      ;; byte offset of tap (ky, kx), channel c0, from a window's corner
+      (local.set $off (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.mul (local.get $ky) (local.get $dh)) (local.get $w))
+        (i32.mul (local.get $kx) (local.get $dw))) (local.get $c)) (local.get $c0)) (i32.const 2)))
       (local.set $kk (i32.const 0))
       (loop $cols
-            ;; row 0
-            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy0) (local.get $sh)) (i32.mul (local.get $ky) (local.get $dh))) (local.get $top)))
-            (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox0) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw))) (local.get $left)))
-            (local.set $v0
-              (if (result v128) (i32.and (local.get $ok0) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
-                (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b0) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
-                (else (v128.const i32x4 0 0 0 0))))
-            ;; row 1
-            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy1) (local.get $sh)) (i32.mul (local.get $ky) (local.get $dh))) (local.get $top)))
-            (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox1) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw))) (local.get $left)))
-            (local.set $v1
-              (if (result v128) (i32.and (local.get $ok1) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
-                (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b1) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
-                (else (v128.const i32x4 0 0 0 0))))
-            ;; row 2
-            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy2) (local.get $sh)) (i32.mul (local.get $ky) (local.get $dh))) (local.get $top)))
-            (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox2) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw))) (local.get $left)))
-            (local.set $v2
-              (if (result v128) (i32.and (local.get $ok2) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
-                (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b2) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
-                (else (v128.const i32x4 0 0 0 0))))
-            ;; row 3
-            (local.set $iy (i32.sub (i32.add (i32.mul (local.get $oy3) (local.get $sh)) (i32.mul (local.get $ky) (local.get $dh))) (local.get $top)))
-            (local.set $ix (i32.sub (i32.add (i32.mul (local.get $ox3) (local.get $sw)) (i32.mul (local.get $kx) (local.get $dw))) (local.get $left)))
-            (local.set $v3
-              (if (result v128) (i32.and (local.get $ok3) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
-                (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b3) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
-                (else (v128.const i32x4 0 0 0 0))))
+          (local.set $v0
+            (if (result v128) (local.get $inside)
+              (then (v128.load (i32.add (local.get $base0) (local.get $off))))
+              (else
+                (local.set $iy (i32.add (local.get $oy0) (i32.mul (local.get $ky) (local.get $dh))))
+                (local.set $ix (i32.add (local.get $ox0) (i32.mul (local.get $kx) (local.get $dw))))
+                (if (result v128) (i32.and (local.get $ok0) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
+                  (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b0) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
+                  (else (v128.const i32x4 0 0 0 0))))))
+          (local.set $v1
+            (if (result v128) (local.get $inside)
+              (then (v128.load (i32.add (local.get $base1) (local.get $off))))
+              (else
+                (local.set $iy (i32.add (local.get $oy1) (i32.mul (local.get $ky) (local.get $dh))))
+                (local.set $ix (i32.add (local.get $ox1) (i32.mul (local.get $kx) (local.get $dw))))
+                (if (result v128) (i32.and (local.get $ok1) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
+                  (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b1) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
+                  (else (v128.const i32x4 0 0 0 0))))))
+          (local.set $v2
+            (if (result v128) (local.get $inside)
+              (then (v128.load (i32.add (local.get $base2) (local.get $off))))
+              (else
+                (local.set $iy (i32.add (local.get $oy2) (i32.mul (local.get $ky) (local.get $dh))))
+                (local.set $ix (i32.add (local.get $ox2) (i32.mul (local.get $kx) (local.get $dw))))
+                (if (result v128) (i32.and (local.get $ok2) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
+                  (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b2) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
+                  (else (v128.const i32x4 0 0 0 0))))))
+          (local.set $v3
+            (if (result v128) (local.get $inside)
+              (then (v128.load (i32.add (local.get $base3) (local.get $off))))
+              (else
+                (local.set $iy (i32.add (local.get $oy3) (i32.mul (local.get $ky) (local.get $dh))))
+                (local.set $ix (i32.add (local.get $ox3) (i32.mul (local.get $kx) (local.get $dw))))
+                (if (result v128) (i32.and (local.get $ok3) (i32.and (i32.lt_u (local.get $iy) (local.get $h)) (i32.lt_u (local.get $ix) (local.get $w))))
+                  (then (v128.load (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.add (i32.mul (local.get $b3) (local.get $h)) (local.get $iy)) (local.get $w)) (local.get $ix)) (local.get $c)) (local.get $c0)) (i32.const 2)))))
+                  (else (v128.const i32x4 0 0 0 0))))))
         ;; 4x4 transpose: rows (pixels) -> columns (filter taps)
         (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
         (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
@@ -172,11 +208,14 @@
         (v128.store offset=32 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
         (v128.store offset=48 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
         (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+        (local.set $off (i32.add (local.get $off) (i32.const 16)))
         (if (i32.eq (local.tee $c0 (i32.add (local.get $c0) (i32.const 4))) (local.get $c))
           (then
             (local.set $c0 (i32.const 0))
             (if (i32.eq (local.tee $kx (i32.add (local.get $kx) (i32.const 1))) (local.get $kw))
-              (then (local.set $kx (i32.const 0)) (local.set $ky (i32.add (local.get $ky) (i32.const 1)))))))
+              (then (local.set $kx (i32.const 0)) (local.set $ky (i32.add (local.get $ky) (i32.const 1)))))
+            (local.set $off (i32.shl (i32.mul (i32.add (i32.mul (i32.mul (local.get $ky) (local.get $dh)) (local.get $w))
+              (i32.mul (local.get $kx) (local.get $dw))) (local.get $c)) (i32.const 2)))))
         (br_if $cols (i32.lt_u (local.tee $kk (i32.add (local.get $kk) (i32.const 4))) (local.get $kc))))
       (br_if $panel (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.shr_u (i32.add (local.get $m) (i32.const 3)) (i32.const 2))))))
 
@@ -295,60 +334,63 @@
       (v128.store offset=16 (local.get $out) (local.get $c7))
       (br_if $tile (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 4))) (i32.shl (local.get $panels) (i32.const 2))))))
 
-  ;; One K block for all columns: C[0..4*panels)[0..N) (+)= packed A . B[k0..k0+kc)[0..N), where C's
-  ;; row stride ldc >= N rounded up to 8. B is packed NC = 256 columns at a time (a kc x 256 block,
-  ;; L2-sized) into bPack; every A panel then meets each B panel while both are cached.
-  (func $block (param $kc i32) (param $pa i32) (param $panels i32)
-      (param $b i32) (param $rs i32) (param $cs i32) (param $n i32) (param $k0 i32)
-      (param $bPack i32) (param $c i32) (param $ldc i32) (param $acc i32)
-    (local $n0 i32) (local $nw i32) (local $j i32)
-    (loop $chunk
-      (local.set $nw (select (i32.const 256) (i32.sub (local.get $n) (local.get $n0))
-        (i32.lt_u (i32.const 256) (i32.sub (local.get $n) (local.get $n0)))))
-      (call $packB (local.get $b) (local.get $rs) (local.get $cs) (local.get $n) (local.get $k0) (local.get $kc)
-        (local.get $n0) (local.get $nw) (local.get $bPack))
-      (local.set $j (i32.const 0))
-      (loop $col
-        (call $tiles (local.get $kc) (local.get $pa)
-          (i32.add (local.get $bPack) (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.shl (local.get $kc) (i32.const 5))))
-          (i32.add (local.get $c) (i32.shl (i32.add (local.get $n0) (local.get $j)) (i32.const 2)))
-          (local.get $ldc) (local.get $panels) (local.get $acc))
-        (br_if $col (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $nw))))
-      (br_if $chunk (i32.lt_u (local.tee $n0 (i32.add (local.get $n0) (local.get $nw))) (local.get $n)))))
-
 ;; A job: 28 i32 words at $job.
 ;;  0 kind: 0 = A strided (words 11-13: a, ars, acs); 1 = A = im2col(x)^T, 2 = A = im2col(x) (words
 ;;    11-24: x, h, w, c, kh, kw, sh, sw, dh, dw, top, left, oh, ow; 26: first row m0; 27: rows in all)
 ;;  1 m, 2 n, 3 k, 4 b, 5 brs, 6 bcs, 7 c, 8 ldc, 9 A panel scratch, 10 B panel scratch, 25 kc (block size)
-;; C[0..m)[0..n) (row stride ldc) = A . B, computed one K block at a time.
+;; C[0..m)[0..n) (row stride ldc) = A . B. Blocked as GotoBLAS does: per K block of kc, per NC = 512
+;; columns of B (packed once, L2-sized), per MC = 128 rows of A (packed, L2-sized), the 4x8 tiles.
+;; Packing A by row blocks keeps it in cache: a convolution's im2col A has ~74k rows.
   (func (export "run") (param $job i32)
     (local $k0 i32) (local $kc i32) (local $k i32) (local $block i32) (local $pa i32) (local $kind i32)
+    (local $n i32) (local $m i32) (local $n0 i32) (local $nw i32) (local $m0 i32) (local $mw i32) (local $j i32)
+    (local $bPack i32) (local $c i32) (local $ldc i32)
+    (local.set $m (i32.load offset=4 (local.get $job)))
+    (local.set $n (i32.load offset=8 (local.get $job)))
     (local.set $k (i32.load offset=12 (local.get $job)))
-    (local.set $block (i32.load offset=100 (local.get $job)))
+    (local.set $c (i32.load offset=28 (local.get $job)))
+    (local.set $ldc (i32.load offset=32 (local.get $job)))
     (local.set $pa (i32.load offset=36 (local.get $job)))
+    (local.set $bPack (i32.load offset=40 (local.get $job)))
+    (local.set $block (i32.load offset=100 (local.get $job)))
     (local.set $kind (i32.load (local.get $job)))
-    (loop $blocks
+    (loop $kBlocks
       (local.set $kc (select (local.get $block) (i32.sub (local.get $k) (local.get $k0))
         (i32.lt_u (local.get $block) (i32.sub (local.get $k) (local.get $k0)))))
-      (if (i32.eqz (local.get $kind))
-        (then
-          (call $packA (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job))
-            (i32.load offset=52 (local.get $job)) (i32.load offset=4 (local.get $job))
-            (local.get $k0) (local.get $kc) (local.get $pa))))
-      (if (i32.eq (local.get $kind) (i32.const 1))
-        (then
-          (call $packIm2colT (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job)) (i32.load offset=52 (local.get $job)) (i32.load offset=56 (local.get $job)) (i32.load offset=60 (local.get $job)) (i32.load offset=64 (local.get $job)) (i32.load offset=68 (local.get $job)) (i32.load offset=72 (local.get $job)) (i32.load offset=76 (local.get $job)) (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job)) (i32.load offset=92 (local.get $job)) (i32.load offset=96 (local.get $job))
-            (i32.load offset=104 (local.get $job)) (i32.load offset=4 (local.get $job))
-            (local.get $k0) (local.get $kc) (local.get $pa))))
-      (if (i32.eq (local.get $kind) (i32.const 2))
-        (then
-          (call $packIm2col (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job)) (i32.load offset=52 (local.get $job)) (i32.load offset=56 (local.get $job)) (i32.load offset=60 (local.get $job)) (i32.load offset=64 (local.get $job)) (i32.load offset=68 (local.get $job)) (i32.load offset=72 (local.get $job)) (i32.load offset=76 (local.get $job)) (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job)) (i32.load offset=92 (local.get $job)) (i32.load offset=96 (local.get $job))
-            (i32.load offset=104 (local.get $job)) (i32.load offset=4 (local.get $job)) (i32.load offset=108 (local.get $job))
-            (local.get $k0) (local.get $kc) (local.get $pa))))
-      (call $block (local.get $kc) (local.get $pa)
-        (i32.shr_u (i32.add (i32.load offset=4 (local.get $job)) (i32.const 3)) (i32.const 2))
-        (i32.load offset=16 (local.get $job)) (i32.load offset=20 (local.get $job)) (i32.load offset=24 (local.get $job))
-        (i32.load offset=8 (local.get $job)) (local.get $k0) (i32.load offset=40 (local.get $job))
-        (i32.load offset=28 (local.get $job)) (i32.load offset=32 (local.get $job)) (i32.ne (local.get $k0) (i32.const 0)))
-      (br_if $blocks (i32.lt_u (local.tee $k0 (i32.add (local.get $k0) (local.get $kc))) (local.get $k)))))
+      (local.set $n0 (i32.const 0))
+      (loop $nChunks
+        (local.set $nw (select (i32.const 512) (i32.sub (local.get $n) (local.get $n0))
+          (i32.lt_u (i32.const 512) (i32.sub (local.get $n) (local.get $n0)))))
+        (call $packB (i32.load offset=16 (local.get $job)) (i32.load offset=20 (local.get $job)) (i32.load offset=24 (local.get $job))
+          (local.get $n) (local.get $k0) (local.get $kc) (local.get $n0) (local.get $nw) (local.get $bPack))
+        (local.set $m0 (i32.const 0))
+        (loop $mBlocks
+          (local.set $mw (select (i32.const 128) (i32.sub (local.get $m) (local.get $m0))
+            (i32.lt_u (i32.const 128) (i32.sub (local.get $m) (local.get $m0)))))
+          (if (i32.eqz (local.get $kind))
+            (then
+              (call $packA
+                (i32.add (i32.load offset=44 (local.get $job)) (i32.shl (i32.mul (local.get $m0) (i32.load offset=48 (local.get $job))) (i32.const 2)))
+                (i32.load offset=48 (local.get $job)) (i32.load offset=52 (local.get $job)) (local.get $mw)
+                (local.get $k0) (local.get $kc) (local.get $pa))))
+          (if (i32.eq (local.get $kind) (i32.const 1))
+            (then
+              (call $packIm2colT (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job)) (i32.load offset=52 (local.get $job)) (i32.load offset=56 (local.get $job)) (i32.load offset=60 (local.get $job)) (i32.load offset=64 (local.get $job)) (i32.load offset=68 (local.get $job)) (i32.load offset=72 (local.get $job)) (i32.load offset=76 (local.get $job)) (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job)) (i32.load offset=92 (local.get $job)) (i32.load offset=96 (local.get $job))
+                (i32.add (i32.load offset=104 (local.get $job)) (local.get $m0)) (local.get $mw)
+                (local.get $k0) (local.get $kc) (local.get $pa))))
+          (if (i32.eq (local.get $kind) (i32.const 2))
+            (then
+              (call $packIm2col (i32.load offset=44 (local.get $job)) (i32.load offset=48 (local.get $job)) (i32.load offset=52 (local.get $job)) (i32.load offset=56 (local.get $job)) (i32.load offset=60 (local.get $job)) (i32.load offset=64 (local.get $job)) (i32.load offset=68 (local.get $job)) (i32.load offset=72 (local.get $job)) (i32.load offset=76 (local.get $job)) (i32.load offset=80 (local.get $job)) (i32.load offset=84 (local.get $job)) (i32.load offset=88 (local.get $job)) (i32.load offset=92 (local.get $job)) (i32.load offset=96 (local.get $job))
+                (i32.add (i32.load offset=104 (local.get $job)) (local.get $m0)) (local.get $mw) (i32.load offset=108 (local.get $job))
+                (local.get $k0) (local.get $kc) (local.get $pa))))
+          (local.set $j (i32.const 0))
+          (loop $panels
+            (call $tiles (local.get $kc) (local.get $pa)
+              (i32.add (local.get $bPack) (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.shl (local.get $kc) (i32.const 5))))
+              (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $m0) (local.get $ldc)) (i32.add (local.get $n0) (local.get $j))) (i32.const 2)))
+              (local.get $ldc) (i32.shr_u (i32.add (local.get $mw) (i32.const 3)) (i32.const 2)) (i32.ne (local.get $k0) (i32.const 0)))
+            (br_if $panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $nw))))
+          (br_if $mBlocks (i32.lt_u (local.tee $m0 (i32.add (local.get $m0) (local.get $mw))) (local.get $m))))
+        (br_if $nChunks (i32.lt_u (local.tee $n0 (i32.add (local.get $n0) (local.get $nw))) (local.get $n))))
+      (br_if $kBlocks (i32.lt_u (local.tee $k0 (i32.add (local.get $k0) (local.get $kc))) (local.get $k)))))
 )

@@ -60,6 +60,9 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
   const cases: { name: string; shape: [number, number, number, number]; size: number; stride: number; pad: 'valid' | 'same' }[] = [
     { name: '2x2 stride 2 valid (the models)', shape: [2, 8, 8, 5], size: 2, stride: 2, pad: 'valid' },
     { name: '2x2 stride 2 valid, odd size', shape: [2, 9, 7, 3], size: 2, stride: 2, pad: 'valid' },
+    // channels a multiple of 4: pool.wat's SIMD kernel
+    { name: '2x2 stride 2 valid, 8 channels (SIMD)', shape: [2, 8, 8, 8], size: 2, stride: 2, pad: 'valid' },
+    { name: '2x2 stride 2 valid, odd size, 4 channels (SIMD)', shape: [2, 9, 7, 4], size: 2, stride: 2, pad: 'valid' },
     { name: '2x2 stride 2 same, odd size', shape: [2, 9, 7, 3], size: 2, stride: 2, pad: 'same' },
     { name: '3x3 stride 1 same (overlapping windows)', shape: [1, 6, 6, 4], size: 3, stride: 1, pad: 'same' },
     { name: '3x3 stride 2 valid', shape: [2, 9, 9, 2], size: 3, stride: 2, pad: 'valid' },
@@ -80,6 +83,13 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
     await expectWasmMatchesCpu(() => {
       const x = tf.relu(t([2, 6, 6, 3], 7)); // about half the values are exactly 0
       const [dx] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), t([2, 3, 3, 3], 8))))([x]);
+      return [dx];
+    });
+  });
+  it('ties after relu go to the first maximum, like cpu (SIMD, 8 channels)', async () => {
+    await expectWasmMatchesCpu(() => {
+      const x = tf.relu(t([2, 6, 6, 8], 9));
+      const [dx] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), t([2, 3, 3, 8], 10))))([x]);
       return [dx];
     });
   });

@@ -1,13 +1,11 @@
 // Drives gemm.wat on the wasm backend's heap: C = A . B for any operand strides, and dW = im2col(x)^T . dy
 // for Conv2DBackpropFilter without materialising the im2col matrix. The module is compiled from its
-// text with wabt once (prepareGemm, awaited when the backend starts) and instantiated per heap, shared
-// (the threaded build) or not. Kernels call gemmFor(backend) and fall back to XNNPACK when it is undefined.
+// text when the backend starts (wat-module.ts) and instantiated per heap, shared (the threaded build) or not. Kernels call gemmFor(backend) and fall back to XNNPACK when it is undefined.
 // On the threaded build, useThreads(n) adds n - 1 worker threads that each take a share of C's columns.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import initWabt from 'wabt';
+import { memoryOf, WatModule } from './wat-module.ts';
 
 /** A matrix in the heap: element [i][j] is the float at byte ptr + 4 * (i * rs + j * cs). */
 export interface Operand {
@@ -49,25 +47,8 @@ const THREAD_MIN_MACS = 1 << 20;
 /** Job descriptor: 28 words (gemm.wat's `run`), which keeps the scratch after it 16-byte aligned. */
 const JOB_BYTES = 112;
 
-const WAT = readFileSync(new URL('./gemm.wat', import.meta.url), 'utf8');
+export const GEMM_WAT = new WatModule(new URL('./gemm.wat', import.meta.url));
 const WORKER = fileURLToPath(new URL('../gemm-worker.cjs', import.meta.url));
-let modules: { plain: WebAssembly.Module; shared: WebAssembly.Module } | undefined;
-
-/** Compiles gemm.wat (plain and shared-memory variants). Idempotent. */
-export async function prepareGemm(): Promise<void> {
-  if (modules !== undefined) return;
-  const wabt = await initWabt();
-  const compile = (limits: string): WebAssembly.Module => {
-    const parsed = wabt.parseWat('gemm.wat', WAT.replace('MEMORY_LIMITS', limits), { simd: true, threads: true });
-    try {
-      const { buffer } = parsed.toBinary({});
-      return new WebAssembly.Module(new Uint8Array(buffer));
-    } finally {
-      parsed.destroy();
-    }
-  };
-  modules = { plain: compile('0'), shared: compile('0 65536 shared') };
-}
 
 /** emscripten's allocator, which the backend module exports (untyped in tfjs-backend-wasm). */
 interface HeapAllocator {
@@ -240,21 +221,15 @@ function geometryWords(g: Im2colGeometry): number[] {
 
 const bound = new WeakMap<BackendWasm, HeapGemm>();
 
-function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
-  const mod = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
-  const mem = mod.asm?.memory ?? mod.wasmMemory;
-  return mem instanceof WebAssembly.Memory ? mem : undefined;
-}
-
-/** The GEMM for this backend's heap, or undefined when prepareGemm has not run or the heap is not reachable. */
+/** The GEMM for this backend's heap, or undefined when gemm.wat is not compiled yet or the heap is not reachable. */
 export function gemmFor(backend: BackendWasm): HeapGemm | undefined {
   let g = bound.get(backend);
-  if (g !== undefined || modules === undefined) return g;
-  const mem = memoryOf(backend);
-  if (mem === undefined) return undefined;
-  const module = mem.buffer instanceof SharedArrayBuffer ? modules.shared : modules.plain;
-  const instance = new WebAssembly.Instance(module, { env: { memory: mem } });
-  g = new HeapGemm(mem, backend.wasm as unknown as HeapAllocator, (instance.exports as unknown as GemmExports).run, module);
+  if (g !== undefined) return g;
+  const instance = GEMM_WAT.instanceFor(backend);
+  const memory = memoryOf(backend);
+  if (instance === undefined || memory === undefined) return undefined;
+  const module = GEMM_WAT.moduleFor(memory) as WebAssembly.Module;
+  g = new HeapGemm(memory, backend.wasm as unknown as HeapAllocator, (instance.exports as unknown as GemmExports).run, module);
   bound.set(backend, g);
   return g;
 }

@@ -1,7 +1,13 @@
 // MaxPoolGrad for wasm: the shipped kernel is a naive per-channel loop. This one walks NHWC with the
 // channel innermost (contiguous) and routes each dy to the first maximum of its window, like cpu.
+// The models' 2x2 pooling runs in pool.wat (SIMD) when the channels are a multiple of 4.
 import * as tf from '@tensorflow/tfjs';
 import type { TensorInfo, WasmKernelArgs } from './kernel-call.ts';
+import { offsetOf } from './views.ts';
+import { WatModule } from './wat-module.ts';
+
+/** The 2x2 case four channels at a time (pool.wat); the JS loops below are its fallback and the general case. */
+export const POOL_WAT = new WatModule(new URL('./pool.wat', import.meta.url));
 
 type Shape4 = [number, number, number, number];
 
@@ -20,8 +26,15 @@ export function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs<tf.MaxPoo
   const dx = backend.typedArrayFromHeap(dxInfo) as Float32Array;
   if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0 && 2 * OH <= H && 2 * OW <= W) {
     // (all windows inside the input: 'same' padding's partial windows take the general path)
-    dx.fill(0);
-    maxPoolGrad2x2(x, g, dx, batchSize, H, W, C, OH, OW);
+    const simd = C % 4 === 0 && batchSize * OH * OW > 0 ? POOL_WAT.instanceFor(backend) : undefined;
+    if (simd === undefined) {
+      dx.fill(0);
+      maxPoolGrad2x2(x, g, dx, batchSize, H, W, C, OH, OW);
+      return dxInfo;
+    }
+    if (2 * OH < H || 2 * OW < W) dx.fill(0); // a last row/column no window covers
+    const fn = simd.exports.maxPoolGrad2x2 as (...args: number[]) => void;
+    fn(offsetOf(backend, input), offsetOf(backend, dy), offsetOf(backend, dxInfo), batchSize, H, W, C, OH, OW);
     return dxInfo;
   }
   dx.fill(0);

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { GEMM_WAT, gemmFor } from './wasm-kernels/gemm.ts';
+import { RANDOM_WAT } from './wasm-kernels/dropout-mask.ts';
 import { POOL_WAT } from './wasm-kernels/max-pool-grad.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 import { setWasmBackend } from './wasm-threads.ts';
@@ -75,7 +76,7 @@ export function threadsPerJob(jobs: number): number {
 async function tryWasm(threads: number): Promise<string | undefined> {
   try {
     registerWasmTrainingKernels();
-    await Promise.all([GEMM_WAT.prepare(), POOL_WAT.prepare()]);
+    await Promise.all([GEMM_WAT.prepare(), POOL_WAT.prepare(), RANDOM_WAT.prepare()]);
     await setWasmBackend(threads);
     const gemm = gemmFor(tf.backend() as BackendWasm);
     await gemm?.useThreads(threads);

@@ -2,6 +2,7 @@
 // Input size and number of classes always come from the dataset.
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
+import { dropout } from './dropout.ts';
 
 export interface ModelInput {
   height: number;
@@ -51,10 +52,10 @@ export function cnnLayers(input: ModelInput, o: CnnOptions = STUDY_CNN): tf.laye
     layers.conv2d({ filters: o.filters[0], kernelSize: 3, activation: 'relu', inputShape: [input.height, input.width, 1] }),
     layers.conv2d({ filters: o.filters[1], kernelSize: 3, activation: 'relu' }),
     ...(o.pool ? [layers.maxPooling2d({ poolSize: 2 })] : []),
-    layers.dropout({ rate: 0.25 }),
+    dropout({ rate: 0.25 }),
     layers.flatten(),
     layers.dense({ units: o.dense, activation: 'relu' }),
-    layers.dropout({ rate: 0.5 }),
+    dropout({ rate: 0.5 }),
     layers.dense({ units: input.numClasses, activation: 'softmax' }),
   ];
 }
@@ -64,7 +65,7 @@ export function fcnnLayers(input: ModelInput, widths: number[] = STUDY_FCNN): tf
   const { layers } = tf;
   return [
     layers.flatten({ inputShape: [input.height, input.width, 1] }),
-    ...widths.flatMap((units) => [layers.dense({ units, activation: 'relu' }), layers.dropout({ rate: 0.5 })]),
+    ...widths.flatMap((units) => [layers.dense({ units, activation: 'relu' }), dropout({ rate: 0.5 })]),
     layers.dense({ units: input.numClasses, activation: 'softmax' }),
   ];
 }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { backendInfo, initBackend, type BackendChoice } from '../src/engine/backend.ts';
+import { dropout } from '../src/models/dropout.ts';
 import { makeOptimizer } from '../src/training/optimizers.ts';
 import { registerWasmTrainingKernels, type WasmKernelSet } from '../src/engine/wasm-kernels/index.ts';
 
@@ -22,15 +23,19 @@ const { values: args } = parseArgs({
   },
 });
 
+// The baseline (--kernels required) uses tfjs-layers' Dropout (masks drawn in JS); 'all' the zoo's
+// (masks made in wasm, src/models/dropout.ts).
+const dropoutLayer = (rate: number): tf.layers.Layer => (args.kernels === 'required' ? tf.layers.dropout({ rate }) : dropout({ rate }));
+
 function cnn(): tf.Sequential {
   const m = tf.sequential();
   m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
   m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
   m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
-  m.add(tf.layers.dropout({ rate: 0.25 }));
+  m.add(dropoutLayer(0.25));
   m.add(tf.layers.flatten());
   m.add(tf.layers.dense({ units: 128, activation: 'relu' }));
-  m.add(tf.layers.dropout({ rate: 0.5 }));
+  m.add(dropoutLayer(0.5));
   m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
   return m;
 }
@@ -40,7 +45,7 @@ function fcnn(): tf.Sequential {
   m.add(tf.layers.flatten({ inputShape: [28, 28, 1] }));
   for (const units of [512, 256, 128]) {
     m.add(tf.layers.dense({ units, activation: 'relu' }));
-    m.add(tf.layers.dropout({ rate: 0.5 }));
+    m.add(dropoutLayer(0.5));
   }
   m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
   return m;

@@ -1,10 +1,10 @@
 // `npm run bench`: training/inference img/s of the study's models, a per-kernel profile of one cnn step,
 // peak RSS (this process, and a real `train cnn-aug --augment-factor 10` on full Fashion-MNIST), and the
-// suite's aggregate img/s with --jobs 1 vs --jobs N. Prints tables and writes bench.json. Numbers, not
+// suite's aggregate img/s with --jobs 1 vs --jobs N (each worker on its share of the cores, as `run` does). Prints tables and writes bench.json. Numbers, not
 // pass/fail: on a shared machine they move with the load, which is recorded next to them.
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/engine/backend.ts';
+import { initBackend, threadsPerJob } from '../src/engine/backend.ts';
 import { UserError } from '../src/errors.ts';
 import { parseBenchArgs, USAGE } from './lib/args.ts';
 import { benchData } from './lib/data.ts';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   if (args === 'help') return log(USAGE);
   const loadStart = loadAvg();
   const t0 = performance.now();
-  await initBackend(args.backend);
+  await initBackend(args.backend, { threads: args.threads });
   const machine = await machineInfo(loadStart);
   const b = machine.backend;
   log(`machine: ${machine.cpuModel}, ${machine.cores} cores [${machine.cpuFlags.join(' ')}], ${machine.totalMemGiB} GiB, node ${machine.node}`);
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const suite: SuiteRun[] = [];
   if (args.suite) {
     const o = { backend: args.backend, model: 'cnn', workers: args.jobs, steps: args.suiteSteps, warmup: 2, batchSize: 128 };
-    log(`\nsuite: ${o.workers} cnn workers x ${o.steps} steps of 128 (synthetic), --jobs 1 then --jobs ${args.jobs}`);
+    log(`\nsuite: ${o.workers} cnn workers x ${o.steps} steps of 128 (synthetic), --jobs 1 (${threadsPerJob(1)} thread(s)) then --jobs ${args.jobs} (${threadsPerJob(args.jobs)} each)`);
     suite.push(await runSuite(o, 1));
     if (args.jobs > 1) suite.push(await runSuite(o, args.jobs));
     log(

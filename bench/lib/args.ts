@@ -1,12 +1,12 @@
 // Command-line options of `npm run bench`, with the --quick budget (about a minute) vs the default (about three).
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { BACKEND_CHOICES, type BackendChoice } from '../../src/engine/backend.ts';
+import { BACKEND_CHOICES, checkThreads, threadsPerJob, type BackendChoice } from '../../src/engine/backend.ts';
 import { UserError } from '../../src/errors.ts';
 import { intFlag } from '../../src/data/cli-options.ts';
 
 export const USAGE = `npm run bench -- [--backend auto|wasm|cpu|tensorflow] [--data-dir DIR] [--dataset NAME] [--quick]
-  [--models cnn,cnn-no-pool,fcnn] [--jobs N] [--memory-data-dir ../shared/data/fashion-mnist]
+  [--models cnn,cnn-no-pool,fcnn] [--threads T] [--jobs N] [--memory-data-dir ../shared/data/fashion-mnist]
   [--memory-seconds S] [--no-memory] [--no-suite] [--out bench.json]`;
 
 export interface BenchArgs {
@@ -16,6 +16,8 @@ export interface BenchArgs {
   quick: boolean;
   models: string[];
   jobs: number;
+  /** wasm threads of the in-process measurements (default: all cores, as `train`). */
+  threads: number;
   memoryDataDir: string;
   memorySeconds: number;
   memory: boolean;
@@ -39,6 +41,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       quick: { type: 'boolean', default: false },
       models: { type: 'string', default: 'cnn,cnn-no-pool,fcnn' },
       jobs: { type: 'string', default: String(os.cpus().length) },
+      threads: { type: 'string' },
       'memory-data-dir': { type: 'string', default: '../shared/data/fashion-mnist' },
       'memory-seconds': { type: 'string' },
       'no-memory': { type: 'boolean', default: false },
@@ -59,6 +62,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     quick,
     models: v.models.split(',').filter(Boolean),
     jobs: intFlag('--jobs', v.jobs),
+    threads: v.threads === undefined ? threadsPerJob(1) : checkThreads(intFlag('--threads', v.threads), '--threads'),
     memoryDataDir: v['memory-data-dir'],
     memorySeconds: v['memory-seconds'] === undefined ? (quick ? 8 : 30) : intFlag('--memory-seconds', v['memory-seconds']),
     memory: !v['no-memory'],

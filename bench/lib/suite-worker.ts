@@ -1,7 +1,7 @@
 // One suite worker: a fresh Node process training a zoo model on synthetic batches. It warms up, says
 // {"type":"ready"}, waits for "go" on stdin (so parallel workers time the same window), trains the timed
 // steps and prints {"type":"result",...}.
-//   tsx bench/lib/suite-worker.ts --backend wasm --model cnn --steps 10 --warmup 2 --batch 128
+//   tsx bench/lib/suite-worker.ts --backend wasm --model cnn --steps 10 --warmup 2 --batch 128 --threads 1
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -25,13 +25,14 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     batch: { type: 'string', default: '128' },
+    threads: { type: 'string', default: '1' },
   },
 });
 
 async function main(): Promise<void> {
   const choice = values.backend as BackendChoice;
   if (!BACKEND_CHOICES.includes(choice)) throw new Error(`unknown backend ${values.backend}`);
-  const backend = await initBackend(choice);
+  const backend = await initBackend(choice, { threads: Number(values.threads) });
   const batchSize = Number(values.batch);
   const set = syntheticSet(batchSize * 4, process.pid);
   const model = compiledModel(values.model, set, 10);

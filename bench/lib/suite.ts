@@ -1,10 +1,11 @@
 // The suite's aggregate img/s: K identical training workloads as separate worker processes (as
-// `kmnist-lab run --jobs` runs them), one at a time vs all at once. Workers warm up first and start
+// `kmnist-lab run --jobs` runs them, threads included), one at a time vs all at once. Workers warm up first and start
 // their timed steps together, so the figure is steady-state training, not Node/tfjs start-up; the wall
 // time with start-up is reported beside it.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { threadsPerJob } from '../../src/engine/backend.ts';
 import type { WorkerResult } from './suite-worker.ts';
 
 const WORKER = fileURLToPath(new URL('./suite-worker.ts', import.meta.url));
@@ -37,8 +38,8 @@ interface Worker {
   go: () => void;
 }
 
-function startWorker(o: SuiteOptions): Worker {
-  const args = ['--import', 'tsx', WORKER, '--backend', o.backend, '--model', o.model];
+function startWorker(o: SuiteOptions, threads: number): Worker {
+  const args = ['--import', 'tsx', WORKER, '--backend', o.backend, '--model', o.model, '--threads', String(threads)];
   args.push('--steps', String(o.steps), '--warmup', String(o.warmup), '--batch', String(o.batchSize));
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
@@ -71,7 +72,7 @@ export async function runSuite(o: SuiteOptions, jobs: number): Promise<SuiteRun>
   const results: WorkerResult[] = [];
   if (jobs === 1) {
     for (let i = 0; i < o.workers; i++) {
-      const w = startWorker(o);
+      const w = startWorker(o, threadsPerJob(1));
       await w.ready;
       w.go();
       results.push(await w.result);
@@ -80,7 +81,7 @@ export async function runSuite(o: SuiteOptions, jobs: number): Promise<SuiteRun>
     return summary(1, results, train, (performance.now() - t0) / 1000);
   }
   if (jobs !== o.workers) throw new Error('parallel suite runs use one worker per job');
-  const ws = Array.from({ length: o.workers }, () => startWorker(o));
+  const ws = Array.from({ length: o.workers }, () => startWorker(o, threadsPerJob(jobs)));
   await Promise.all(ws.map((w) => w.ready));
   ws.forEach((w) => w.go());
   results.push(...(await Promise.all(ws.map((w) => w.result))));

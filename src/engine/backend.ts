@@ -72,19 +72,40 @@ export function threadsPerJob(jobs: number): number {
   return threadsFromEnv() ?? Math.max(1, Math.min(MAX_THREADS, Math.floor(availableParallelism() / jobs)));
 }
 
-/** Starts wasm; returns why it failed, or undefined. */
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const warn = (message: string): void => void process.stderr.write(`warning: ${message}\n`);
+
+/**
+ * Starts wasm; returns why it failed, or undefined. Threads are an optimisation: when the threaded build
+ * or the GEMM workers cannot start, it says so and goes on with one thread rather than failing.
+ */
 async function tryWasm(threads: number): Promise<string | undefined> {
+  registerWasmTrainingKernels();
   try {
-    registerWasmTrainingKernels();
     await Promise.all([GEMM_WAT.prepare(), POOL_WAT.prepare(), RANDOM_WAT.prepare()]);
-    await setWasmBackend(threads);
-    const gemm = gemmFor(tf.backend() as BackendWasm);
-    await gemm?.useThreads(threads);
-    wasmThreads = gemm?.threads ?? 1;
-    return undefined;
   } catch (e) {
-    return e instanceof Error ? e.message : String(e);
+    warn(`kmnist-lab's wasm kernels failed to compile (${messageOf(e)}); TF.js's own kernels run instead, slower`);
   }
+  try {
+    await setWasmBackend(threads);
+  } catch (e) {
+    if (threads === 1) return messageOf(e);
+    warn(`the threaded wasm build failed to start (${messageOf(e)}); training on one thread`);
+    try {
+      await setWasmBackend(1);
+    } catch (again) {
+      return messageOf(again);
+    }
+    threads = 1;
+  }
+  const gemm = gemmFor(tf.backend() as BackendWasm);
+  try {
+    await gemm?.useThreads(threads);
+  } catch (e) {
+    warn(`the matrix-product worker threads failed to start (${messageOf(e)}); they run on one thread`);
+  }
+  wasmThreads = gemm?.threads ?? 1;
+  return undefined;
 }
 
 /** Activates a backend and returns the name of the one in use. */

@@ -1,6 +1,7 @@
 // A GEMM worker thread (gemm.ts's thread pool): runs gemm.wat's `run` on jobs in the shared wasm heap.
 // Protocol on its Int32Array control block: the main thread writes the job's heap offset to [1], then
-// bumps the sequence number [0] and notifies; the worker runs the job and writes that number to [2].
+// bumps the sequence number [0] and notifies; the worker runs the job and writes that number to [2]
+// ([3] = 1 if the job trapped).
 // A negative sequence number ends the worker.
 'use strict';
 /* global require, performance */
@@ -23,7 +24,11 @@ for (;;) {
   Atomics.wait(ctl, 0, seen);
   seen = Atomics.load(ctl, 0);
   if (seen < 0) break;
-  run(Atomics.load(ctl, 1));
+  try {
+    run(Atomics.load(ctl, 1));
+  } catch {
+    Atomics.store(ctl, 3, 1); // a trap: the main thread throws instead of using a partial product
+  }
   Atomics.store(ctl, 2, seen);
   Atomics.notify(ctl, 2);
 }

@@ -24,6 +24,7 @@ const WORKER_BOOTSTRAP = require.resolve('./wasm-thread-worker.cjs');
  */
 export async function setWasmBackend(threads: number, xnnpackThreads = 1): Promise<number> {
   if (threads <= 1) {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // (also after a failed threaded start)
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to start');
     return getThreadsCount();
   }

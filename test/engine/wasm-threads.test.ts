@@ -4,6 +4,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { backendInfo, initBackend, THREADS_ENV } from '../../src/engine/backend.ts';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { GEMM_WAT, HeapGemm } from '../../src/engine/wasm-kernels/gemm.ts';
+import { memoryOf } from '../../src/engine/wasm-kernels/wat-module.ts';
 import { expectWasmMatchesCpu, seededValues } from './compare.ts';
 
 describe('threaded wasm backend', () => {
@@ -41,4 +44,17 @@ describe('threaded wasm backend', () => {
       return [tf.conv2d(x, f, 1, 'valid'), dx, df, tf.matMul(a, b), tf.matMul(b, a, true, true)];
     });
   });
+
+  it('a GEMM worker that cannot start leaves the product on one thread, with an error', async () => {
+    await initBackend('wasm', { threads: 2 });
+    const backend = tf.backend() as BackendWasm;
+    const memory = memoryOf(backend) as WebAssembly.Memory;
+    expect(memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+    // the plain-memory module cannot link to the shared heap: the worker fails to start
+    const plain = GEMM_WAT.moduleFor(new WebAssembly.Memory({ initial: 1 })) as WebAssembly.Module;
+    const gemm = new HeapGemm(memory, backend.wasm as unknown as ConstructorParameters<typeof HeapGemm>[1], () => {}, plain);
+    await expect(gemm.useThreads(2)).rejects.toThrow();
+    expect(gemm.threads).toBe(1);
+  });
 });
+

@@ -1,7 +1,7 @@
 // Drives gemm.wat on the wasm backend's heap: C = A . B for any operand strides, and dW = im2col(x)^T . dy
 // for Conv2DBackpropFilter without materialising the im2col matrix. The module is compiled from its
 // text when the backend starts (wat-module.ts) and instantiated per heap, shared (the threaded build) or not. Kernels call gemmFor(backend) and fall back to XNNPACK when it is undefined.
-// On the threaded build, useThreads(n) adds n - 1 worker threads that each take a share of C's columns.
+// On the threaded build, useThreads(n) adds n - 1 worker threads that each take a share of C's rows or columns.
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -58,7 +58,7 @@ interface HeapAllocator {
 
 /** A worker thread running gemm.wat on the shared heap (the threaded wasm build only). */
 class GemmWorker {
-  private readonly control = new Int32Array(new SharedArrayBuffer(12));
+  private readonly control = new Int32Array(new SharedArrayBuffer(16));
   private readonly worker: Worker;
   readonly ready: Promise<void>;
 
@@ -84,6 +84,11 @@ class GemmWorker {
   wait(): void {
     const seq = Atomics.load(this.control, 0);
     while (Atomics.load(this.control, 2) !== seq);
+    if (Atomics.exchange(this.control, 3, 0) !== 0) throw new Error('a GEMM worker thread trapped');
+  }
+
+  terminate(): void {
+    void this.worker.terminate();
   }
 }
 
@@ -109,7 +114,12 @@ export class HeapGemm {
   async useThreads(threads: number): Promise<void> {
     if (threads <= 1 || !(this.memory.buffer instanceof SharedArrayBuffer)) return;
     while (this.workers.length < threads - 1) this.workers.push(new GemmWorker(this.module, this.memory));
-    await Promise.all(this.workers.map((w) => w.ready));
+    try {
+      await Promise.all(this.workers.map((w) => w.ready));
+    } catch (e) {
+      for (const w of this.workers.splice(0)) w.terminate(); // back to one thread
+      throw e;
+    }
   }
 
   get threads(): number {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, checkThreads, threadsPerJob, type BackendChoice } from '../../src/engine/backend.ts';
 import { UserError } from '../../src/errors.ts';
-import { intFlag } from '../../src/data/cli-options.ts';
+import { intFlag } from '../../src/commands/flags.ts';
 
 export const USAGE = `npm run bench -- [--backend auto|wasm|cpu|tensorflow] [--data-dir DIR] [--dataset NAME] [--quick]
   [--models cnn,cnn-no-pool,fcnn] [--threads T] [--jobs N] [--memory-data-dir ../shared/data/fashion-mnist]

@@ -1,7 +1,8 @@
 // `kmnist-lab download`: flags, or an interactive menu in a terminal when no flag is given.
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { addDataOptions, intFlag, resolveDataOptions } from '../data/cli-options.ts';
+import { addDataOptions, resolveDataOptions } from '../data/cli-options.ts';
+import { intFlag } from './flags.ts';
 import { downloadDataset, type FileOutcome } from '../data/download.ts';
 import { defaultProgress } from '../data/progress.ts';
 import { DATASETS, DATASET_NAMES, defaultDataDir, formatsOf, getDatasetSpec, type DataFormat } from '../data/registry.ts';

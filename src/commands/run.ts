@@ -8,6 +8,7 @@ import { getExperiment } from '../models/zoo.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
 import { runStudy } from '../study/run-study.ts';
+import { intFlag, oneOfFlag } from './flags.ts';
 import { renderSummaryMarkdown } from '../study/summary-md.ts';
 
 interface RunFlags extends DataOptions {
@@ -23,14 +24,6 @@ interface RunFlags extends DataOptions {
 }
 
 const BACKENDS: readonly string[] = BACKEND_CHOICES;
-
-function positiveInt(flag: string, value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-    throw new UserError(`${flag}: expected a positive integer, got '${value}'`);
-  }
-  return n;
-}
 
 function parseExperiments(value: string): string[] {
   const names = [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s.length > 0))];
@@ -48,13 +41,11 @@ function parseExperiments(value: string): string[] {
 async function action(flags: RunFlags): Promise<void> {
   const data = resolveDataOptions(flags);
   const experiments = parseExperiments(flags.experiments);
-  const seedCount = positiveInt('--seeds', flags.seeds);
-  const jobs = positiveInt('--jobs', flags.jobs);
-  const epochs = flags.epochs === undefined ? undefined : positiveInt('--epochs', flags.epochs);
-  if (flags.backend !== undefined && !BACKENDS.includes(flags.backend)) {
-    throw new UserError(`--backend: unknown backend '${flags.backend}' (choose one of: ${BACKENDS.join(', ')})`);
-  }
-  const threads = flags.threads === undefined ? threadsPerJob(jobs) : checkThreads(positiveInt('--threads', flags.threads), '--threads');
+  const seedCount = intFlag('--seeds', flags.seeds);
+  const jobs = intFlag('--jobs', flags.jobs);
+  const epochs = flags.epochs === undefined ? undefined : intFlag('--epochs', flags.epochs);
+  if (flags.backend !== undefined) oneOfFlag('--backend', flags.backend, BACKENDS);
+  const threads = flags.threads === undefined ? threadsPerJob(jobs) : checkThreads(intFlag('--threads', flags.threads), '--threads');
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 
   // First Ctrl-C (or SIGTERM/SIGHUP, so workers are never orphaned): workers get SIGINT once and

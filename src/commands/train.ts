@@ -2,12 +2,12 @@
 import type { Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
 import { BACKEND_CHOICES, checkThreads, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from '../engine/backend.ts';
-import { UserError } from '../errors.ts';
 import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/progress.ts';
 import { trainRun } from '../training/train-run.ts';
+import { fractionFlag, intFlag, intOption, oneOfFlag, positiveFlag } from './flags.ts';
 
 interface TrainCliFlags extends DataOptions {
   epochs?: number;
@@ -28,46 +28,23 @@ interface TrainCliFlags extends DataOptions {
   progress: string;
 }
 
-const int = (flag: string, min: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`${flag}: '${value}' is not an integer >= ${min}`);
-  return n;
-};
-
-const positive = (flag: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UserError(`${flag}: '${value}' is not a positive number`);
-  return n;
-};
-
-const fraction = (flag: string) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new UserError(`${flag}: '${value}' is not a fraction in [0, 1)`);
-  return n;
-};
-
-function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(value)) throw new UserError(`${flag}: '${value}' is not one of ${choices.join(', ')}`);
-  return value as T;
-}
-
 export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
     .description('train one experiment (see `kmnist-lab models`) and write its run folder')
     .argument('<experiment>', `one of: ${Object.keys(EXPERIMENTS).join(', ')}`)
-    .option('--epochs <n>', 'maximum epochs (default: 30; keras-benchmark: 12)', int('--epochs', 1))
-    .option('--batch-size <n>', 'batch size (default: 128)', int('--batch-size', 1))
-    .option('--lr <rate>', 'learning rate (default: adam 1e-3; seed 1e-3; keras-benchmark 1.0)', positive('--lr'))
+    .option('--epochs <n>', 'maximum epochs (default: 30; keras-benchmark: 12)', intOption('--epochs'))
+    .option('--batch-size <n>', 'batch size (default: 128)', intOption('--batch-size'))
+    .option('--lr <rate>', 'learning rate (default: adam 1e-3; seed 1e-3; keras-benchmark 1.0)', (v: string) => positiveFlag('--lr', v))
     .option('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default: adam; seed and keras-benchmark: adadelta)`)
-    .option('--seed <n>', 'seeds weights, shuffling, dropout, augmentation and the validation split', int('--seed', 0), 0)
+    .option('--seed <n>', 'seeds weights, shuffling, dropout, augmentation and the validation split', intOption('--seed', 0), 0)
     .option('--backend <name>', `${BACKEND_CHOICES.join(', ')}`, 'auto')
-    .option('--threads <n>', `wasm: threads for the matrix products, 1-${MAX_THREADS} (default: $${THREADS_ENV}, else all cores)`, (v: string) => checkThreads(Number(v), `--threads '${v}'`))
+    .option('--threads <n>', `wasm: threads for the matrix products, 1-${MAX_THREADS} (default: $${THREADS_ENV}, else all cores)`, (v: string) => checkThreads(intFlag('--threads', v), `--threads '${v}'`))
     .option('--preset <name>', `${PRESETS.join(', ')}: "seed" reproduces the original study, validation leak included`)
     .option('--augment', 'augment batches on the fly (rotation, shift, shear, zoom), as the -aug experiments do')
-    .option('--augment-factor <k>', 'one epoch = k augmented passes over the training set (default 1; seed: 10)', int('--augment-factor', 1))
-    .option('--shear <factor>', 'max shear factor when augmenting (default 0.1; Keras shear_range=0.1 means 0.1°, i.e. 0.00175)', fraction('--shear'))
-    .option('--val-split <fraction>', 'stratified validation fraction of the training set (default 0.1)', fraction('--val-split'))
+    .option('--augment-factor <k>', 'one epoch = k augmented passes over the training set (default 1; seed: 10)', intOption('--augment-factor'))
+    .option('--shear <factor>', 'max shear factor when augmenting (default 0.1; Keras shear_range=0.1 means 0.1°, i.e. 0.00175)', (v: string) => fractionFlag('--shear', v))
+    .option('--val-split <fraction>', 'stratified validation fraction of the training set (default 0.1)', (v: string) => fractionFlag('--val-split', v))
     .option('--out <dir>', 'runs root', 'runs')
     .option('--resume', 'continue an interrupted run from its last finished epoch')
     .option('--force', 'overwrite an existing run folder')
@@ -83,7 +60,7 @@ export function registerTrain(program: Command): void {
       learningRate: flags.lr,
       optimizer: flags.optimizer,
       seed: flags.seed,
-      backend: oneOf<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES),
+      backend: oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES),
       threads: flags.threads ?? threadsPerJob(1),
       preset: flags.preset,
       augment: flags.augment,
@@ -93,7 +70,7 @@ export function registerTrain(program: Command): void {
       out: flags.out,
       resume: flags.resume,
       force: flags.force,
-      progress: oneOf<ProgressMode>('--progress', flags.progress, PROGRESS_MODES),
+      progress: oneOfFlag<ProgressMode>('--progress', flags.progress, PROGRESS_MODES),
     });
   });
 }

@@ -1,6 +1,5 @@
 // The --dataset / --data-dir options every command shares, and their resolution.
 import type { Command } from 'commander';
-import { UserError } from '../errors.ts';
 import { DATASET_NAMES, defaultDataDir, getDatasetSpec } from './registry.ts';
 import type { DatasetName } from './types.ts';
 
@@ -20,11 +19,4 @@ export function addDataOptions(cmd: Command): Command {
 export function resolveDataOptions(opts: DataOptions): { dataset: DatasetName; dataDir: string } {
   const spec = getDatasetSpec(opts.dataset);
   return { dataset: spec.name, dataDir: opts.dataDir ?? defaultDataDir(spec.name) };
-}
-
-/** Parses an integer flag value, naming the flag when it is not one. */
-export function intFlag(flag: string, value: string, min = 1): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`${flag}: '${value}' is not an integer >= ${min}`);
-  return n;
 }

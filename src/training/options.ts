@@ -72,8 +72,9 @@ export interface ResolvedTraining {
   callbacks: CallbackSettings;
 }
 
+/** The programmatic API's check of a count (the CLI parses its flags with commands/flags.ts, same wording). */
 function positiveInt(value: number | undefined, flag: string): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new UserError(`${flag} must be a positive integer, got ${value}`);
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new UserError(`${flag}: '${value}' is not an integer >= 1`);
 }
 
 export function resolveTraining(e: Experiment, f: TrainFlags): ResolvedTraining {

@@ -51,7 +51,7 @@ describe('kmnist-lab run', () => {
   it('rejects bad flags with the flag named', async () => {
     const bad = await runCli(['run', '--data-dir', data, '--seeds', '0'], { env: { KMNIST_LAB_WORKER: FAKE } });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/--seeds: expected a positive integer, got '0'/);
+    expect(bad.stderr).toMatch(/--seeds: '0' is not an integer >= 1/);
     const unknown = await runCli(['run', '--data-dir', data, '--experiments', 'cnn,resnet'], { env: { KMNIST_LAB_WORKER: FAKE } });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/--experiments: unknown experiment "resnet"/);

@@ -88,7 +88,9 @@ describe('kmnist-lab train (CLI)', () => {
     const p = await runCli(['train', 'cnn', '--data-dir', dataDir, '--progress', 'fancy']);
     expect(p.stderr).toMatch(/--progress: 'fancy' is not one of/);
     const t = await runCli(['train', 'cnn', '--data-dir', dataDir, '--threads', '0']);
-    expect(t.stderr).toMatch(/--threads '0': expected a whole number of threads from 1 to 8/);
+    expect(t.stderr).toMatch(/--threads: '0' is not an integer >= 1/);
+    const t9 = await runCli(['train', 'cnn', '--data-dir', dataDir, '--threads', '9']);
+    expect(t9.stderr).toMatch(/--threads '9': expected a whole number of threads from 1 to 8/);
   });
 
   it('lists the models with parameter counts', async () => {

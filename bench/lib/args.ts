@@ -7,7 +7,7 @@ import { intFlag } from '../../src/commands/flags.ts';
 
 export const USAGE = `npm run bench -- [--backend auto|wasm|cpu|tensorflow] [--data-dir DIR] [--dataset NAME] [--quick]
   [--models cnn,cnn-no-pool,fcnn] [--threads T] [--jobs N] [--memory-data-dir ../shared/data/fashion-mnist]
-  [--memory-seconds S] [--no-memory] [--no-suite] [--out bench.json]`;
+  [--memory-seconds S (0: to completion)] [--no-memory] [--no-suite] [--out bench.json]`;
 
 export interface BenchArgs {
   backend: BackendChoice;
@@ -64,7 +64,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     jobs: intFlag('--jobs', v.jobs),
     threads: v.threads === undefined ? threadsPerJob(1) : checkThreads(intFlag('--threads', v.threads), '--threads'),
     memoryDataDir: v['memory-data-dir'],
-    memorySeconds: v['memory-seconds'] === undefined ? (quick ? 8 : 30) : intFlag('--memory-seconds', v['memory-seconds']),
+    memorySeconds: v['memory-seconds'] === undefined ? (quick ? 8 : 30) : intFlag('--memory-seconds', v['memory-seconds'], 0),
     memory: !v['no-memory'],
     suite: !v['no-suite'],
     out: v.out,

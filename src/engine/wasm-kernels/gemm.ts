@@ -42,6 +42,8 @@ const KC = 256;
 /** Columns of B and rows of A packed at a time (gemm.wat's `run`). */
 const NC = 512;
 const MC = 128;
+/** How long a waiting thread spins before it sleeps (gemm-worker.cjs spins as long). */
+const SPIN_MS = 2;
 /** Products smaller than this (multiply-adds) stay on one thread: waking a worker costs ~10-50 us. */
 const THREAD_MIN_MACS = 1 << 20;
 /** Job descriptor: 28 words (gemm.wat's `run`), which keeps the scratch after it 16-byte aligned. */
@@ -80,10 +82,16 @@ class GemmWorker {
     Atomics.notify(this.control, 0);
   }
 
-  /** Blocks until the job started last is done (spinning: it is due about when ours ends). */
+  /**
+   * Blocks until the job started last is done: spinning first (it is due about when ours ends), then
+   * sleeping, so that a worker the OS has descheduled (more busy threads than cores) gets the core back.
+   */
   wait(): void {
     const seq = Atomics.load(this.control, 0);
-    while (Atomics.load(this.control, 2) !== seq);
+    const until = performance.now() + SPIN_MS;
+    let done: number;
+    while ((done = Atomics.load(this.control, 2)) !== seq && performance.now() < until);
+    while ((done = Atomics.load(this.control, 2)) !== seq) Atomics.wait(this.control, 2, done);
     if (Atomics.exchange(this.control, 3, 0) !== 0) throw new Error('a GEMM worker thread trapped');
   }
 

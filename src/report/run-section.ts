@@ -1,23 +1,23 @@
-// One run's part of the report: classification reports (test, train), confusion heatmap, mistakes
+// One run's part of the report: classification reports (test, train), confusion matrix, mistakes
 // gallery, conv kernels and activation maps. Figures that only illustrate (kernels, activations, the
-// mistakes gallery's images) are drawn for one representative seed per experiment, the lowest present;
-// every seed keeps its numbers, tables and confusion matrix.
+// mistakes gallery's images) and the confusion heatmap are drawn for one representative seed per
+// experiment, the lowest present; every seed keeps its numbers, tables and confusion counts.
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { RUN_FILES } from '../study/run-folder.ts';
 import type { Assets } from './assets.ts';
-import { confusionSpec } from './charts.ts';
+import { CONFUSION_COUNTS_MAX, confusionSpec } from './charts.ts';
 import { LEAK_MARK, pct, seedList } from './comparison.ts';
 import type { Block } from './document.ts';
 import { galleryImage, topMistakes, type Mistake } from './gallery.ts';
 import { convImages } from './kernels.ts';
 import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport } from './metrics.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
-import { classificationReportTable } from './report-tables.ts';
+import { classificationReportTable, confusionTable } from './report-tables.ts';
 import { readPredictions, type Predictions, type RunRecord, type Warn } from '../study/run-reader.ts';
-import type { Table } from './tables.ts';
+import { toCsv, type Table } from './tables.ts';
 
 export interface ProbeImage {
   index: number;
@@ -79,8 +79,9 @@ export function representativeNote(runs: readonly SeedOf[]): string | null {
   return (
     'Every seed below has its own numbers, per-class reports, confusion matrix and count of mistakes. ' +
     'Figures that only illustrate what a model does (the learned conv filters, the activation maps and the pictures of its most confident mistakes) ' +
-    `are drawn for one representative seed per experiment, the lowest seed present: ${which}. ` +
-    'The other seeds list their most confident mistakes as a table.'
+    `and the confusion heatmap are drawn for one representative seed per experiment, the lowest seed present: ${which}. ` +
+    'The other seeds give their confusion matrix as a table of counts (the numbers the heatmap prints) and list their most confident mistakes as a table; ' +
+    'every seed\'s confusion counts are also in `tables/confusion-<experiment>-seed-<n>.csv`.'
   );
 }
 
@@ -131,7 +132,6 @@ async function splitReport(run: RunRecord, split: 'test' | 'train', pred: Predic
 }
 
 export async function runSection(run: RunRecord, ctx: RunSectionContext): Promise<Block[]> {
-  const name = runName(run);
   const labels = classRowLabels(run.config.numClasses, run.config.classChars);
   const leak = run.config.validationOn === 'test' ? ` (${LEAK_MARK}: preset ${run.config.preset})` : '';
   const m = run.metrics;
@@ -156,16 +156,36 @@ export async function runSection(run: RunRecord, ctx: RunSectionContext): Promis
   }
   if (train) blocks.push(...(await splitReport(run, 'train', train, labels, ctx)));
 
-  if (run.config.numClasses <= MAX_INLINE_CLASSES) {
-    const confusion = test ? confusionMatrix(test.yTrue, test.yPred, run.config.numClasses) : m.confusion;
-    const svg = await vegaLiteToSvg(confusionSpec(`${run.experiment} seed ${run.seed}: confusion matrix (test)`, confusion, labels));
-    blocks.push({ kind: 'image', file: ctx.assets.image(`confusion-${name}`, svgToPng(svg), svg), alt: `confusion matrix of ${name}` });
-  }
-
   const representative = representativeSeed(ctx.experimentSeeds);
+  if (run.config.numClasses <= MAX_INLINE_CLASSES) blocks.push(...(await confusionBlocks(run, test, labels, representative, ctx)));
   if (test) blocks.push(...mistakesBlocks(run, test, labels, representative, ctx));
   if (run.hasModel && run.seed === representative) blocks.push(...(await kernelBlocks(run, ctx)));
   return blocks;
+}
+
+/**
+ * Every seed's confusion counts go to tables/confusion-<run>.csv. The heatmap is drawn for the
+ * representative seed; the other seeds show the same counts as a table (up to CONFUSION_COUNTS_MAX
+ * classes, above which the heatmap prints no counts either and the CSV is named instead).
+ */
+async function confusionBlocks(run: RunRecord, test: Predictions | null, labels: string[], representative: number, ctx: RunSectionContext): Promise<Block[]> {
+  const name = runName(run);
+  const confusion = test ? confusionMatrix(test.yTrue, test.yPred, run.config.numClasses) : run.metrics.confusion;
+  const title = `${run.experiment} seed ${run.seed}: confusion matrix (test)`;
+  const table = confusionTable(confusion, labels, `${title}, counts; rows = true class, columns = predicted`);
+  const csv = ctx.assets.write(`tables/confusion-${name}.csv`, toCsv(table));
+  if (run.seed === representative) {
+    const svg = await vegaLiteToSvg(confusionSpec(title, confusion, labels));
+    return [{ kind: 'image', file: ctx.assets.image(`confusion-${name}`, svgToPng(svg), svg), alt: `confusion matrix of ${name}` }];
+  }
+  const drawn = `its heatmap is drawn for the representative seed, ${run.experiment} seed ${representative}`;
+  if (labels.length <= CONFUSION_COUNTS_MAX) {
+    return [
+      { kind: 'paragraph', text: `Confusion matrix (test) as counts; ${drawn}.` },
+      { kind: 'table', table },
+    ];
+  }
+  return [{ kind: 'paragraph', text: `Confusion matrix (test): \`${csv}\` (${labels.length} classes; ${drawn}).` }];
 }
 
 /** The most confident mistakes: pictured for the representative seed, a table for the others (and when the images are missing). */

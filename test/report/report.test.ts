@@ -71,7 +71,7 @@ describe('report from a synthetic study', () => {
       'architecture-cnn',
       'architecture-fcnn',
       'dataset-examples',
-      'confusion-fcnn-seed-2',
+      'confusion-fcnn-seed-1',
       'kernels-cnn-seed-1-conv1',
       'kernels-cnn-seed-1-conv2',
       'activations-cnn-seed-1-conv2',
@@ -88,14 +88,16 @@ describe('report from a synthetic study', () => {
     expect(html).not.toMatch(/(src|href)="(https?:|images\/)/);
   });
 
-  it('draws illustrative figures for one representative seed per experiment and says which', () => {
+  it('draws illustrative figures and the confusion heatmap for one representative seed per experiment and says which', () => {
     const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => decodeURI(m[1]));
-    const illustrative = images.filter((f) => /^images\/(kernels|activations|mistakes)-/.test(f));
-    // cnn: 2 conv layers x (kernels + activations) + gallery; fcnn: gallery
-    expect(illustrative.sort()).toEqual(
+    const perSeed = images.filter((f) => /^images\/(kernels|activations|mistakes|confusion)-/.test(f));
+    // cnn: 2 conv layers x (kernels + activations) + gallery + heatmap; fcnn: gallery + heatmap
+    expect(perSeed.sort()).toEqual(
       [
         'activations-cnn-seed-1-conv1',
         'activations-cnn-seed-1-conv2',
+        'confusion-cnn-seed-1',
+        'confusion-fcnn-seed-1',
         'kernels-cnn-seed-1-conv1',
         'kernels-cnn-seed-1-conv2',
         'mistakes-cnn-seed-1',
@@ -104,19 +106,19 @@ describe('report from a synthetic study', () => {
     );
     // nor are the other seed's written to the report folder
     const files = readdirSync(join(outDir, 'images'));
-    expect(files.filter((f) => /^(kernels|activations|mistakes)-.*-seed-2/.test(f))).toEqual([]);
-    expect(result.files.some((f) => /(kernels|activations|mistakes)-.*-seed-2/.test(f))).toBe(false);
-    expect(html).not.toMatch(/alt="[^"]*(kernels|activations|misclassified test images) of \w+-seed-2"/);
+    expect(files.filter((f) => /-seed-2/.test(f))).toEqual([]);
+    expect(result.files.some((f) => f.startsWith('images/') && f.includes('-seed-2'))).toBe(false);
+    expect(html).not.toMatch(/alt="[^"]*(kernels|activations|misclassified test images|confusion matrix) of \w+-seed-2"/);
     // the text says which seed stands for the others, in both renderings
     const runs = md.slice(md.indexOf('## Runs'));
-    expect(runs).toContain('are drawn for one representative seed per experiment, the lowest seed present: seed 1 for every experiment.');
+    expect(runs).toContain('and the confusion heatmap are drawn for one representative seed per experiment, the lowest seed present: seed 1 for every experiment.');
     expect(md).toContain('Seed 1 is the representative seed of cnn: its filters and activation maps stand for seed 2, which are not drawn.');
     expect(html).toContain('the lowest seed present: seed 1 for every experiment.');
     expect(html).toContain('Seed 1 is the representative seed of cnn');
     expect(md).not.toContain('cnn seed 2: learned filters');
   });
 
-  it('keeps every seed\'s results: runs table, per-class reports, confusion matrices, mistakes as a table', () => {
+  it('keeps every seed\'s results: runs table, per-class reports, confusion counts, mistakes as a table', () => {
     for (const [experiment, seed] of [['cnn', 1], ['cnn', 2], ['fcnn', 1], ['fcnn', 2]] as const) {
       const name = `${experiment}-seed-${seed}`;
       expect(md).toMatch(new RegExp(`\\| ${experiment} \\| ${seed} \\| \\d+\\.\\d+ % \\|`));
@@ -124,9 +126,17 @@ describe('report from a synthetic study', () => {
       expect(md).toContain(`#### ${experiment} seed ${seed}: test set`);
       expect(md).toContain(`#### ${experiment} seed ${seed}: train set`);
       expect(existsSync(join(outDir, 'tables', `classification-${name}-test.csv`)), name).toBe(true);
-      expect(md).toContain(`images/confusion-${name}.png`);
+      expect(readFileSync(join(outDir, 'tables', `confusion-${name}.csv`), 'utf8').trim().split('\n'), name).toHaveLength(1 + 10);
       expect(md).toContain(`#### ${experiment} seed ${seed}: test images it gets wrong`);
     }
+    // seed 2's confusion matrix: the heatmap's counts as a table, in both renderings
+    const cnn2 = md.slice(md.indexOf('### cnn, seed 2'));
+    expect(cnn2).toContain('Confusion matrix (test) as counts; its heatmap is drawn for the representative seed, cnn seed 1.');
+    expect(cnn2).toContain('*cnn seed 2: confusion matrix (test), counts; rows = true class, columns = predicted*');
+    // cnn seed 2 gets test image 19 (class 9) wrong, as class 8: row 9 has 1 in column 8 and 1 on the diagonal
+    expect(cnn2).toContain('| 9 を | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 1 |');
+    expect(html).toContain('<caption>cnn seed 2: confusion matrix (test), counts; rows = true class, columns = predicted</caption>');
+    expect(readFileSync(join(outDir, 'tables', 'confusion-cnn-seed-2.csv'), 'utf8')).toContain('9 を,0,0,0,0,0,0,0,0,1,1');
     const runsCsv = readFileSync(join(outDir, 'tables', 'runs.csv'), 'utf8').trim().split('\n');
     expect(runsCsv).toHaveLength(1 + 4);
     // fcnn seed 2 gets test images 19, 4, 5, 6 wrong: listed, not pictured

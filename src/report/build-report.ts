@@ -13,7 +13,7 @@ import { findings, publishedTable } from './findings.ts';
 import { classRowLabels } from './metrics.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
 import { discoverRuns, resolveRunsDir, type RunRecord, type Warn } from '../study/run-reader.ts';
-import { runSection } from './run-section.ts';
+import { representativeNote, runSection } from './run-section.ts';
 
 export interface ReportOptions {
   /** runs/<dataset> or the runs root (the most recent dataset is used). */
@@ -144,11 +144,13 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     );
   }
   blocks.push({ kind: 'heading', level: 2, text: 'Runs' });
+  const note = representativeNote(runs);
+  if (note) blocks.push({ kind: 'paragraph', text: note });
   for (const run of runs) {
     log(`report: ${run.experiment} seed ${run.seed}`);
     const runDs = await datasets.get(run.config);
     const runLabels = classRowLabels(run.config.numClasses, run.config.classChars);
-    blocks.push(...(await runSection(run, { assets, warn, dataset: runDs, probe: runDs ? probeImage(runDs, runLabels) : null, galleryLimit: opts.galleryLimit ?? 24 })));
+    blocks.push(...(await runSection(run, { assets, warn, dataset: runDs, probe: runDs ? probeImage(runDs, runLabels) : null, galleryLimit: opts.galleryLimit ?? 24, experimentSeeds: (groups.get(run.experiment) ?? [run]).map((r) => r.seed) })));
   }
   if (warnings.length > 0) blocks.push({ kind: 'heading', level: 2, text: 'Warnings' }, { kind: 'list', items: [...warnings] });
 

@@ -101,6 +101,9 @@ export function overlaySpec(experiments: ExperimentHistories[]): TopLevelSpec {
   } as unknown as TopLevelSpec; // checked by vega-lite's compile at render time
 }
 
+/** Up to this many classes the heatmap prints each cell's count (and a count table stays readable). */
+export const CONFUSION_COUNTS_MAX = 20;
+
 /** Heatmap with counts; rows = true class, columns = predicted class. */
 export function confusionSpec(title: string, confusion: number[][], labels: string[]): TopLevelSpec {
   const values: { true: string; predicted: string; count: number; rowShare: number }[] = [];
@@ -128,7 +131,7 @@ export function confusionSpec(title: string, confusion: number[][], labels: stri
           color: { field: 'rowShare', type: 'quantitative', title: 'share of row', scale: { scheme: 'blues', domain: [0, 1] } },
         },
       },
-      ...(labels.length <= 20
+      ...(labels.length <= CONFUSION_COUNTS_MAX
         ? [
             {
               mark: { type: 'text', fontSize: 10 },

@@ -1,4 +1,4 @@
-// The report's specific tables: the classification report and the per-run table.
+// The report's specific tables: the classification report and the confusion matrix.
 import type { ClassificationReport } from './metrics.ts';
 import type { Table } from './tables.ts';
 
@@ -16,5 +16,14 @@ export function classificationReportTable(report: ClassificationReport, caption?
     columns: ['class', 'precision', 'recall', 'f1-score', 'support'],
     rows,
     rulesAfter: [report.classes.length - 1],
+  };
+}
+
+/** Counts, one row per true class, one column per predicted class (the heatmap's numbers). */
+export function confusionTable(confusion: number[][], labels: string[], caption?: string): Table {
+  return {
+    caption,
+    columns: ['true \\ predicted', ...labels],
+    rows: confusion.map((row, i) => [labels[i], ...row.map(String)]),
   };
 }

@@ -1,21 +1,23 @@
-// One run's part of the report: classification reports (test, train), confusion heatmap, mistakes
-// gallery, conv kernels and activation maps.
+// One run's part of the report: classification reports (test, train), confusion matrix, mistakes
+// gallery, conv kernels and activation maps. Figures that only illustrate (kernels, activations, the
+// mistakes gallery's images) and the confusion heatmap are drawn for one representative seed per
+// experiment, the lowest present; every seed keeps its numbers, tables and confusion counts.
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { RUN_FILES } from '../study/run-folder.ts';
 import type { Assets } from './assets.ts';
-import { confusionSpec } from './charts.ts';
-import { LEAK_MARK, pct } from './comparison.ts';
+import { CONFUSION_COUNTS_MAX, confusionSpec } from './charts.ts';
+import { LEAK_MARK, pct, seedList } from './comparison.ts';
 import type { Block } from './document.ts';
 import { galleryImage, topMistakes, type Mistake } from './gallery.ts';
 import { convImages } from './kernels.ts';
 import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport } from './metrics.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
-import { classificationReportTable } from './report-tables.ts';
+import { classificationReportTable, confusionTable } from './report-tables.ts';
 import { readPredictions, type Predictions, type RunRecord, type Warn } from '../study/run-reader.ts';
-import type { Table } from './tables.ts';
+import { toCsv, type Table } from './tables.ts';
 
 export interface ProbeImage {
   index: number;
@@ -33,12 +35,55 @@ export interface RunSectionContext {
   /** The test image whose activation maps are shown. */
   probe: ProbeImage | null;
   galleryLimit: number;
+  /** The seeds of this run's experiment in the report; the lowest is its representative. */
+  experimentSeeds: readonly number[];
 }
 
 /** Above this many classes (kkanji: 3,832) per-class tables go to files only and the heatmap is left out. */
 export const MAX_INLINE_CLASSES = 60;
 
 export const runName = (run: RunRecord): string => `${run.experiment}-seed-${run.seed}`;
+
+type SeedOf = Pick<RunRecord, 'experiment' | 'seed'>;
+
+/** The seed whose illustrative figures stand for its experiment: the lowest present (seed 1 in a full study). */
+export function representativeSeed(seeds: readonly number[]): number {
+  if (seeds.length === 0) throw new RangeError('representativeSeed: no seeds');
+  return Math.min(...seeds);
+}
+
+/** Experiment -> its representative seed, for the runs in the report. */
+export function representativeSeeds(runs: readonly SeedOf[]): Map<string, number> {
+  const seeds = new Map<string, number[]>();
+  for (const r of runs) seeds.set(r.experiment, [...(seeds.get(r.experiment) ?? []), r.seed]);
+  return new Map([...seeds].map(([experiment, list]) => [experiment, representativeSeed(list)]));
+}
+
+/**
+ * The sentence opening the per-run sections, saying which seed's illustrative figures are shown;
+ * null when no experiment has more than one seed (then every run is its own representative).
+ */
+export function representativeNote(runs: readonly SeedOf[]): string | null {
+  const counts = new Map<string, number>();
+  for (const r of runs) counts.set(r.experiment, (counts.get(r.experiment) ?? 0) + 1);
+  if (![...counts.values()].some((n) => n > 1)) return null;
+  const bySeed = new Map<number, string[]>();
+  for (const [experiment, seed] of representativeSeeds(runs)) bySeed.set(seed, [...(bySeed.get(seed) ?? []), experiment]);
+  const which =
+    bySeed.size === 1
+      ? `seed ${[...bySeed.keys()][0]} for every experiment`
+      : [...bySeed]
+          .sort((a, b) => a[0] - b[0])
+          .map(([seed, experiments]) => `seed ${seed} for ${experiments.join(', ')}`)
+          .join('; ');
+  return (
+    'Every seed below has its own numbers, per-class reports, confusion matrix and count of mistakes. ' +
+    'Figures that only illustrate what a model does (the learned conv filters, the activation maps and the pictures of its most confident mistakes) ' +
+    `and the confusion heatmap are drawn for one representative seed per experiment, the lowest seed present: ${which}. ` +
+    'The other seeds give their confusion matrix as a table of counts (the numbers the heatmap prints) and list their most confident mistakes as a table; ' +
+    'every seed\'s confusion counts are also in `tables/confusion-<experiment>-seed-<n>.csv`.'
+  );
+}
 
 async function tryPredictions(run: RunRecord, file: string, warn: Warn): Promise<Predictions | null> {
   try {
@@ -87,7 +132,6 @@ async function splitReport(run: RunRecord, split: 'test' | 'train', pred: Predic
 }
 
 export async function runSection(run: RunRecord, ctx: RunSectionContext): Promise<Block[]> {
-  const name = runName(run);
   const labels = classRowLabels(run.config.numClasses, run.config.classChars);
   const leak = run.config.validationOn === 'test' ? ` (${LEAK_MARK}: preset ${run.config.preset})` : '';
   const m = run.metrics;
@@ -112,32 +156,61 @@ export async function runSection(run: RunRecord, ctx: RunSectionContext): Promis
   }
   if (train) blocks.push(...(await splitReport(run, 'train', train, labels, ctx)));
 
-  if (run.config.numClasses <= MAX_INLINE_CLASSES) {
-    const confusion = test ? confusionMatrix(test.yTrue, test.yPred, run.config.numClasses) : m.confusion;
-    const svg = await vegaLiteToSvg(confusionSpec(`${run.experiment} seed ${run.seed}: confusion matrix (test)`, confusion, labels));
-    blocks.push({ kind: 'image', file: ctx.assets.image(`confusion-${name}`, svgToPng(svg), svg), alt: `confusion matrix of ${name}` });
-  }
-
-  if (test) blocks.push(...mistakesBlocks(run, test, labels, ctx));
-  if (run.hasModel) blocks.push(...(await kernelBlocks(run, ctx)));
+  const representative = representativeSeed(ctx.experimentSeeds);
+  if (run.config.numClasses <= MAX_INLINE_CLASSES) blocks.push(...(await confusionBlocks(run, test, labels, representative, ctx)));
+  if (test) blocks.push(...mistakesBlocks(run, test, labels, representative, ctx));
+  if (run.hasModel && run.seed === representative) blocks.push(...(await kernelBlocks(run, ctx)));
   return blocks;
 }
 
-function mistakesBlocks(run: RunRecord, test: Predictions, labels: string[], ctx: RunSectionContext): Block[] {
+/**
+ * Every seed's confusion counts go to tables/confusion-<run>.csv. The heatmap is drawn for the
+ * representative seed; the other seeds show the same counts as a table (up to CONFUSION_COUNTS_MAX
+ * classes, above which the heatmap prints no counts either and the CSV is named instead).
+ */
+async function confusionBlocks(run: RunRecord, test: Predictions | null, labels: string[], representative: number, ctx: RunSectionContext): Promise<Block[]> {
   const name = runName(run);
+  const confusion = test ? confusionMatrix(test.yTrue, test.yPred, run.config.numClasses) : run.metrics.confusion;
+  const title = `${run.experiment} seed ${run.seed}: confusion matrix (test)`;
+  const table = confusionTable(confusion, labels, `${title}, counts; rows = true class, columns = predicted`);
+  const csv = ctx.assets.write(`tables/confusion-${name}.csv`, toCsv(table));
+  if (run.seed === representative) {
+    const svg = await vegaLiteToSvg(confusionSpec(title, confusion, labels));
+    return [{ kind: 'image', file: ctx.assets.image(`confusion-${name}`, svgToPng(svg), svg), alt: `confusion matrix of ${name}` }];
+  }
+  const drawn = `its heatmap is drawn for the representative seed, ${run.experiment} seed ${representative}`;
+  if (labels.length <= CONFUSION_COUNTS_MAX) {
+    return [
+      { kind: 'paragraph', text: `Confusion matrix (test) as counts; ${drawn}.` },
+      { kind: 'table', table },
+    ];
+  }
+  return [{ kind: 'paragraph', text: `Confusion matrix (test): \`${csv}\` (${labels.length} classes; ${drawn}).` }];
+}
+
+/** The most confident mistakes: pictured for the representative seed, a table for the others (and when the images are missing). */
+function mistakesBlocks(run: RunRecord, test: Predictions, labels: string[], representative: number, ctx: RunSectionContext): Block[] {
+  const name = runName(run);
+  const pictured = run.seed === representative;
   const mistakes = topMistakes(test, ctx.galleryLimit);
   const wrong = test.yTrue.reduce((s, y, i) => s + (y === test.yPred[i] ? 0 : 1), 0);
   const blocks: Block[] = [
     { kind: 'heading', level: 4, text: `${run.experiment} seed ${run.seed}: test images it gets wrong` },
-    { kind: 'paragraph', text: `${wrong.toLocaleString('en-US')} of ${test.count.toLocaleString('en-US')} test images are misclassified; the ${mistakes.length} most confident mistakes:` },
+    {
+      kind: 'paragraph',
+      text:
+        `${wrong.toLocaleString('en-US')} of ${test.count.toLocaleString('en-US')} test images are misclassified; the ${mistakes.length} most confident mistakes` +
+        (pictured ? ':' : ` (pictured for the representative seed, ${run.experiment} seed ${representative}, only):`),
+    },
   ];
   if (mistakes.length === 0) return blocks.slice(0, 1).concat([{ kind: 'paragraph', text: 'No test image is misclassified.' }]);
   const ds = ctx.dataset;
-  if (ds && matchesTestSet(test, ds)) {
+  const matches = ds !== null && matchesTestSet(test, ds);
+  if (ds && !matches) ctx.warn(`${run.dir}: ${RUN_FILES.predictionsTest} does not match the test set in ${ds.dataDir}` + (pictured ? '; gallery images left out' : ''));
+  if (ds && matches && pictured) {
     const g = galleryImage(mistakes, ds.test, labels);
     blocks.push({ kind: 'image', file: ctx.assets.image(`mistakes-${name}`, g.png), alt: `misclassified test images of ${name}` });
   } else {
-    if (ds) ctx.warn(`${run.dir}: ${RUN_FILES.predictionsTest} does not match the test set in ${ds.dataDir}; gallery images left out`);
     blocks.push({ kind: 'table', table: mistakesTable(mistakes, labels) });
   }
   return blocks;
@@ -159,6 +232,10 @@ async function kernelBlocks(run: RunRecord, ctx: RunSectionContext): Promise<Blo
     if (convs.length === 0) return [];
     const name = runName(run);
     const blocks: Block[] = [{ kind: 'heading', level: 4, text: `${run.experiment} seed ${run.seed}: learned filters` }];
+    if (ctx.experimentSeeds.length > 1) {
+      const others = ctx.experimentSeeds.filter((s) => s !== run.seed);
+      blocks.push({ kind: 'paragraph', text: `Seed ${run.seed} is the representative seed of ${run.experiment}: its filters and activation maps stand for ${seedList(others)}, which are not drawn.` });
+    }
     convs.forEach((c, i) => {
       blocks.push({
         kind: 'image',

@@ -1,5 +1,5 @@
 // Builds a report from a tiny SYNTHETIC study (see fixture.ts) and checks it as a reader would.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -71,10 +71,10 @@ describe('report from a synthetic study', () => {
       'architecture-cnn',
       'architecture-fcnn',
       'dataset-examples',
-      'confusion-fcnn-seed-2',
+      'confusion-fcnn-seed-1',
       'kernels-cnn-seed-1-conv1',
       'kernels-cnn-seed-1-conv2',
-      'activations-cnn-seed-2-conv2',
+      'activations-cnn-seed-1-conv2',
       'mistakes-fcnn-seed-1',
     ];
     for (const name of expected) expect(images, name).toContain(`images/${name}.png`);
@@ -86,6 +86,64 @@ describe('report from a synthetic study', () => {
     // self-contained HTML: every image inlined, nothing fetched
     expect((html.match(/<img src="data:image\/png;base64,/g) ?? []).length).toBe(images.length);
     expect(html).not.toMatch(/(src|href)="(https?:|images\/)/);
+  });
+
+  it('draws illustrative figures and the confusion heatmap for one representative seed per experiment and says which', () => {
+    const images = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => decodeURI(m[1]));
+    const perSeed = images.filter((f) => /^images\/(kernels|activations|mistakes|confusion)-/.test(f));
+    // cnn: 2 conv layers x (kernels + activations) + gallery + heatmap; fcnn: gallery + heatmap
+    expect(perSeed.sort()).toEqual(
+      [
+        'activations-cnn-seed-1-conv1',
+        'activations-cnn-seed-1-conv2',
+        'confusion-cnn-seed-1',
+        'confusion-fcnn-seed-1',
+        'kernels-cnn-seed-1-conv1',
+        'kernels-cnn-seed-1-conv2',
+        'mistakes-cnn-seed-1',
+        'mistakes-fcnn-seed-1',
+      ].map((n) => `images/${n}.png`),
+    );
+    // nor are the other seed's written to the report folder
+    const files = readdirSync(join(outDir, 'images'));
+    expect(files.filter((f) => /-seed-2/.test(f))).toEqual([]);
+    expect(result.files.some((f) => f.startsWith('images/') && f.includes('-seed-2'))).toBe(false);
+    expect(html).not.toMatch(/alt="[^"]*(kernels|activations|misclassified test images|confusion matrix) of \w+-seed-2"/);
+    // the text says which seed stands for the others, in both renderings
+    const runs = md.slice(md.indexOf('## Runs'));
+    expect(runs).toContain('and the confusion heatmap are drawn for one representative seed per experiment, the lowest seed present: seed 1 for every experiment.');
+    expect(md).toContain('Seed 1 is the representative seed of cnn: its filters and activation maps stand for seed 2, which are not drawn.');
+    expect(html).toContain('the lowest seed present: seed 1 for every experiment.');
+    expect(html).toContain('Seed 1 is the representative seed of cnn');
+    expect(md).not.toContain('cnn seed 2: learned filters');
+  });
+
+  it('keeps every seed\'s results: runs table, per-class reports, confusion counts, mistakes as a table', () => {
+    for (const [experiment, seed] of [['cnn', 1], ['cnn', 2], ['fcnn', 1], ['fcnn', 2]] as const) {
+      const name = `${experiment}-seed-${seed}`;
+      expect(md).toMatch(new RegExp(`\\| ${experiment} \\| ${seed} \\| \\d+\\.\\d+ % \\|`));
+      expect(md).toContain(`### ${experiment}, seed ${seed}`);
+      expect(md).toContain(`#### ${experiment} seed ${seed}: test set`);
+      expect(md).toContain(`#### ${experiment} seed ${seed}: train set`);
+      expect(existsSync(join(outDir, 'tables', `classification-${name}-test.csv`)), name).toBe(true);
+      expect(readFileSync(join(outDir, 'tables', `confusion-${name}.csv`), 'utf8').trim().split('\n'), name).toHaveLength(1 + 10);
+      expect(md).toContain(`#### ${experiment} seed ${seed}: test images it gets wrong`);
+    }
+    // seed 2's confusion matrix: the heatmap's counts as a table, in both renderings
+    const cnn2 = md.slice(md.indexOf('### cnn, seed 2'));
+    expect(cnn2).toContain('Confusion matrix (test) as counts; its heatmap is drawn for the representative seed, cnn seed 1.');
+    expect(cnn2).toContain('*cnn seed 2: confusion matrix (test), counts; rows = true class, columns = predicted*');
+    // cnn seed 2 gets test image 19 (class 9) wrong, as class 8: row 9 has 1 in column 8 and 1 on the diagonal
+    expect(cnn2).toContain('| 9 を | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 1 | 1 |');
+    expect(html).toContain('<caption>cnn seed 2: confusion matrix (test), counts; rows = true class, columns = predicted</caption>');
+    expect(readFileSync(join(outDir, 'tables', 'confusion-cnn-seed-2.csv'), 'utf8')).toContain('9 を,0,0,0,0,0,0,0,0,1,1');
+    const runsCsv = readFileSync(join(outDir, 'tables', 'runs.csv'), 'utf8').trim().split('\n');
+    expect(runsCsv).toHaveLength(1 + 4);
+    // fcnn seed 2 gets test images 19, 4, 5, 6 wrong: listed, not pictured
+    const fcnn2 = md.slice(md.indexOf('#### fcnn seed 2: test images it gets wrong'));
+    expect(fcnn2).toContain('4 of 20 test images are misclassified; the 4 most confident mistakes (pictured for the representative seed, fcnn seed 1, only):');
+    expect(fcnn2).toMatch(/\| test image \| true \| predicted \| confidence \|/);
+    for (const i of [4, 5, 6, 19]) expect(fcnn2).toMatch(new RegExp(`\\| ${i} \\| `));
   });
 
   it('skips the unfinished run with a warning and lists it', () => {

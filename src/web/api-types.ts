@@ -20,9 +20,23 @@ export interface RunSummary {
   mistakes: number | null;
 }
 
+/**
+ * The neural runs (modelUrl set) of one experiment folder, lowest seed first. The page loads `runIds[0]` of
+ * every group first and is usable once those are in; the other seeds load afterwards.
+ */
+export interface ModelGroup {
+  /** The experiment folder relative to the runs root, '/'-separated (the run ids' parent), e.g. 'kmnist/cnn'. */
+  id: string;
+  experiment: string;
+  /** Run ids by seed, ascending: the first is the one loaded first (seed 1, or the lowest seed present). */
+  runIds: string[];
+}
+
 export interface RunsResponse {
   runsRoot: string;
   runs: RunSummary[];
+  /** The runs with a model, grouped by experiment folder, in the order of `runs`. */
+  modelGroups: ModelGroup[];
   /** Run folders that could not be read, one line each. */
   problems: string[];
   /** URL of the HTML report, or null when none was found. */

@@ -1,9 +1,10 @@
 // Finds the finished run folders under a runs root (runs/ or runs/<dataset>) and summarises each for the page.
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { RUN_FILES, type RunConfig } from '../study/run-folder.ts';
 import { datasetRunDirs, isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, type PredictedLabels, type RequiredFields } from '../study/run-reader.ts';
-import type { RunSummary } from './api-types.ts';
+import type { ModelGroup, RunSummary } from './api-types.ts';
 
 /** What the page relies on (numClasses and paramCount have fallbacks). */
 const PAGE_CONFIG_FIELDS: RequiredFields = { classNames: 'array' };
@@ -54,13 +55,53 @@ export interface RunListing {
   problems: string[];
 }
 
-/** Every finished run under `root` (runs/ or runs/<dataset>), sorted by path; an absent root gives none. */
-export async function listRuns(root: string): Promise<RunListing> {
+/** The files a summary is made from: when none of them changed (mtime, size), a cached summary still holds. */
+const SUMMARY_SOURCES = [RUN_FILES.config, RUN_FILES.metrics, RUN_FILES.predictionsTest, join(RUN_FILES.model, 'model.json')];
+
+async function sourceStamp(dir: string): Promise<string> {
+  const stamps = await Promise.all(
+    SUMMARY_SOURCES.map((f) =>
+      stat(join(dir, f)).then(
+        (s) => `${s.mtimeMs}:${s.size}`,
+        () => '-',
+      ),
+    ),
+  );
+  return stamps.join('|');
+}
+
+/**
+ * Run summaries kept between listings (the page asks for the list on every load, and counting a run's mistakes
+ * reads its predictions CSV). A run is read again when one of its files changed; a run that could not be read
+ * is not kept, so it is tried again on the next listing.
+ */
+export class RunSummaryCache {
+  private readonly entries = new Map<string, { stamp: string; entry: Promise<RunEntry> }>();
+
+  async get(root: string, dir: string): Promise<RunEntry> {
+    const key = `${root}\n${dir}`;
+    const stamp = await sourceStamp(dir);
+    const hit = this.entries.get(key);
+    if (hit && hit.stamp === stamp) return hit.entry;
+    const entry = summarise(root, dir);
+    this.entries.set(key, { stamp, entry });
+    entry.catch(() => {
+      if (this.entries.get(key)?.entry === entry) this.entries.delete(key);
+    });
+    return entry;
+  }
+}
+
+/**
+ * Every finished run under `root` (runs/ or runs/<dataset>), sorted by path (seeds by number); an absent root
+ * gives none. With a cache, runs whose files did not change are not read again.
+ */
+export async function listRuns(root: string, cache?: RunSummaryCache): Promise<RunListing> {
   const dirs: string[] = [];
   for (const datasetDir of datasetRunDirs(root).sort()) {
     for (const ref of await listRunFolders(datasetDir)) if (isRunComplete(ref.dir)) dirs.push(ref.dir);
   }
-  const settled = await Promise.allSettled(dirs.map((d) => summarise(root, d)));
+  const settled = await Promise.allSettled(dirs.map((d) => (cache ? cache.get(root, d) : summarise(root, d))));
   const entries: RunEntry[] = [];
   const problems: string[] = [];
   settled.forEach((s, i) => {
@@ -68,4 +109,30 @@ export async function listRuns(root: string): Promise<RunListing> {
     else problems.push(s.reason instanceof Error ? s.reason.message : `${dirs[i]}: unreadable`);
   });
   return { entries, problems };
+}
+
+/**
+ * The runs with a model grouped by experiment folder (the parent of the run's id), groups in the order their
+ * first run appears in `runs`, each group's runs by seed (then id). The page loads each group's first run first.
+ */
+export function modelGroups(runs: readonly RunSummary[]): ModelGroup[] {
+  const groups = new Map<string, { experiment: string; runs: RunSummary[] }>();
+  for (const run of runs) {
+    if (!run.modelUrl) continue;
+    const id = run.id.split('/').slice(0, -1).join('/');
+    let group = groups.get(id);
+    if (!group) {
+      group = { experiment: run.experiment, runs: [] };
+      groups.set(id, group);
+    }
+    group.runs.push(run);
+  }
+  return [...groups].map(([id, g]) => ({
+    id,
+    experiment: g.experiment,
+    runIds: g.runs
+      .slice()
+      .sort((a, b) => a.seed - b.seed || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((r) => r.id),
+  }));
 }

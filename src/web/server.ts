@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
 import type { ApiError, RunsResponse, TestImageKind } from './api-types.ts';
 import { pageBundle } from './bundle.ts';
-import { listRuns, type RunEntry } from './runs.ts';
+import { RunSummaryCache, listRuns, modelGroups, type RunEntry } from './runs.ts';
 import { resolveInside } from './safe-path.ts';
 import { TestImageSource, type TestSetLoader } from './test-images.ts';
 
@@ -82,14 +82,17 @@ export function createWebServer(options: WebServerOptions): Server {
   const runsRoot = resolve(options.runsRoot);
   const reportDir = resolve(options.reportDir);
   const images = new TestImageSource(options.loadTestSet, options.baseDir);
+  const summaries = new RunSummaryCache();
   let runsCache: RunEntry[] = [];
 
   async function runsResponse(): Promise<RunsResponse> {
-    const listing = await listRuns(runsRoot);
+    const listing = await listRuns(runsRoot, summaries);
     runsCache = listing.entries;
+    const runs = listing.entries.map((e) => e.summary);
     return {
       runsRoot,
-      runs: listing.entries.map((e) => e.summary),
+      runs,
+      modelGroups: modelGroups(runs),
       problems: listing.problems,
       reportUrl: existsSync(join(reportDir, REPORT_FILE)) ? `/report/${REPORT_FILE}` : null,
       reportDir,
@@ -137,6 +140,9 @@ export function createWebServer(options: WebServerOptions): Server {
     }
     throw new HttpError(404, `nothing at ${url.pathname}`);
   }
+
+  // Read the runs now, so the page's first request for them finds them summarised (errors show on that request).
+  listRuns(runsRoot, summaries).catch(() => undefined);
 
   return createServer((req, res) => {
     route(req, res).catch((err: unknown) => {

@@ -1,5 +1,6 @@
 // Synthetic run folders for the web tests: a tiny CNN, a tiny dense net (saved in the standard TF.js format by
-// the project's saveModel) and a knn run without a model, all over 24 made-up 28x28 test images.
+// the project's saveModel) and a knn run without a model, all over 24 made-up 28x28 test images; one seed each
+// by default, or the seeds a test asks for.
 // predictions-test.csv holds what each model really predicts in Node, so the page can be checked against it.
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ const SIDE = 28;
 export interface SyntheticRun {
   id: string;
   experiment: string;
+  seed: number;
   model: tf.LayersModel | null;
   /** Predicted class per test image (argmax of `probs`). */
   predicted: number[];
@@ -49,22 +51,25 @@ function makeImages(rand: () => number): Uint8Array {
   return images;
 }
 
-function tinyCnn(): tf.LayersModel {
+/** A tiny CNN; `seed` (the run's seed) varies its weights, seed 1 giving the weights the tests always had. */
+function tinyCnn(seed: number): tf.LayersModel {
+  const s = (seed - 1) * 10;
   const m = tf.sequential();
   m.add(
-    tf.layers.conv2d({ inputShape: [SIDE, SIDE, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+    tf.layers.conv2d({ inputShape: [SIDE, SIDE, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: s + 1 }) }),
   );
   m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   m.add(tf.layers.flatten());
-  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 2 }) }));
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: s + 2 }) }));
   return m;
 }
 
-function tinyDense(): tf.LayersModel {
+function tinyDense(seed: number): tf.LayersModel {
+  const s = (seed - 1) * 10;
   const m = tf.sequential();
   m.add(tf.layers.flatten({ inputShape: [SIDE, SIDE, 1] }));
-  m.add(tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.randomNormal({ stddev: 0.2, seed: 3 }) }));
-  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ stddev: 1, seed: 4 }) }));
+  m.add(tf.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tf.initializers.randomNormal({ stddev: 0.2, seed: s + 3 }) }));
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tf.initializers.randomNormal({ stddev: 1, seed: s + 4 }) }));
   return m;
 }
 
@@ -87,7 +92,7 @@ async function writeRun(root: string, run: SyntheticRun, labels: Int32Array, par
     model: run.experiment,
     dataset: 'kmnist',
     dataDir: 'synthetic-data/kmnist',
-    seed: 1,
+    seed: run.seed,
     preset: 'default',
     optimizer: 'adam',
     learningRate: 0.001,
@@ -115,21 +120,26 @@ async function writeRun(root: string, run: SyntheticRun, labels: Int32Array, par
   await writeFile(join(dir, 'metrics.json'), JSON.stringify(metrics, null, 2));
 }
 
-/** Writes runs/kmnist/{cnn,fcnn,knn}/seed-1 under `root`; labels make the cnn right on even images, wrong on odd. */
-export async function makeSyntheticRuns(root: string): Promise<SyntheticRuns> {
+export type SyntheticExperiment = 'cnn' | 'fcnn' | 'knn';
+
+/**
+ * Writes runs/kmnist/{cnn,fcnn,knn}/seed-<n> under `root`, seed 1 of each unless `seeds` says otherwise (every
+ * seed its own weights). Labels make the first cnn run right on even images, wrong on odd.
+ */
+export async function makeSyntheticRuns(root: string, seeds: Partial<Record<SyntheticExperiment, number[]>> = {}): Promise<SyntheticRuns> {
   const rand = mulberry32(7);
   const images = makeImages(rand);
-  const models: [string, tf.LayersModel | null][] = [
-    ['cnn', tinyCnn()],
-    ['fcnn', tinyDense()],
-    ['knn', null],
-  ];
-  const runs: SyntheticRun[] = models.map(([experiment, model]) => {
-    const probs = model
-      ? predictNode(model, images, COUNT)
-      : Array.from({ length: COUNT }, (_, i) => CLASS_CHARS.map((__, k) => (k === i % 10 ? 1 : 0)));
-    return { id: `kmnist/${experiment}/seed-1`, experiment, model, probs, predicted: probs.map(argmax) };
-  });
+  const build: Record<SyntheticExperiment, (seed: number) => tf.LayersModel | null> = { cnn: tinyCnn, fcnn: tinyDense, knn: () => null };
+  const runs: SyntheticRun[] = [];
+  for (const experiment of ['cnn', 'fcnn', 'knn'] as const) {
+    for (const seed of seeds[experiment] ?? [1]) {
+      const model = build[experiment](seed);
+      const probs = model
+        ? predictNode(model, images, COUNT)
+        : Array.from({ length: COUNT }, (_, i) => CLASS_CHARS.map((__, k) => (k === i % 10 ? 1 : 0)));
+      runs.push({ id: `kmnist/${experiment}/seed-${seed}`, experiment, seed, model, probs, predicted: probs.map(argmax) });
+    }
+  }
   const labels = Int32Array.from(runs[0].predicted, (p, i) => (i % 2 === 0 ? p : (p + 1) % 10));
   for (const run of runs) await writeRun(root, run, labels, run.model ? run.model.countParams() : 0);
   return { root, runs, testSet: { images, labels, count: COUNT, height: SIDE, width: SIDE } };

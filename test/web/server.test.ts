@@ -1,9 +1,10 @@
 // The serve server without a browser: the runs API, test images, the report, and path traversal.
-import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunsResponse, TestImageResponse } from '../../src/web/api-types.ts';
+import type { RunSummary, RunsResponse, TestImageResponse } from '../../src/web/api-types.ts';
+import { modelGroups } from '../../src/web/runs.ts';
 import { makeSyntheticRuns, type SyntheticRuns } from './fixtures.ts';
 import { rawGet, startHarness, type Harness } from './server-harness.ts';
 
@@ -43,6 +44,10 @@ describe('serve API', () => {
     expect(knn.modelUrl).toBeNull();
     expect(body.reportUrl).toBe('/report/report.html');
     expect(body.problems).toEqual([]);
+    expect(body.modelGroups).toEqual([
+      { id: 'kmnist/cnn', experiment: 'cnn', runIds: ['kmnist/cnn/seed-1'] },
+      { id: 'kmnist/fcnn', experiment: 'fcnn', runIds: ['kmnist/fcnn/seed-1'] },
+    ]);
   });
 
   it('serves model.json and weights.bin from a run folder', async () => {
@@ -111,6 +116,68 @@ describe('serve API', () => {
   });
 });
 
+describe('serve with several seeds per experiment', () => {
+  let multiDir: string;
+  let multi: Harness;
+
+  beforeAll(async () => {
+    multiDir = await mkdtemp(join(tmpdir(), 'kmnist-web-seeds-'));
+    const made = await makeSyntheticRuns(join(multiDir, 'runs'), { cnn: [1, 2, 3], fcnn: [3, 10, 2], knn: [1, 2] });
+    multi = await startHarness(join(multiDir, 'runs'), join(multiDir, 'report'), made.testSet);
+  });
+
+  afterAll(async () => {
+    await multi?.close();
+    if (multiDir) await rm(multiDir, { recursive: true, force: true });
+  });
+
+  it('groups the neural runs by experiment, lowest seed first (by number), to be loaded first', async () => {
+    const body = JSON.parse((await rawGet(multi.url, '/api/runs')).body) as RunsResponse;
+    expect(body.runs).toHaveLength(8);
+    expect(body.modelGroups).toEqual([
+      { id: 'kmnist/cnn', experiment: 'cnn', runIds: ['kmnist/cnn/seed-1', 'kmnist/cnn/seed-2', 'kmnist/cnn/seed-3'] },
+      { id: 'kmnist/fcnn', experiment: 'fcnn', runIds: ['kmnist/fcnn/seed-2', 'kmnist/fcnn/seed-3', 'kmnist/fcnn/seed-10'] },
+    ]);
+  });
+
+  it('lists a run again after one of its files changed (the summaries are cached)', async () => {
+    const first = JSON.parse((await rawGet(multi.url, '/api/runs')).body) as RunsResponse;
+    const file = join(multiDir, 'runs', 'kmnist', 'cnn', 'seed-2', 'metrics.json');
+    const metrics = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...metrics, testAccuracy: 0.123456 }, null, 2));
+    const later = new Date(Date.now() + 5000);
+    await utimes(file, later, later);
+    const second = JSON.parse((await rawGet(multi.url, '/api/runs')).body) as RunsResponse;
+    const acc = (r: RunsResponse): number | undefined => r.runs.find((x) => x.id === 'kmnist/cnn/seed-2')?.testAccuracy;
+    expect(acc(first)).not.toBe(0.123456);
+    expect(acc(second)).toBe(0.123456);
+  });
+});
+
+describe('modelGroups', () => {
+  const run = (id: string, seed: number, model = true): RunSummary => ({
+    id,
+    experiment: id.split('/').at(-2) ?? '',
+    seed,
+    dataset: 'kmnist',
+    numClasses: 10,
+    classNames: [],
+    testAccuracy: 0.5,
+    paramCount: 1,
+    modelUrl: model ? `/files/${id}/model/model.json` : null,
+    validatedOnTest: false,
+    mistakes: null,
+  });
+
+  it('orders each group by seed whatever the listing order, and leaves out runs without a model', () => {
+    const runs = [run('a/x/seed-10', 10), run('a/x/seed-2', 2), run('a/knn/seed-1', 1, false), run('b/x/seed-1', 1), run('a/x/seed-3', 3)];
+    expect(modelGroups(runs)).toEqual([
+      { id: 'a/x', experiment: 'x', runIds: ['a/x/seed-2', 'a/x/seed-3', 'a/x/seed-10'] },
+      { id: 'b/x', experiment: 'x', runIds: ['b/x/seed-1'] },
+    ]);
+  });
+});
+
 describe('serve with no runs yet', () => {
   it('lists no runs and no report for an absent folder', async () => {
     const empty = await startHarness(join(dir, 'absent-runs'), join(dir, 'absent-report'), null);
@@ -118,6 +185,7 @@ describe('serve with no runs yet', () => {
       const res = await rawGet(empty.url, '/api/runs');
       const body = JSON.parse(res.body) as RunsResponse;
       expect(body.runs).toEqual([]);
+      expect(body.modelGroups).toEqual([]);
       expect(body.reportUrl).toBeNull();
     } finally {
       await empty.close();

@@ -3,12 +3,17 @@ import type { ApiError, RunSummary, RunsResponse, TestImageKind, TestImageRespon
 import { classify, initTf, loadRunModel, type LoadedModel } from './models.ts';
 import { DrawingPad, grayToImageData } from './pad.ts';
 import { SIDE, preprocess, type FitStyle } from './preprocess.ts';
-import { ModelRow, classLabel, el, runTitle } from './view.ts';
+import { ExperimentView, ModelRow, classLabel, el, runTitle } from './view.ts';
 
 /** A hook for tests and the curious: the same numbers the bars show. */
 export interface KmnistLabHook {
-  /** Resolves once every model has loaded (or failed to). */
+  /**
+   * Resolves once the first seed of every experiment has loaded (or failed to): the page is usable
+   * (<body data-state="ready">). The other seeds load afterwards.
+   */
   ready: Promise<void>;
+  /** Resolves once every model, all seeds, has loaded or failed (<body data-all-models="loaded">). */
+  allLoaded: Promise<void>;
   backend: string;
   /** Probabilities of every loaded model (by run id) for one 28x28 0..255 image. */
   classify(pixels: number[]): Promise<Record<string, number[]>>;
@@ -19,8 +24,13 @@ export interface KmnistLabHook {
 declare global {
   interface Window {
     kmnistLab?: KmnistLabHook;
+    /** GET /api/runs, started by index.html before this bundle has loaded. */
+    kmnistLabRuns?: Promise<Response>;
   }
 }
+
+/** How many of the other seeds load at once in the background (opening an experiment loads its seeds at once). */
+const BACKGROUND_LOADS = 3;
 
 function byId<T extends HTMLElement>(id: string): T {
   const node = document.getElementById(id);
@@ -28,8 +38,8 @@ function byId<T extends HTMLElement>(id: string): T {
   return node as T;
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url);
+async function getJson<T>(url: string, started?: Promise<Response>): Promise<T> {
+  const res = await (started ?? fetch(url));
   const body = (await res.json()) as T | ApiError;
   if (!res.ok) throw new Error((body as ApiError).error ?? `${url}: HTTP ${res.status}`);
   return body as T;
@@ -44,11 +54,17 @@ const pickRandom = byId<HTMLButtonElement>('pick-random');
 const pickMistake = byId<HTMLButtonElement>('pick-mistake');
 const fitStyle = byId<HTMLSelectElement>('fit-style');
 
+/** Every neural run's row, in the listed order (groups, then seeds). */
 const rows = new Map<string, ModelRow>();
+const views = new Map<string, ExperimentView>();
+const viewOfRun = new Map<string, ExperimentView>();
 const loaded = new Map<string, LoadedModel>();
 let runs: RunSummary[] = [];
 let input: Uint8Array | null = null;
 let testImage: TestImageResponse | null = null;
+/** Bumped whenever the input (drawing or test image) changes; a row whose shownVersion differs is out of date. */
+let inputVersion = 0;
+let backend = 'none';
 
 function setStatus(text: string, isError = false): void {
   statusLine.textContent = text;
@@ -60,7 +76,14 @@ function showPreview(pixels: ArrayLike<number>): void {
   ctx?.putImageData(grayToImageData(pixels, SIDE, SIDE), 0, 0);
 }
 
+function inputChanged(): void {
+  inputVersion++;
+  void predictAll();
+}
+
 // One prediction pass at a time; requests that arrive meanwhile collapse into one more pass with the latest input.
+// A pass updates the rows on screen whose model is loaded and whose bars are out of date: after a new input all
+// of them, after a model loaded or an experiment opened only those.
 let busy = false;
 let again = false;
 async function predictAll(): Promise<void> {
@@ -74,16 +97,20 @@ async function predictAll(): Promise<void> {
       again = false;
       const image = input;
       const shown = testImage;
-      for (const [id, model] of loaded) {
-        const row = rows.get(id);
-        if (!row) continue;
+      const version = inputVersion;
+      for (const [id, row] of rows) {
+        const model = loaded.get(id);
+        if (!model || row.shownVersion === version || !viewOfRun.get(id)?.shows(row)) continue;
         if (!image || image.every((v) => v === 0)) {
           row.blank();
-          continue;
+        } else {
+          const probs = await classify(model, image);
+          const saved = shown && shown.runId === id ? shown.savedPredicted : null;
+          row.show(probs, shown ? shown.trueClass : null, saved);
         }
-        const probs = await classify(model, image);
-        const saved = shown && shown.runId === id ? shown.savedPredicted : null;
-        row.show(probs, shown ? shown.trueClass : null, saved);
+        row.shownVersion = version;
+        // A newer input came while this pass ran: start over with it rather than finish the old one.
+        if (version !== inputVersion) break;
       }
     } while (again);
     document.body.dataset.predictions = String(Number(document.body.dataset.predictions ?? '0') + 1);
@@ -105,7 +132,7 @@ const pad = new DrawingPad(byId<HTMLCanvasElement>('pad'), {
 function drawingChanged(): void {
   input = preprocess(pad.gray(), pad.canvas.width, pad.canvas.height, fitStyle.value as FitStyle);
   showPreview(input);
-  void predictAll();
+  inputChanged();
 }
 
 fitStyle.addEventListener('change', () => {
@@ -118,7 +145,7 @@ byId<HTMLButtonElement>('clear').addEventListener('click', () => {
   testInfo.textContent = '';
   input = new Uint8Array(SIDE * SIDE);
   showPreview(input);
-  void predictAll();
+  inputChanged();
 });
 
 async function pickTestImage(kind: TestImageKind): Promise<void> {
@@ -141,6 +168,10 @@ async function pickTestImage(kind: TestImageKind): Promise<void> {
     testInfo.dataset.runId = image.runId;
     testInfo.dataset.savedPredicted = String(image.savedPredicted);
     testInfo.dataset.trueClass = String(image.trueClass);
+    // The run's own row shows its saved prediction: open its experiment when that row is folded away.
+    const view = viewOfRun.get(run.id);
+    if (view?.more && !view.shows(rows.get(run.id) as ModelRow)) view.more.open = true;
+    inputVersion++;
     await predictAll();
   } catch (err) {
     testInfo.textContent = `Could not load a test image: ${(err as Error).message}`;
@@ -171,8 +202,7 @@ function showReport(info: RunsResponse): void {
   }
 }
 
-function showRuns(info: RunsResponse): RunSummary[] {
-  const withModel = info.runs.filter((r) => r.modelUrl);
+function showRuns(info: RunsResponse): void {
   const without = info.runs.filter((r) => !r.modelUrl);
   if (info.runs.length === 0) {
     const msg = el('div', 'empty');
@@ -185,10 +215,25 @@ function showRuns(info: RunsResponse): RunSummary[] {
     );
     modelsBox.replaceChildren(msg);
   }
-  for (const run of withModel) {
-    const row = new ModelRow(run);
-    rows.set(run.id, row);
-    modelsBox.append(row.root);
+  const runById = new Map(info.runs.map((r) => [r.id, r]));
+  for (const group of info.modelGroups) {
+    const groupRows = group.runIds.flatMap((id) => {
+      const run = runById.get(id);
+      if (!run?.modelUrl) return [];
+      const row = new ModelRow(run);
+      rows.set(run.id, row);
+      return [row];
+    });
+    if (groupRows.length === 0) continue;
+    const view = new ExperimentView(group.id, group.experiment, groupRows, openExperiment);
+    views.set(group.id, view);
+    for (const row of groupRows) viewOfRun.set(row.run.id, view);
+    for (const row of groupRows.slice(1)) {
+      row.queued();
+      queue.push(row.run);
+    }
+    view.update();
+    modelsBox.append(view.root);
   }
   const notes: string[] = [];
   if (without.length > 0) {
@@ -204,42 +249,128 @@ function showRuns(info: RunsResponse): RunSummary[] {
     runSelect.append(option);
   }
   updatePickButtons();
-  return withModel;
+  updateSeedsButton();
 }
+
+// Loading: the first seed of every experiment at once (the page is usable when they are in), then the other
+// seeds, BACKGROUND_LOADS at a time, in the listed order; opening an experiment loads its seeds at once.
+const started = new Map<string, Promise<void>>();
+/** The other seeds, not started yet, in the order the background loads them. */
+const queue: RunSummary[] = [];
+let usable = false;
+
+let resolveAllLoaded: () => void = () => undefined;
+const allLoaded = new Promise<void>((done) => {
+  resolveAllLoaded = done;
+});
+
+function load(run: RunSummary): Promise<void> {
+  let done = started.get(run.id);
+  if (done) return done;
+  const row = rows.get(run.id);
+  row?.loading();
+  done = loadRunModel(run)
+    .then(
+      (model) => {
+        loaded.set(run.id, model);
+        row?.ready();
+      },
+      (err: unknown) => row?.fail(`could not load the model: ${(err as Error).message}`),
+    )
+    .then(() => {
+      viewOfRun.get(run.id)?.update();
+      modelSettled();
+    });
+  started.set(run.id, done);
+  return done;
+}
+
+function failedCount(): number {
+  let n = 0;
+  for (const row of rows.values()) if (row.root.dataset.load === 'failed') n++;
+  return n;
+}
+
+function modelSettled(): void {
+  if (usable) showLoadStatus();
+  // A model that came in while something is on the pad answers for it (predictAll skips rows up to date).
+  if (input) void predictAll();
+  if (loaded.size + failedCount() === rows.size) {
+    document.body.dataset.allModels = 'loaded';
+    resolveAllLoaded();
+  }
+}
+
+function showLoadStatus(): void {
+  if (rows.size === 0) {
+    setStatus('No models to run yet.');
+    return;
+  }
+  const failed = failedCount();
+  const pending = rows.size - loaded.size - failed;
+  setStatus(
+    `${loaded.size} model${loaded.size === 1 ? '' : 's'} ready${failed ? `, ${failed} failed` : ''}` +
+      (pending ? ` · ${pending} more seed${pending === 1 ? '' : 's'} loading in the background (open an experiment to see them)` : '') +
+      ` · TensorFlow.js ${backend} backend · draw a character or pick a test image`,
+    failed > 0,
+  );
+}
+
+async function loadInBackground(): Promise<void> {
+  const worker = async (): Promise<void> => {
+    for (let run = queue.shift(); run; run = queue.shift()) if (!started.has(run.id)) await load(run);
+  };
+  await Promise.all(Array.from({ length: BACKGROUND_LOADS }, worker));
+}
+
+/** An experiment was opened: load its other seeds now (not in their background turn) and show their answers. */
+function openExperiment(view: ExperimentView): void {
+  for (const row of view.rows.slice(1)) {
+    const at = queue.indexOf(row.run);
+    if (at >= 0) queue.splice(at, 1);
+    void load(row.run);
+  }
+  updateSeedsButton();
+  void predictAll();
+}
+
+const seedsButton = byId<HTMLButtonElement>('all-seeds');
+function updateSeedsButton(): void {
+  const foldable = [...views.values()].filter((v) => v.more);
+  seedsButton.hidden = foldable.length === 0;
+  seedsButton.textContent = foldable.length > 0 && foldable.every((v) => v.open) ? 'Fold the other seeds' : 'Show every seed';
+}
+seedsButton.addEventListener('click', () => {
+  const foldable = [...views.values()].filter((v) => v.more);
+  const open = !foldable.every((v) => v.open);
+  for (const v of foldable) if (v.more) v.more.open = open;
+  if (!open) updateSeedsButton();
+});
 
 async function start(): Promise<void> {
   const forced = new URLSearchParams(location.search).get('backend');
-  const [info, backend] = await Promise.all([getJson<RunsResponse>('/api/runs'), initTf(forced)]);
+  const [info, tfBackend] = await Promise.all([getJson<RunsResponse>('/api/runs', window.kmnistLabRuns), initTf(forced)]);
   runs = info.runs;
+  backend = tfBackend;
+  hook.backend = tfBackend;
   // MNIST digits were fitted to 20x20; the Kuzushiji sets (and the default) fill the frame.
   if (runs.length > 0 && runs.every((r) => r.dataset === 'mnist')) fitStyle.value = 'mnist';
-  showReport(info);
-  const withModel = showRuns(info);
-  hook.backend = backend;
-  setStatus(`${withModel.length} model${withModel.length === 1 ? '' : 's'} loading · TensorFlow.js ${backend} backend`);
-  await Promise.all(
-    withModel.map(async (run) => {
-      try {
-        loaded.set(run.id, await loadRunModel(run));
-        rows.get(run.id)?.ready();
-      } catch (err) {
-        rows.get(run.id)?.fail(`could not load the model: ${(err as Error).message}`);
-      }
-    }),
-  );
-  // Keep the models in the listed order (they finished loading in any order).
-  const order = withModel.map((r) => r.id).filter((id) => loaded.has(id));
-  const sorted = new Map(order.map((id) => [id, loaded.get(id) as LoadedModel]));
-  loaded.clear();
-  for (const [id, m] of sorted) loaded.set(id, m);
-  const failed = withModel.length - loaded.size;
+  showRuns(info);
+  document.body.dataset.allModels = 'loading';
+  const firsts = [...views.values()].map((v) => v.rows[0].run);
   setStatus(
-    withModel.length === 0
-      ? 'No models to run yet.'
-      : `${loaded.size} model${loaded.size === 1 ? '' : 's'} ready${failed ? `, ${failed} failed` : ''} · TensorFlow.js ${backend} backend · draw a character or pick a test image`,
-    failed > 0,
+    `${firsts.length} model${firsts.length === 1 ? '' : 's'} loading (the first seed of each experiment` +
+      `${queue.length ? `; ${queue.length} more seed${queue.length === 1 ? '' : 's'} after them` : ''}) · TensorFlow.js ${backend} backend`,
   );
+  if (rows.size === 0) modelSettled();
+  await Promise.all(firsts.map(load));
+  usable = true;
+  showLoadStatus();
+  // The report (megabytes of HTML, parsed on this page's thread) waits until the first models are in.
+  showReport(info);
   document.body.dataset.state = 'ready';
+  resolveReady();
+  void loadInBackground();
 }
 
 let resolveReady: () => void = () => undefined;
@@ -247,19 +378,23 @@ const hook: KmnistLabHook = {
   ready: new Promise<void>((done) => {
     resolveReady = done;
   }),
+  allLoaded,
   backend: 'none',
   async classify(pixels) {
     const out: Record<string, number[]> = {};
-    for (const [id, model] of loaded) out[id] = await classify(model, pixels);
+    for (const id of rows.keys()) {
+      const model = loaded.get(id);
+      if (model) out[id] = await classify(model, pixels);
+    }
     return out;
   },
   input: () => (input ? Array.from(input) : null),
 };
 window.kmnistLab = hook;
 
-start()
-  .catch((err: unknown) => {
-    setStatus(`The page could not start: ${(err as Error).message}`, true);
-    document.body.dataset.state = 'failed';
-  })
-  .finally(() => resolveReady());
+start().catch((err: unknown) => {
+  setStatus(`The page could not start: ${(err as Error).message}`, true);
+  document.body.dataset.state = 'failed';
+  resolveReady();
+  resolveAllLoaded();
+});

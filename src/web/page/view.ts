@@ -24,9 +24,13 @@ export class ModelRow {
   private readonly fills: HTMLElement[] = [];
   private readonly bars: HTMLElement[] = [];
 
+  /** The input version (see main.ts) the bars show; -1: none yet. */
+  shownVersion = -1;
+
   constructor(readonly run: RunSummary) {
     this.root = el('div', 'model loading');
     this.root.dataset.runId = run.id;
+    this.root.dataset.load = 'loading';
     const head = el('div', 'model-head');
     const name = el('div', 'model-name', runTitle(run));
     name.title = run.id;
@@ -48,14 +52,29 @@ export class ModelRow {
     this.root.append(this.top, head, bars);
   }
 
+  /** Waits for its turn: its model loads after the first seed of every experiment. */
+  queued(): void {
+    this.root.classList.add('loading');
+    this.root.dataset.load = 'queued';
+    this.note.textContent = 'not loaded yet: loads after the first seeds';
+  }
+
+  loading(): void {
+    this.root.classList.add('loading');
+    this.root.dataset.load = 'loading';
+    this.note.textContent = 'loading model…';
+  }
+
   ready(): void {
     this.root.classList.remove('loading');
+    this.root.dataset.load = 'ready';
     this.note.textContent = 'draw or pick a test image';
   }
 
   fail(message: string): void {
     this.root.classList.remove('loading');
     this.root.classList.add('failed');
+    this.root.dataset.load = 'failed';
     this.note.textContent = message;
     this.root.dataset.error = message;
   }
@@ -90,5 +109,64 @@ export class ModelRow {
     delete this.root.dataset.probs;
     this.root.classList.remove('wrong');
     this.note.textContent = 'draw or pick a test image';
+  }
+}
+
+/**
+ * One experiment: its first seed's row, always shown, and the other seeds' rows folded under a <details> whose
+ * summary says how many of them are loaded. Opening it asks for them (`onOpen`).
+ */
+export class ExperimentView {
+  readonly root: HTMLElement;
+  readonly more: HTMLDetailsElement | null = null;
+  private readonly summary: HTMLElement | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly experiment: string,
+    readonly rows: ModelRow[],
+    onOpen: (view: ExperimentView) => void,
+  ) {
+    this.root = el('div', 'experiment');
+    this.root.dataset.group = id;
+    const [first, ...others] = rows;
+    if (first) this.root.append(first.root);
+    if (others.length > 0) {
+      this.more = el('details', 'more-seeds');
+      this.summary = el('summary');
+      this.more.append(this.summary, ...others.map((r) => r.root));
+      this.more.addEventListener('toggle', () => {
+        if (this.more?.open) onOpen(this);
+      });
+      this.root.append(this.more);
+      this.update();
+    }
+  }
+
+  get open(): boolean {
+    return this.more?.open ?? false;
+  }
+
+  /** Whether `row` is on screen: the first seed always, the others while the group is open. */
+  shows(row: ModelRow): boolean {
+    return row === this.rows[0] || this.open;
+  }
+
+  /** Rewrites the summary line from the rows' load states. */
+  update(): void {
+    if (!this.summary || !this.more) return;
+    const others = this.rows.slice(1);
+    const done = others.filter((r) => r.root.dataset.load === 'ready').length;
+    const failed = others.filter((r) => r.root.dataset.load === 'failed').length;
+    const seeds = others.map((r) => r.run.seed).join(', ');
+    const state =
+      done + failed === others.length
+        ? failed > 0
+          ? `${done} loaded, ${failed} failed`
+          : 'loaded'
+        : `${done} of ${others.length} loaded${failed > 0 ? `, ${failed} failed` : ''}, the rest loading`;
+    this.summary.textContent = `${this.experiment}: ${others.length} more seed${others.length === 1 ? '' : 's'} (${seeds}) · ${state}`;
+    this.more.dataset.loaded = String(done);
+    this.more.dataset.pending = String(others.length - done - failed);
   }
 }

@@ -70,7 +70,8 @@ async function main(): Promise<void> {
   const memory = args.memory ? await measureTrainMemory({ dataDir: args.memoryDataDir, backend: args.backend, trainSeconds: args.memorySeconds }) : { skipped: '--no-memory' };
   if ('skipped' in memory) log(`train memory: skipped (${memory.skipped})`);
   else {
-    log(`${memory.command}: killed after ${memory.trainSeconds} s of training (${memory.totalSeconds} s in all; ${memory.exit})`);
+    const ending = memory.exit === 'SIGKILL' ? `killed after ${memory.trainSeconds} s of training` : `ran to the end (${memory.exit}), ${memory.trainSeconds} s after training began`;
+    log(`${memory.command}: ${ending} (${memory.totalSeconds} s in all)`);
     log(
       `  peak RSS ${memory.peakRssMiB} MiB (target <= ${memory.targetMiB}); ${memory.peakRssAtTrainStartMiB ?? '-'} MiB when training began, ` +
         `${memory.lastRssMiB} MiB at the last sample${memory.note ? `; ${memory.note}` : ''}`,

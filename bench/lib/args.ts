@@ -72,7 +72,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     timedSteps: quick ? 3 : 8,
     minSeconds: quick ? 1 : 3,
     inferImages: quick ? 512 : 2048,
-    suiteSteps: quick ? 4 : 10,
+    suiteSteps: quick ? 6 : 24,
     profileTop: 10,
   };
 }

@@ -37,8 +37,17 @@ interface GemmExports {
   run(job: number): void;
 }
 
-/** Columns of A / rows of B per block: a 4 x KC panel of A and the KC x 8 panel of B stay in L1. */
-const KC = 256;
+/**
+ * Depth of a K block at most: a 4 x kc panel of A and the kc x 8 panel of B stay in L1. K is cut into
+ * equal blocks (a convolution's K = 288 is one block, not 256 + 32: every extra block re-reads the
+ * image and re-loads C).
+ */
+const KC_MAX = 384;
+
+function blockDepth(k: number): number {
+  const blocks = Math.ceil(k / KC_MAX);
+  return Math.min(k, Math.ceil(k / blocks / 4) * 4); // a multiple of 4: im2col packs 4 columns at a time
+}
 /** Columns of B and rows of A packed at a time (gemm.wat's `run`). */
 const NC = 512;
 const MC = 128;
@@ -174,7 +183,7 @@ export class HeapGemm {
     const threads = direct && m * n * k >= THREAD_MIN_MACS ? this.threads : 1;
     const byRows = m >= n;
     const shares = byRows ? split(m, 4, threads) : split(n, 8, threads);
-    const kc = Math.min(k, KC);
+    const kc = blockDepth(k);
     const rowsOf = (s: Share): number => (byRows ? s.width : m);
     const colsOf = (s: Share): number => (byRows ? n : s.width);
     const bPackBytes = (s: Share): number => kc * Math.min(NC, Math.ceil(colsOf(s) / 8) * 8) * 4;
@@ -193,7 +202,7 @@ export class HeapGemm {
       const described = [...words.slice(1, 15), ...Array<number>(Math.max(0, 15 - words.length)).fill(0)]; // words 11-24
       const rows = rowsOf(s);
       heap.set([words[0], rows, byRows ? n : s.width, k, b.ptr + 4 * n0 * b.cs, b.rs, b.cs, out + 4 * (m0 * ldc + n0), ldc,
-        job + JOB_BYTES, job + JOB_BYTES + aPackBytes(s), ...described, KC, ...words.slice(15)], job / 4);
+        job + JOB_BYTES, job + JOB_BYTES + aPackBytes(s), ...described, kc, ...words.slice(15)], job / 4);
       const at = job;
       job += shareBytes(s);
       return at;

@@ -306,7 +306,8 @@ describe.skipIf(!hasChromium)('serve page with several seeds per experiment', ()
     await seedsPage.mouse.up();
     expect(await seedsPage.textContent('#all-seeds')).toBe('Show every seed');
     await seedsPage.click('#all-seeds');
-    expect(await seedsPage.textContent('#all-seeds')).toBe('Fold the other seeds');
+    // <details> fire their toggle events in a later task: the label follows them
+    await seedsPage.waitForFunction(() => document.getElementById('all-seeds')?.textContent === 'Fold the other seeds');
     await seedsPage.waitForFunction(() => Array.from(document.querySelectorAll<HTMLElement>('#models .model')).every((n) => n.dataset.probs !== undefined));
     const input = await seedsPage.evaluate(() => window.kmnistLab?.input() ?? null);
     if (!input) throw new Error('the page has no input after drawing');

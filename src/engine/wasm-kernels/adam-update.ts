@@ -3,6 +3,7 @@
 // module imports the backend's memory and writes the new moments and weights in one loop. Each f32x4
 // op is IEEE float32 with no FMA, in tfjs's order, so the result is bit-identical to tf.train.adam.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { memoryOf } from './wat-module.ts';
 
 export interface AdamConstants {
   b1: number;
@@ -109,13 +110,6 @@ function leb(n: number): number[] {
 type AdamFn = (...args: number[]) => void;
 const instances = new WeakMap<WebAssembly.Memory, AdamFn>();
 const compiled = new Map<boolean, WebAssembly.Module>();
-
-/** The backend's linear memory (shared on the threaded build). */
-function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
-  const mod = backend.wasm as unknown as { asm?: { memory?: unknown }; wasmMemory?: unknown };
-  const mem = mod.asm?.memory ?? mod.wasmMemory;
-  return mem instanceof WebAssembly.Memory ? mem : undefined;
-}
 
 /** Whether adamUpdateWasm can run on this backend. */
 export function adamUpdateWasmAvailable(backend: BackendWasm): boolean {

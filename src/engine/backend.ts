@@ -87,12 +87,12 @@ async function tryWasm(threads: number): Promise<string | undefined> {
     warn(`kmnist-lab's wasm kernels failed to compile (${messageOf(e)}); TF.js's own kernels run instead, slower`);
   }
   try {
-    await setWasmBackend(threads);
+    await setWasmBackend(threads > 1);
   } catch (e) {
     if (threads === 1) return messageOf(e);
     warn(`the threaded wasm build failed to start (${messageOf(e)}); training on one thread`);
     try {
-      await setWasmBackend(1);
+      await setWasmBackend(false);
     } catch (again) {
       return messageOf(again);
     }

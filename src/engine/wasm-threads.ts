@@ -13,29 +13,29 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 const require = createRequire(import.meta.url);
 const WORKER_BOOTSTRAP = require.resolve('./wasm-thread-worker.cjs');
 
-/**
- * Starts the wasm backend: the plain SIMD build for 1 thread, else the threaded build with `xnnpackThreads`
- * XNNPACK threads (default 1, see above). Returns XNNPACK's thread count.
- */
-export async function setWasmBackend(threads: number, xnnpackThreads = 1): Promise<number> {
-  if (threads <= 1) {
+/** XNNPACK's pool on the threaded build (see above). */
+const XNNPACK_THREADS = 1;
+
+/** Starts the wasm backend: the plain SIMD build, or the threaded build (for its shared memory). */
+export async function setWasmBackend(threaded: boolean): Promise<void> {
+  if (!threaded) {
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // (also after a failed threaded start)
     if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to start');
-    return getThreadsCount();
+    return;
   }
   const env = tf.env();
   const cpus = os.cpus;
   const createObjectURL = URL.createObjectURL;
   env.set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  setThreadsCount(xnnpackThreads);
+  setThreadsCount(XNNPACK_THREADS);
   os.cpus = () => {
     const real = cpus();
-    return Array.from({ length: Math.max(real.length, 2 * xnnpackThreads) }, (_, i) => real[i % real.length]);
+    return Array.from({ length: Math.max(real.length, 2 * XNNPACK_THREADS) }, (_, i) => real[i % real.length]);
   };
   URL.createObjectURL = (obj: Blob | MediaSource) =>
     obj instanceof Blob && obj.type === 'application/javascript' ? WORKER_BOOTSTRAP : createObjectURL(obj);
@@ -46,7 +46,6 @@ export async function setWasmBackend(threads: number, xnnpackThreads = 1): Promi
     URL.createObjectURL = createObjectURL;
   }
   unrefPoolWorkers();
-  return getThreadsCount();
 }
 
 interface EmscriptenPThread {

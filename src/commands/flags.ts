@@ -1,5 +1,6 @@
 // Parsing of command-line flag values, one wording for every command: the flag, the value as typed,
 // and what was expected.
+import { checkThreads } from '../engine/backend.ts';
 import { UserError } from '../errors.ts';
 
 /** A whole number >= min, written in plain digits ('1e3', '0x10', '' and ' ' are refused). */
@@ -29,6 +30,11 @@ export function fractionFlag(flag: string, value: string): number {
 export function oneOfFlag<T extends string>(flag: string, value: string, choices: readonly T[]): T {
   if (!(choices as readonly string[]).includes(value)) throw new UserError(`${flag}: '${value}' is not one of ${choices.join(', ')}`);
   return value as T;
+}
+
+/** --threads: a whole number from 1 to MAX_THREADS. */
+export function threadsFlag(value: string): number {
+  return checkThreads(intFlag('--threads', value), `--threads '${value}'`);
 }
 
 /** A commander option parser for intFlag. */

@@ -3,12 +3,12 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { BACKEND_CHOICES, checkThreads, MAX_THREADS, threadsPerJob } from '../engine/backend.ts';
+import { BACKEND_CHOICES, MAX_THREADS, threadsPerJob } from '../engine/backend.ts';
 import { getExperiment } from '../models/zoo.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
 import { runStudy } from '../study/run-study.ts';
-import { intFlag, oneOfFlag } from './flags.ts';
+import { intFlag, oneOfFlag, threadsFlag } from './flags.ts';
 import { renderSummaryMarkdown } from '../study/summary-md.ts';
 
 interface RunFlags extends DataOptions {
@@ -45,7 +45,7 @@ async function action(flags: RunFlags): Promise<void> {
   const jobs = intFlag('--jobs', flags.jobs);
   const epochs = flags.epochs === undefined ? undefined : intFlag('--epochs', flags.epochs);
   if (flags.backend !== undefined) oneOfFlag('--backend', flags.backend, BACKENDS);
-  const threads = flags.threads === undefined ? threadsPerJob(jobs) : checkThreads(intFlag('--threads', flags.threads), '--threads');
+  const threads = flags.threads === undefined ? threadsPerJob(jobs) : threadsFlag(flags.threads);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 
   // First Ctrl-C (or SIGTERM/SIGHUP, so workers are never orphaned): workers get SIGINT once and

@@ -1,13 +1,13 @@
 // `kmnist-lab train <experiment>`: one training run into runs/<dataset>/<experiment>/seed-<n>/.
 import type { Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { BACKEND_CHOICES, checkThreads, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from '../engine/backend.ts';
+import { BACKEND_CHOICES, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from '../engine/backend.ts';
 import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/progress.ts';
 import { trainRun } from '../training/train-run.ts';
-import { fractionFlag, intFlag, intOption, oneOfFlag, positiveFlag } from './flags.ts';
+import { fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flags.ts';
 
 interface TrainCliFlags extends DataOptions {
   epochs?: number;
@@ -39,7 +39,7 @@ export function registerTrain(program: Command): void {
     .option('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default: adam; seed and keras-benchmark: adadelta)`)
     .option('--seed <n>', 'seeds weights, shuffling, dropout, augmentation and the validation split', intOption('--seed', 0), 0)
     .option('--backend <name>', `${BACKEND_CHOICES.join(', ')}`, 'auto')
-    .option('--threads <n>', `wasm: threads for the matrix products, 1-${MAX_THREADS} (default: $${THREADS_ENV}, else all cores)`, (v: string) => checkThreads(intFlag('--threads', v), `--threads '${v}'`))
+    .option('--threads <n>', `wasm: threads for the matrix products, 1-${MAX_THREADS} (default: $${THREADS_ENV}, else all cores)`, threadsFlag)
     .option('--preset <name>', `${PRESETS.join(', ')}: "seed" reproduces the original study, validation leak included`)
     .option('--augment', 'augment batches on the fly (rotation, shift, shear, zoom), as the -aug experiments do')
     .option('--augment-factor <k>', 'one epoch = k augmented passes over the training set (default 1; seed: 10)', intOption('--augment-factor'))

@@ -8,16 +8,15 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS worker, loaded without tsx */
 const { workerData, parentPort } = require('node:worker_threads');
 
-const { wasmModule, memory, control } = workerData;
+const { wasmModule, memory, control, spinMs } = workerData;
 const { run } = new WebAssembly.Instance(wasmModule, { env: { memory } }).exports;
 const ctl = new Int32Array(control);
 parentPort.postMessage('ready');
-// After a job the worker spins a while before sleeping: a training step issues its products ~1 ms
+// After a job the worker spins `spinMs` before sleeping: a training step issues its products ~1 ms
 // apart, and waking a sleeping thread (a futex, an IPI on a VM) costs far more than the spin.
-const SPIN_MS = 2;
 let seen = 0;
 for (;;) {
-  const until = performance.now() + SPIN_MS;
+  const until = performance.now() + spinMs;
   while (Atomics.load(ctl, 0) === seen && performance.now() < until) {
     for (let i = 0; i < 256 && Atomics.load(ctl, 0) === seen; i++);
   }

@@ -1,6 +1,7 @@
 // Drives gemm.wat on the wasm backend's heap: C = A . B for any operand strides, and dW = im2col(x)^T . dy
 // for Conv2DBackpropFilter without materialising the im2col matrix. The module is compiled from its
-// text when the backend starts (wat-module.ts) and instantiated per heap, shared (the threaded build) or not. Kernels call gemmFor(backend) and fall back to XNNPACK when it is undefined.
+// text when the backend starts (wat-module.ts) and instantiated per heap, shared (the threaded build)
+// or not. Kernels call gemmFor(backend) and fall back to XNNPACK when it is undefined.
 // On the threaded build, useThreads(n) adds n - 1 worker threads that each take a share of C's rows or columns.
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -51,12 +52,25 @@ function blockDepth(k: number): number {
 /** Columns of B and rows of A packed at a time (gemm.wat's `run`). */
 const NC = 512;
 const MC = 128;
-/** How long a waiting thread spins before it sleeps (gemm-worker.cjs spins as long). */
+/** How long a waiting thread (this one, or a worker between jobs) spins before it sleeps. */
 const SPIN_MS = 2;
 /** Products smaller than this (multiply-adds) stay on one thread: waking a worker costs ~10-50 us. */
 const THREAD_MIN_MACS = 1 << 20;
 /** Job descriptor: 28 words (gemm.wat's `run`), which keeps the scratch after it 16-byte aligned. */
-const JOB_BYTES = 112;
+const JOB_WORDS = 28;
+const JOB_BYTES = 4 * JOB_WORDS;
+
+/**
+ * How a share's rows of A are packed: job word 0 (the packer: 0 strided, 1 im2col^T, 2 im2col), words
+ * 11-24 (the operand, or the image and the convolution's geometry) and, for im2col, words 26-27 (the
+ * share's first row and the rows in all).
+ */
+interface PackedA {
+  packer: 0 | 1 | 2;
+  words: number[];
+  firstRow?: number;
+  rowsInAll?: number;
+}
 
 export const GEMM_WAT = new WatModule(new URL('./gemm.wat', import.meta.url));
 const WORKER = fileURLToPath(new URL('../gemm-worker.cjs', import.meta.url));
@@ -75,7 +89,7 @@ class GemmWorker {
 
   constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
     // execArgv: [] — plain CommonJS; tsx's loader hooks (inherited by default) refuse a .cjs worker entry.
-    this.worker = new Worker(WORKER, { execArgv: [], workerData: { wasmModule: module, memory, control: this.control.buffer } });
+    this.worker = new Worker(WORKER, { execArgv: [], workerData: { wasmModule: module, memory, control: this.control.buffer, spinMs: SPIN_MS } });
     this.ready = new Promise((resolve, reject) => {
       this.worker.once('message', () => {
         this.worker.unref(); // an idle pool must not keep the process alive
@@ -127,7 +141,7 @@ export class HeapGemm {
     private readonly module: WebAssembly.Module,
   ) {}
 
-  /** Threads a large product is split over (columns); needs the shared heap of the threaded build. */
+  /** Threads a large product is split over (by rows or columns); needs the shared heap of the threaded build. */
   async useThreads(threads: number): Promise<void> {
     if (threads <= 1 || !(this.memory.buffer instanceof SharedArrayBuffer)) return;
     while (this.workers.length < threads - 1) this.workers.push(new GemmWorker(this.module, this.memory));
@@ -145,7 +159,7 @@ export class HeapGemm {
 
   /** C[m x n] (row-major at cPtr, n floats per row) = A[m x k] . B[k x n]. */
   matMul(m: number, n: number, k: number, a: Operand, b: Operand, cPtr: number): void {
-    this.execute((m0) => [0, a.ptr + 4 * m0 * a.rs, a.rs, a.cs], m, n, k, b, cPtr);
+    this.execute((m0) => ({ packer: 0, words: [a.ptr + 4 * m0 * a.rs, a.rs, a.cs] }), m, n, k, b, cPtr);
   }
 
   /**
@@ -154,7 +168,7 @@ export class HeapGemm {
    */
   im2colTMatMul(g: Im2colGeometry, n: number, b: Operand, cPtr: number): void {
     const m = g.kh * g.kw * g.c;
-    this.execute((m0) => [1, ...geometryWords(g), m0, m], m, n, g.batch * g.oh * g.ow, b, cPtr);
+    this.execute((m0) => ({ packer: 1, words: geometryWords(g), firstRow: m0, rowsInAll: m }), m, n, g.batch * g.oh * g.ow, b, cPtr);
   }
 
   /**
@@ -163,15 +177,14 @@ export class HeapGemm {
    */
   im2colMatMul(g: Im2colGeometry, n: number, b: Operand, cPtr: number): void {
     const m = g.batch * g.oh * g.ow;
-    this.execute((m0) => [2, ...geometryWords(g), m0, m], m, n, g.kh * g.kw * g.c, b, cPtr);
+    this.execute((m0) => ({ packer: 2, words: geometryWords(g), firstRow: m0, rowsInAll: m }), m, n, g.kh * g.kw * g.c, b, cPtr);
   }
 
   /**
-   * Runs C = A . B over the pool. `a(m0)` gives job word 0 (the packer) and words 11-27 (A's
-   * description) for a share whose rows start at m0. Large products are split by rows or by columns,
-   * whichever is longer, in whole 4 x 8 tiles.
+   * Runs C = A . B over the pool; `a(m0)` describes A for a share whose rows start at m0. Large products
+   * are split by rows or by columns, whichever is longer, in whole 4 x 8 tiles.
    */
-  private execute(a: (m0: number) => number[], m: number, n: number, k: number, b: Operand, cPtr: number): void {
+  private execute(a: (m0: number) => PackedA, m: number, n: number, k: number, b: Operand, cPtr: number): void {
     if (m === 0 || n === 0) return;
     if (k === 0) {
       new Float32Array(this.memory.buffer).fill(0, cPtr / 4, cPtr / 4 + m * n);
@@ -198,11 +211,15 @@ export class HeapGemm {
     let job = base;
     const jobs = shares.map((s) => {
       const [m0, n0] = byRows ? [s.start, 0] : [0, s.start];
-      const words = a(m0);
-      const described = [...words.slice(1, 15), ...Array<number>(Math.max(0, 15 - words.length)).fill(0)]; // words 11-24
-      const rows = rowsOf(s);
-      heap.set([words[0], rows, byRows ? n : s.width, k, b.ptr + 4 * n0 * b.cs, b.rs, b.cs, out + 4 * (m0 * ldc + n0), ldc,
-        job + JOB_BYTES, job + JOB_BYTES + aPackBytes(s), ...described, kc, ...words.slice(15)], job / 4);
+      const packed = a(m0);
+      const words = new Array<number>(JOB_WORDS).fill(0);
+      words.splice(0, 11, packed.packer, rowsOf(s), colsOf(s), k, b.ptr + 4 * n0 * b.cs, b.rs, b.cs, out + 4 * (m0 * ldc + n0), ldc,
+        job + JOB_BYTES, job + JOB_BYTES + aPackBytes(s));
+      words.splice(11, packed.words.length, ...packed.words);
+      words[25] = kc;
+      words[26] = packed.firstRow ?? 0;
+      words[27] = packed.rowsInAll ?? 0;
+      heap.set(words, job / 4);
       const at = job;
       job += shareBytes(s);
       return at;

@@ -8,7 +8,7 @@ import { registerTrain } from './commands/train.ts';
 import { registerRun } from './commands/run.ts';
 import { registerReport } from './commands/report.ts';
 import { registerServe } from './commands/serve.ts';
-import { UserError } from './errors.ts';
+import { describeFailure } from './errors.ts';
 
 export function buildProgram(): Command {
   const program = new Command('kmnist-lab')
@@ -27,18 +27,27 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** Prints the one line an error ends the CLI with (see describeFailure) and returns the exit code. */
+function report(err: unknown): number {
+  const { message, exitCode } = describeFailure(err);
+  console.error(`kmnist-lab: ${message}`);
+  return exitCode;
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof UserError) {
-      console.error(`kmnist-lab: ${err.message}`);
-      return err.exitCode;
-    }
-    throw err;
+    return report(err);
   }
 }
+
+// An error no caller awaited (a stream's 'error', a timer) ends the CLI the same way, with exit code 1,
+// instead of Node's stack dump; initBackend removes the handlers TF.js's wasm module adds, which rethrow (exit 7).
+const fatal = (err: unknown): never => process.exit(report(err));
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
 
 process.exitCode = await main(process.argv);

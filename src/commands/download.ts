@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions } from '../data/cli-options.ts';
-import { intFlag } from './flags.ts';
+import { folderFlag, intFlag } from './flags.ts';
 import { downloadDataset, type FileOutcome } from '../data/download.ts';
 import { defaultProgress } from '../data/progress.ts';
 import { DATASETS, DATASET_NAMES, defaultDataDir, formatsOf, getDatasetSpec, type DataFormat } from '../data/registry.ts';
@@ -65,6 +65,19 @@ function describe(o: FileOutcome): string {
   }
 }
 
+/** Ctrl-C (or SIGTERM) ends the download with a line saying so and what is kept, exit code 130 (128 + SIGINT). */
+function sayWhenInterrupted(dataDir: string): void {
+  const stop = (signal: NodeJS.Signals): void => {
+    process.stderr.write(
+      `\nkmnist-lab: download interrupted (${signal}); the files verified so far stay in ${dataDir}; ` +
+        'run the same command again to fetch the rest\n',
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 function noFlagsGiven(cmd: Command): boolean {
   return cmd.options.every((opt) => {
     const src = cmd.getOptionValueSource(opt.attributeName());
@@ -85,11 +98,13 @@ export function registerDownload(program: Command): void {
     let choice: Choice;
     if (interactive) {
       choice = await askInteractively();
+      folderFlag('--data-dir', choice.dataDir);
     } else {
       const { dataset, dataDir } = resolveDataOptions(flags);
       choice = { dataset, dataDir, format: pickFormat(dataset, flags.format) };
     }
     const spec = getDatasetSpec(choice.dataset);
+    sayWhenInterrupted(choice.dataDir);
     console.log(`${spec.title}, ${choice.format} format → ${choice.dataDir}${flags.source ? ` (from ${flags.source})` : ''}`);
     const outcomes = await downloadDataset({
       ...choice,

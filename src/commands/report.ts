@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { buildReport } from '../report/build-report.ts';
+import { folderFlag } from './flags.ts';
+import { lockFolder } from '../folder-lock.ts';
 
 // `kmnist-lab report`: tables, curves, diagrams, kernels and findings from the finished runs.
 export function registerReport(program: Command): void {
@@ -13,13 +15,21 @@ export function registerReport(program: Command): void {
     .action(async (opts: { runs: string; out: string; mistakes: string }) => {
       const limit = Number(opts.mistakes);
       if (!Number.isInteger(limit) || limit < 0) throw new UserError(`--mistakes ${opts.mistakes}: expected a whole number (0 or more)`);
-      const result = await buildReport({
-        runsDir: opts.runs,
-        outDir: opts.out,
-        galleryLimit: limit,
-        warn: (m) => console.error(`warning: ${m}`),
-        log: (line) => console.error(line),
-      });
+      const runsDir = folderFlag('--runs', opts.runs);
+      const outDir = folderFlag('--out', opts.out);
+      const lock = await lockFolder(outDir, { what: 'report folder' });
+      let result;
+      try {
+        result = await buildReport({
+          runsDir,
+          outDir,
+          galleryLimit: limit,
+          warn: (m) => console.error(`warning: ${m}`),
+          log: (line) => console.error(line),
+        });
+      } finally {
+        await lock.release();
+      }
       console.log(`${result.markdownPath}\n${result.htmlPath}`);
     });
 }

@@ -8,7 +8,7 @@ import { getExperiment } from '../models/zoo.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
 import { runStudy } from '../study/run-study.ts';
-import { intFlag, oneOfFlag, threadsFlag } from './flags.ts';
+import { folderFlag, intFlag, oneOfFlag, threadsFlag } from './flags.ts';
 import { renderSummaryMarkdown } from '../study/summary-md.ts';
 
 interface RunFlags extends DataOptions {
@@ -40,6 +40,7 @@ function parseExperiments(value: string): string[] {
 
 async function action(flags: RunFlags): Promise<void> {
   const data = resolveDataOptions(flags);
+  const runsRoot = folderFlag('--out', flags.out);
   const experiments = parseExperiments(flags.experiments);
   const seedCount = intFlag('--seeds', flags.seeds);
   const jobs = intFlag('--jobs', flags.jobs);
@@ -72,7 +73,7 @@ async function action(flags: RunFlags): Promise<void> {
         experiments,
         seeds,
         jobs,
-        runsRoot: flags.out,
+        runsRoot,
         resume: flags.resume ?? true,
         epochs,
         backend: flags.backend,
@@ -105,6 +106,7 @@ async function action(flags: RunFlags): Promise<void> {
     process.stdout.write(renderSummaryMarkdown(result.summary));
     process.stderr.write(`summary written to ${result.summaryPaths.md} and ${result.summaryPaths.json}\n`);
   }
+  for (const o of result.outcomes) for (const w of o.warnings ?? []) process.stderr.write(`warning: ${o.job.experiment} seed ${o.job.seed}: ${w}\n`);
   const failed = result.outcomes.filter((o) => o.status === 'failed');
   const stopped = result.outcomes.filter((o) => o.status === 'interrupted' || o.status === 'not-started');
   if (failed.length > 0) {

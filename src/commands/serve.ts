@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDataset } from '../data/load.ts';
 import { isDatasetName } from '../data/registry.ts';
 import { UserError } from '../errors.ts';
-import { startWebServer } from '../web/server.ts';
+import { DEFAULT_HOST, startWebServer } from '../web/server.ts';
+import { folderFlag } from './flags.ts';
 
 interface ServeOptions {
   runs: string;
   report: string;
   port: string;
+  host: string;
 }
 
 function parsePort(text: string): number {
@@ -18,27 +20,25 @@ function parsePort(text: string): number {
   return port;
 }
 
-function checkFolder(flag: string, dir: string): void {
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UserError(`${flag}: ${dir} is a file, not a folder`);
-}
-
 export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve a local page: draw a character and watch every trained model answer; browse the report')
     .option('--runs <dir>', 'runs folder to read (runs/ or runs/<dataset>)', 'runs')
     .option('--report <dir>', 'folder holding report.html', 'report')
-    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '8080')
+    .option('--port <n>', 'port to listen on (0 = any free port)', '8080')
+    .option('--host <address>', 'address to listen on; requests must name it (or localhost) as their Host', DEFAULT_HOST)
     .action(async (opts: ServeOptions) => {
       const port = parsePort(opts.port);
-      checkFolder('--runs', opts.runs);
-      checkFolder('--report', opts.report);
+      folderFlag('--runs', opts.runs);
+      folderFlag('--report', opts.report);
       if (!existsSync(opts.runs)) console.error(`kmnist-lab serve: ${resolve(opts.runs)} does not exist yet; the page will say how to make runs`);
       const running = await startWebServer(
         {
           runsRoot: opts.runs,
           reportDir: opts.report,
           baseDir: process.cwd(),
+          host: opts.host,
           async loadTestSet(dataset, dataDir) {
             if (!isDatasetName(dataset)) throw new UserError(`config.json names an unknown dataset '${dataset}'`);
             return (await loadDataset({ dataset, dataDir })).test;

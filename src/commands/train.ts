@@ -7,7 +7,8 @@ import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/progress.ts';
 import { trainRun } from '../training/train-run.ts';
-import { fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flags.ts';
+import { stopWithParent } from '../study/worker.ts';
+import { folderFlag, fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flags.ts';
 
 interface TrainCliFlags extends DataOptions {
   epochs?: number;
@@ -50,6 +51,7 @@ export function registerTrain(program: Command): void {
     .option('--force', 'overwrite an existing run folder')
     .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto');
   addDataOptions(cmd).action(async (experiment: string, flags: TrainCliFlags) => {
+    stopWithParent();
     const data = resolveDataOptions(flags);
     await trainRun({
       experiment,
@@ -67,7 +69,7 @@ export function registerTrain(program: Command): void {
       augmentFactor: flags.augmentFactor,
       ...(flags.shear !== undefined ? { augmentParams: { shearRange: flags.shear } } : {}),
       valSplit: flags.valSplit,
-      out: flags.out,
+      out: folderFlag('--out', flags.out),
       resume: flags.resume,
       force: flags.force,
       progress: oneOfFlag<ProgressMode>('--progress', flags.progress, PROGRESS_MODES),

@@ -1,5 +1,6 @@
 // The --dataset / --data-dir options every command shares, and their resolution.
 import type { Command } from 'commander';
+import { folderFlag } from '../commands/flags.ts';
 import { DATASET_NAMES, defaultDataDir, getDatasetSpec } from './registry.ts';
 import type { DatasetName } from './types.ts';
 
@@ -15,8 +16,8 @@ export function addDataOptions(cmd: Command): Command {
     .option('--data-dir <dir>', 'folder holding the dataset files (default: ./data/<dataset>)');
 }
 
-/** Validates --dataset and fills in the default --data-dir. */
+/** Validates --dataset and fills in the default --data-dir (refused when it is a file). */
 export function resolveDataOptions(opts: DataOptions): { dataset: DatasetName; dataDir: string } {
   const spec = getDatasetSpec(opts.dataset);
-  return { dataset: spec.name, dataDir: opts.dataDir ?? defaultDataDir(spec.name) };
+  return { dataset: spec.name, dataDir: folderFlag('--data-dir', opts.dataDir ?? defaultDataDir(spec.name)) };
 }

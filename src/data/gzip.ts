@@ -1,5 +1,5 @@
 // Reads a file that may be gzip-compressed; a corrupt or truncated .gz becomes a UserError naming it.
-import { readFile } from 'node:fs/promises';
+import { readFileNamed } from './read-file.ts';
 import { gunzipSync } from 'node:zlib';
 import { UserError } from '../errors.ts';
 
@@ -18,7 +18,7 @@ export function gunzipNamed(buf: Uint8Array, file: string): Buffer {
 
 /** The raw bytes as stored, and the content (gunzipped when the file is gzip). */
 export async function readMaybeGzip(path: string): Promise<{ raw: Buffer; content: Buffer }> {
-  const raw = await readFile(path);
+  const raw = await readFileNamed(path);
   if (path.endsWith('.gz') && !isGzip(raw)) throw new UserError(`${path}: named .gz but is not gzip data`);
   return { raw, content: isGzip(raw) ? gunzipNamed(raw, path) : raw };
 }

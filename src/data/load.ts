@@ -1,7 +1,7 @@
 // loadDataset: finds a dataset's files in a folder (idx .gz or plain, .npz, or kkanji.tar), validates
 // their structure and returns uint8 images + int labels. md5s are recorded, not checked (that is download's job).
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileNamed } from './read-file.ts';
 import { basename, join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { displayNames, parseClassMap, type ClassMap } from './classmap.ts';
@@ -64,7 +64,7 @@ function missingMessage(spec: DatasetSpec, dataDir: string, best: Located | unde
 
 async function readImages(path: string, format: DataFormat): Promise<{ set: Omit<ImageSet, 'labels'>; raw: Uint8Array }> {
   if (format === 'npz') {
-    const raw = await readFile(path);
+    const raw = await readFileNamed(path);
     return { set: npyImages(readNpzArray(raw, path), path), raw };
   }
   const { raw, content } = await readMaybeGzip(path);
@@ -73,7 +73,7 @@ async function readImages(path: string, format: DataFormat): Promise<{ set: Omit
 
 async function readLabels(path: string, format: DataFormat, numClasses: number): Promise<{ labels: Int32Array; raw: Uint8Array }> {
   if (format === 'npz') {
-    const raw = await readFile(path);
+    const raw = await readFileNamed(path);
     return { labels: npyLabels(readNpzArray(raw, path), path, numClasses), raw };
   }
   const { raw, content } = await readMaybeGzip(path);
@@ -94,7 +94,7 @@ async function readClassMap(spec: DatasetSpec, dataDir: string, md5: Record<stri
   if (spec.classMapFile) {
     const path = join(dataDir, spec.classMapFile);
     if (existsSync(path)) {
-      const raw = await readFile(path);
+      const raw = await readFileNamed(path);
       md5[spec.classMapFile] = md5Buffer(raw);
       return parseClassMap(raw.toString('utf8'), path, spec.numClasses);
     }

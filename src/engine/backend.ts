@@ -108,8 +108,32 @@ async function tryWasm(threads: number): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * Runs `start`, then removes the process-wide error handlers it added. TF.js's wasm module (Emscripten) adds
+ * 'uncaughtException' and 'unhandledRejection' handlers that rethrow, so any later uncaught error would make
+ * Node print the module's minified source and exit with code 7 instead of the CLI's one line and code 1.
+ */
+async function withoutAddedErrorHandlers<T>(start: () => Promise<T>): Promise<T> {
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ['uncaughtException', 'unhandledRejection'];
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
+  try {
+    return await start();
+  } finally {
+    for (const event of events) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)?.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+      }
+    }
+  }
+}
+
 /** Activates a backend and returns the name of the one in use. */
-export async function initBackend(choice: BackendChoice, options: InitBackendOptions = {}): Promise<string> {
+export function initBackend(choice: BackendChoice, options: InitBackendOptions = {}): Promise<string> {
+  return withoutAddedErrorHandlers(() => startBackend(choice, options));
+}
+
+async function startBackend(choice: BackendChoice, options: InitBackendOptions): Promise<string> {
   // Silences TF.js's console hints (e.g. "install tfjs-node" on the cpu backend): we log the backend ourselves.
   tf.enableProdMode();
   if (choice === 'tensorflow' || choice === 'auto') {

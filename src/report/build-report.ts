@@ -107,6 +107,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   await initBackend('cpu');
   const datasetDir = resolveRunsDir(opts.runsDir);
   const runs = await discoverRuns(datasetDir, warn);
+  for (const run of runs) for (const w of run.metrics.warnings ?? []) warn(`${run.experiment} seed ${run.seed}: ${w}`);
   log(`report: ${runs.length} finished runs in ${datasetDir}`);
   const summary: Summary = await summarize(datasetDir);
   const assets = new Assets(opts.outDir);

@@ -64,6 +64,8 @@ export interface RunMetrics {
   backend: string;
   paramCount: number;
   stoppedEarly: boolean;
+  /** Problems found once training ended (e.g. not learning: see src/training/learning-check.ts); shown by the report. */
+  warnings?: string[];
 }
 
 export const RUN_FILES = {

@@ -2,6 +2,8 @@
 // workers, then summarize everything under runs/<dataset>/.
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/load.ts';
+import type { Dataset } from '../data/types.ts';
+import { lockFolder } from '../folder-lock.ts';
 import { loadOrDownload } from '../data/ensure-data.ts';
 import type { DatasetName } from '../data/types.ts';
 import { planRuns, runJobs, type Plan, type RunOutcome, type SchedulerEvent, type WorkerFactory } from './scheduler.ts';
@@ -52,6 +54,15 @@ export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise
     ? await loadOrDownload(o.dataset, o.dataDir, hooks.onLog ?? (() => {}))
     : await loadDataset({ dataset: o.dataset, dataDir: o.dataDir });
   const runsRoot = resolve(o.runsRoot);
+  const lock = await lockFolder(join(runsRoot, o.dataset), { what: 'study folder' });
+  try {
+    return await runLocked(o, hooks, data, runsRoot);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(o: StudyOptions, hooks: StudyHooks, data: Dataset, runsRoot: string): Promise<StudyResult> {
   const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume });
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
   hooks.onPlan?.(plan);

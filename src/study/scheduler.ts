@@ -1,12 +1,13 @@
 // Runs independent (experiment, seed) runs as worker processes, at most `jobs` at once.
 // Each worker's stdout and stderr go to <run dir>/worker.log; its stdout JSON lines become progress events.
 // One failing run never stops the others; an abort forwards SIGINT so workers can checkpoint.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isRunComplete } from './run-reader.ts';
+import type { Readable } from 'node:stream';
+import { isRunComplete, readRunMetrics } from './run-reader.ts';
 import { runDir } from './run-folder.ts';
 
 export const WORKER_LOG = 'worker.log';
@@ -21,7 +22,7 @@ export interface RunJob {
   resume: boolean;
   /** The folder holds an unfinished run to start over (--no-resume): the worker overwrites it. */
   restart: boolean;
-  /** Where the worker's output goes while it runs; appended to <dir>/worker.log when it exits. */
+  /** Where the worker's output goes while it runs (named after the scheduler's pid); appended to <dir>/worker.log when it exits. */
   liveLog: string;
 }
 
@@ -47,6 +48,8 @@ export interface RunOutcome {
   testAccuracy?: number;
   /** Why a run failed, in one line. */
   reason?: string;
+  /** A finished run's metrics.json warnings (e.g. not learning). */
+  warnings?: string[];
   /** The worker's last stderr line (its error message, for a failed run). */
   lastError?: string;
 }
@@ -99,7 +102,7 @@ export function planRuns(opts: PlanOptions): Plan {
       if (isRunComplete(dir)) plan.complete.push({ experiment, seed, dir });
       else {
         const exists = existsSync(dir);
-        const liveLog = join(opts.runsRoot, LIVE_LOG_DIR, opts.dataset, experiment, `seed-${seed}.log`);
+        const liveLog = join(opts.runsRoot, LIVE_LOG_DIR, opts.dataset, experiment, `seed-${seed}.${process.pid}.log`);
         plan.toRun.push({ experiment, seed, dir, resume: opts.resume && exists, restart: !opts.resume && exists, liveLog });
       }
     }
@@ -154,10 +157,11 @@ async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>)
 
   await new Promise<void>((resolve) => {
     const child = spawn(spec.command, spec.args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel closes when this process dies, even by SIGKILL: the worker then stops (stopWithParent).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
       env: spec.env ?? process.env,
-    });
+    }) as ChildProcessByStdio<null, Readable, Readable>;
     if (child.pid !== undefined) running.add(child.pid);
     // An abort that landed while this worker was being spawned still reaches it.
     if (opts.signal?.aborted) signalGroup(child.pid, 'SIGINT');
@@ -201,6 +205,7 @@ async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>)
   outcome.seconds = (Date.now() - started) / 1000;
   if (outcome.exitCode === 0 && isRunComplete(job.dir)) {
     outcome.status = 'done';
+    outcome.warnings = await runWarnings(job.dir);
   } else if (opts.signal?.aborted) {
     outcome.status = 'interrupted';
     outcome.reason = 'stopped by the user (re-run to resume)';
@@ -218,6 +223,14 @@ async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>)
   await moveLog(job.liveLog, logPath);
   opts.onEvent?.({ type: 'end', outcome });
   return outcome;
+}
+
+async function runWarnings(dir: string): Promise<string[] | undefined> {
+  try {
+    return (await readRunMetrics(dir, {})).warnings;
+  } catch {
+    return undefined; // The report and summary say what is wrong with an unreadable metrics.json.
+  }
 }
 
 /** Appends the live log to the run folder's worker.log (earlier attempts stay above it). */

@@ -1,6 +1,6 @@
 // Atomic file and folder writes: a killed process leaves either the old version or the new one.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -11,6 +11,18 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 
 export function writeJsonAtomic(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** The names the writers here give their temporaries: <name>.tmp-<pid>, <name>.old-<pid>. */
+const TEMPORARY = /\.(tmp|old)-\d+$/;
+
+/**
+ * Removes the temporaries that killed writers left in `dir` (not in its subfolders). Only for a folder this
+ * process holds the lock of: another live writer's temporaries would go too.
+ */
+export function removeTemporaries(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir)) if (TEMPORARY.test(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
 }
 
 /** Fills `dir` via `fill(tmpDir)`, then swaps it in place of any previous version. */

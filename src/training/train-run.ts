@@ -1,6 +1,6 @@
 // One training run, start to finish: resolve the settings, load and split the data, train (or resume),
 // then write the run folder (src/study/run-folder.ts) with metrics.json last.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../data/load.ts';
@@ -10,15 +10,17 @@ import type { Dataset, DatasetName, ImageSet } from '../data/types.ts';
 import { backendInfo, initBackend, type BackendChoice } from '../engine/backend.ts';
 import { saveModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
+import { LOCK_NAME, lockFolder } from '../folder-lock.ts';
 import { knnPredict } from '../models/knn.ts';
 import { buildModel, getExperiment, type Experiment, type ModelInput } from '../models/zoo.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
 import { RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
-import { replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
+import { removeTemporaries, replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
 import { STUDY_AUGMENT, type AugmentParams } from './augment.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { scorePredictions, predictSet, type Predictions } from './evaluate.ts';
-import { fit } from './fit.ts';
+import { fit, type FitEnd } from './fit.ts';
+import { notLearningWarning } from './learning-check.ts';
 import { makeOptimizer } from './optimizers.ts';
 import { resolveTraining, type ResolvedTraining, type TrainFlags } from './options.ts';
 import { makeReporter, type ProgressMode, type ProgressReporter } from './progress.ts';
@@ -55,19 +57,26 @@ async function loadData(o: TrainRunOptions, dataset: DatasetName): Promise<Datas
   return loadDataset({ dataset, dataDir: o.dataDir ?? defaultDataDir(dataset) });
 }
 
-/** Refuses to clobber finished work; clears what may be cleared. Returns whether to resume. */
+/** Empties the (locked) run folder, keeping its lock. */
+function clearFolder(dir: string): void {
+  for (const entry of readdirSync(dir)) if (entry !== LOCK_NAME) rmSync(join(dir, entry), { recursive: true, force: true });
+}
+
+/** Refuses to clobber finished work; clears what may be cleared (the caller holds the folder's lock). Returns whether to resume. */
 function prepareFolder(dir: string, o: TrainRunOptions): boolean {
   const complete = existsSync(join(dir, RUN_FILES.metrics));
   const resumable = existsSync(join(dir, RUN_FILES.checkpoint, 'latest.json'));
   if (o.force) {
-    rmSync(dir, { recursive: true, force: true });
+    clearFolder(dir);
     return false;
   }
   if (complete) throw new UserError(`${dir} already holds a finished run (metrics.json); pass --force to overwrite it`);
   if (resumable && !o.resume) {
     throw new UserError(`${dir} holds an unfinished run: pass --resume to continue it, or --force to start over`);
   }
-  if (!resumable) rmSync(dir, { recursive: true, force: true });
+  if (!resumable) clearFolder(dir);
+  // What a killed writer was in the middle of (model.tmp-<pid>/, metrics.json.tmp-<pid>).
+  removeTemporaries(dir);
   if (o.resume && !resumable) process.stderr.write(`--resume: nothing to resume in ${dir}; starting at epoch 1\n`);
   return resumable;
 }
@@ -110,6 +119,7 @@ function writeResults(dir: string, data: Dataset, test: Predictions, trainPred: 
     classReport: report.classes,
   };
   writeMetrics(dir, metrics);
+  removeTemporaries(dir);
   return metrics;
 }
 
@@ -170,6 +180,23 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
   if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a non-negative integer, got ${seed}`);
   const datasetName = o.data?.name ?? o.dataset ?? 'kmnist';
   const dir = runDir(o.out ?? 'runs', datasetName, o.experiment, seed);
+  const lock = await lockFolder(dir, { what: 'run folder' });
+  try {
+    return await trainLocked(o, experiment, training, reporter, seed, datasetName, dir);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function trainLocked(
+  o: TrainRunOptions,
+  experiment: Experiment,
+  training: ResolvedTraining,
+  reporter: ProgressReporter,
+  seed: number,
+  datasetName: DatasetName,
+  dir: string,
+): Promise<RunMetrics> {
   const resuming = prepareFolder(dir, o);
 
   const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads });
@@ -246,13 +273,7 @@ async function trainLayers(
     trap.release();
     optimizer.dispose();
   }
-  if (end.kind === 'diverged') {
-    throw new UserError(
-      `training diverged: the ${end.batch === null ? 'validation loss' : 'loss'} became ${end.loss} at epoch ${end.epoch}` +
-        `${end.batch === null ? '' : `, batch ${end.batch}`} (learning rate ${end.state.lr}); ` +
-        `stopped. Finished epochs are logged in ${dir}; try a lower --lr, then rerun with --force`,
-    );
-  }
+  if (end.kind === 'diverged') throw new UserError(divergedMessage(end, dir));
   if (end.kind === 'interrupted' && end.state.epochsDone === 0) {
     throw new UserError(`stopped during epoch 1, before anything was saved; rerun the same command to start over`, INTERRUPTED_EXIT_CODE);
   }
@@ -263,6 +284,8 @@ async function trainLayers(
     );
   }
   const s = end.state;
+  const notLearning = notLearningWarning(s.history, data.numClasses);
+  if (notLearning) reporter.note(`WARNING: ${notLearning}`);
   // model/ holds the weights the test set is scored with (the best epoch's, unless the preset keeps the last).
   await replaceDirAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
   const testPred = await predictSet(model, data.test, data.numClasses);
@@ -275,10 +298,22 @@ async function trainLayers(
     backend: config.backend,
     paramCount: config.paramCount,
     stoppedEarly: s.stoppedEarly,
+    ...(notLearning ? { warnings: [notLearning] } : {}),
   });
   rmSync(checkpointDir, { recursive: true, force: true });
   reporter.done(metrics.testAccuracy, metrics.testLoss);
   return metrics;
+}
+
+/** What a diverged run says: where it stopped, what was kept, and what the rerun needs. */
+function divergedMessage(end: Extract<FitEnd, { kind: 'diverged' }>, dir: string): string {
+  const where = `${end.batch === null ? 'validation loss' : 'loss'} became ${end.loss} at epoch ${end.epoch}${end.batch === null ? '' : `, batch ${end.batch}`}`;
+  const done = end.state.epochsDone;
+  const kept =
+    done === 0
+      ? 'no epoch had finished, so nothing was kept; try a lower --lr'
+      : `epochs 1-${done} are logged in ${join(dir, RUN_FILES.log)} and checkpointed; try a lower --lr with --force to start over`;
+  return `training diverged: the ${where} (learning rate ${end.state.lr}); stopped: ${kept}`;
 }
 
 async function finishKnn(dir: string, config: RunConfig, data: Dataset, train: ImageSet, k: number, reporter: ProgressReporter): Promise<RunMetrics> {

@@ -10,6 +10,7 @@ import { UserError } from '../errors.ts';
 import type { ApiError, RunsResponse, TestImageKind } from './api-types.ts';
 import { pageBundle } from './bundle.ts';
 import { RunSummaryCache, listRuns, modelGroups, type RunEntry } from './runs.ts';
+import { allowedHostNames, hostAllowed } from './host-check.ts';
 import { resolveInside } from './safe-path.ts';
 import { TestImageSource, type TestSetLoader } from './test-images.ts';
 
@@ -36,6 +37,8 @@ export interface WebServerOptions {
   loadTestSet: TestSetLoader;
   /** Folder that relative dataDirs in config.json are resolved against (the project folder). */
   baseDir: string;
+  /** The address to listen on (default 127.0.0.1); requests must name it, or a loopback name, in their Host header. */
+  host?: string;
 }
 
 export interface RunningServer {
@@ -77,6 +80,11 @@ async function sendFileInside(res: ServerResponse, root: string, encodedPath: st
     createReadStream(found.file).on('error', fail).on('end', done).pipe(res);
   });
 }
+
+const urlOf = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+
+/** The default --host: loopback only. */
+export const DEFAULT_HOST = '127.0.0.1';
 
 export function createWebServer(options: WebServerOptions): Server {
   const runsRoot = resolve(options.runsRoot);
@@ -144,7 +152,16 @@ export function createWebServer(options: WebServerOptions): Server {
   // Read the runs now, so the page's first request for them finds them summarised (errors show on that request).
   listRuns(runsRoot, summaries).catch(() => undefined);
 
-  return createServer((req, res) => {
+  const host = options.host ?? DEFAULT_HOST;
+  const hostNames = allowedHostNames(host);
+  const server = createServer((req, res) => {
+    const port = (server.address() as AddressInfo | null)?.port ?? 0;
+    if (!hostAllowed(req.headers.host, hostNames, port)) {
+      // 421 Misdirected Request (RFC 9110 §15.5.20): this server does not answer for that name.
+      const body: ApiError = { error: `Host ${JSON.stringify(req.headers.host ?? '')} is not this server's address; open it as ${urlOf(host, port)}` };
+      sendJson(res, 421, body);
+      return;
+    }
     route(req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : err instanceof UserError ? 400 : 500;
       const message = err instanceof Error ? err.message : String(err);
@@ -157,21 +174,29 @@ export function createWebServer(options: WebServerOptions): Server {
       sendJson(res, status, body);
     });
   });
+  return server;
 }
 
-/** Starts the server on 127.0.0.1 (port 0 = any free port) and builds the page bundle before answering. */
+/** Starts the server on options.host (127.0.0.1 by default; port 0 = any free port) and builds the page bundle before answering. */
 export async function startWebServer(options: WebServerOptions, port: number): Promise<RunningServer> {
   await pageBundle();
+  const host = options.host ?? DEFAULT_HOST;
   const server = createWebServer(options);
   await new Promise<void>((done, fail) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      fail(err.code === 'EADDRINUSE' ? new UserError(`--port ${port}: already in use; pick another port`) : err),
+      fail(
+        err.code === 'EADDRINUSE'
+          ? new UserError(`--port ${port}: already in use; pick another port`)
+          : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN'
+            ? new UserError(`--host ${host}: not an address of this machine (${err.code})`)
+            : err,
+      ),
     );
-    server.listen(port, '127.0.0.1', done);
+    server.listen(port, host, done);
   });
   const { port: actual } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${actual}/`,
+    url: urlOf(host, actual),
     server,
     close: () =>
       new Promise<void>((done) => {

@@ -36,6 +36,8 @@ export interface LockFolderOptions {
   what: string;
   /** Where notes go (taking over a lock its dead holder left); default: stderr. */
   note?: (message: string) => void;
+  /** How often the lock is touched, in ms (default 10 s; at least 1 s). */
+  updateMs?: number;
 }
 
 /** proper-lockfile removes its lock with rmdir; a recursive rm also removes the holder file kept inside it. */
@@ -92,15 +94,15 @@ function takeOver(lockPath: string): boolean {
   return true;
 }
 
-async function tryLock(dir: string, lockPath: string, what: string, note: (m: string) => void): Promise<() => Promise<void>> {
+async function tryLock(dir: string, lockPath: string, options: LockFolderOptions, note: (m: string) => void): Promise<() => Promise<void>> {
   return lockfile.lock(dir, {
     lockfilePath: lockPath,
     realpath: false,
     stale: STALE_MS,
-    update: UPDATE_MS,
+    update: options.updateMs ?? UPDATE_MS,
     fs: lockFs,
     // Another process found the lock untouched for STALE_MS (this one was suspended) and took it over.
-    onCompromised: (err) => note(`warning: lost the lock on the ${what} ${dir} (${err.message}); another process may now write there`),
+    onCompromised: (err) => note(`warning: lost the lock on the ${options.what} ${dir} (${err.message}); another process may now write there`),
   });
 }
 
@@ -115,7 +117,7 @@ export async function lockFolder(dir: string, options: LockFolderOptions): Promi
   const lockPath = join(dir, LOCK_NAME);
   let release: () => Promise<void>;
   try {
-    release = await tryLock(dir, lockPath, options.what, note);
+    release = await tryLock(dir, lockPath, options, note);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
     const holder = readHolder(lockPath);
@@ -123,7 +125,7 @@ export async function lockFolder(dir: string, options: LockFolderOptions): Promi
       throw new UserError(`the ${options.what} ${dir} is in use by ${describeHolder(holder)}; wait for it to finish or stop it`);
     }
     note(`note: took over the lock on ${dir} left by pid ${holder.pid}, which is no longer running`);
-    release = await tryLock(dir, lockPath, options.what, note);
+    release = await tryLock(dir, lockPath, options, note);
   }
   const holder: LockHolder = {
     pid: process.pid,
@@ -132,7 +134,10 @@ export async function lockFolder(dir: string, options: LockFolderOptions): Promi
     command: process.argv.slice(2).join(' '),
     processStart: processStart('self'),
   };
+  // Writing into the lock changes its mtime, which proper-lockfile checks is still the one it set: put it back.
+  const { atime, mtime } = fs.statSync(lockPath);
   fs.writeFileSync(join(lockPath, HOLDER_FILE), JSON.stringify(holder, null, 2) + '\n');
+  fs.utimesSync(lockPath, atime, mtime);
   return {
     dir,
     async release() {

@@ -3,8 +3,8 @@
 // One failing run never stops the others; an abort forwards SIGINT so workers can checkpoint.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rm, rmdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { appendFile, mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { isRunComplete, readRunMetrics } from './run-reader.ts';
@@ -220,6 +220,8 @@ async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>)
   }
   log.write(`--- ${new Date().toISOString()} ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ''}\n`);
   await new Promise<void>((resolve) => log.end(resolve));
+  // After the worker: it may have cleared the run folder.
+  await adoptOrphanLogs(job.liveLog, logPath);
   await moveLog(job.liveLog, logPath);
   opts.onEvent?.({ type: 'end', outcome });
   return outcome;
@@ -233,11 +235,22 @@ async function runWarnings(dir: string): Promise<string[] | undefined> {
   }
 }
 
+/**
+ * Live logs of this run left by a scheduler that was killed (the study lock says none is running) go to
+ * worker.log first, so the killed attempt's output is kept, in order.
+ */
+async function adoptOrphanLogs(liveLog: string, target: string): Promise<void> {
+  const [seedPart] = basename(liveLog).split('.');
+  const orphans = (await readdir(dirname(liveLog))).filter((f) => f.startsWith(`${seedPart}.`) && f.endsWith('.log') && f !== basename(liveLog));
+  for (const orphan of orphans.sort()) await moveLog(join(dirname(liveLog), orphan), target, false);
+}
+
 /** Appends the live log to the run folder's worker.log (earlier attempts stay above it). */
-async function moveLog(live: string, target: string): Promise<void> {
+async function moveLog(live: string, target: string, dropEmptyFolders = true): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   await appendFile(target, await readFile(live));
   await rm(live);
+  if (!dropEmptyFolders) return;
   // Drop emptied .worker-logs/<dataset>/<experiment> folders; a non-empty one stays.
   let dir = dirname(live);
   for (let i = 0; i < 3; i++, dir = dirname(dir)) {

@@ -306,7 +306,7 @@ async function trainLayers(
 }
 
 /** What a diverged run says: where it stopped, what was kept, and what the rerun needs. */
-function divergedMessage(end: Extract<FitEnd, { kind: 'diverged' }>, dir: string): string {
+export function divergedMessage(end: Extract<FitEnd, { kind: 'diverged' }>, dir: string): string {
   const where = `${end.batch === null ? 'validation loss' : 'loss'} became ${end.loss} at epoch ${end.epoch}${end.batch === null ? '' : `, batch ${end.batch}`}`;
   const done = end.state.epochsDone;
   const kept =

@@ -17,11 +17,13 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+/** `prefix`: a command that runs the CLI (e.g. setpriv as another user; see unprivileged.ts). */
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; prefix?: string[] } = {}): Promise<CliResult> {
+  const argv = [...(opts.prefix ?? []), process.execPath, CLI, ...args];
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [CLI, ...args],
+      argv[0],
+      argv.slice(1),
       { cwd: opts.cwd ?? REPO_ROOT, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;

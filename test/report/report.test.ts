@@ -9,6 +9,7 @@ import { runCli } from '../helpers/cli.ts';
 import { writeSyntheticStudy } from './fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+const NOT_LEARNING = 'not learning: the validation accuracy stayed at chance (best 0.1000 over 4 epochs; chance is 0.1000 for 10 classes)';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let root: string;
@@ -21,6 +22,9 @@ let html: string;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'kmnist-report-'));
   ({ runsDir } = await writeSyntheticStudy(root));
+  // A run that ended with a not-learning warning (src/training/learning-check.ts) in its metrics.json.
+  const fcnn1 = join(runsDir, 'fcnn', 'seed-1', 'metrics.json');
+  writeFileSync(fcnn1, JSON.stringify({ ...JSON.parse(readFileSync(fcnn1, 'utf8')), warnings: [NOT_LEARNING] }));
   outDir = join(root, 'report');
   result = await buildReport({ runsDir, outDir });
   md = readFileSync(result.markdownPath, 'utf8');
@@ -144,6 +148,11 @@ describe('report from a synthetic study', () => {
     expect(fcnn2).toContain('4 of 20 test images are misclassified; the 4 most confident mistakes (pictured for the representative seed, fcnn seed 1, only):');
     expect(fcnn2).toMatch(/\| test image \| true \| predicted \| confidence \|/);
     for (const i of [4, 5, 6, 19]) expect(fcnn2).toMatch(new RegExp(`\\| ${i} \\| `));
+  });
+
+  it("lists a run's own warnings (not learning) among the report's warnings", () => {
+    expect(result.warnings).toContain(`fcnn seed 1: ${NOT_LEARNING}`);
+    expect(md).toContain(`fcnn seed 1: ${NOT_LEARNING}`);
   });
 
   it('skips the unfinished run with a warning and lists it', () => {

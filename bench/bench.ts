@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   model.optimizer.dispose();
   model.dispose();
   log(`\nprofile of one cnn training step (batch 128): ${fix(profile.stepMs)} ms wall, kernels ${fix(profile.kernelMs)} ms`);
-  log(table(['kernel', 'ms', 'share of step', 'calls'], profile.kernels.map((k) => [k.kernel, fix(k.ms, 1), pct(k.share), k.calls])));
+  if (profile.kernelMs > 0) log(table(['kernel', 'ms', 'share of step', 'calls'], profile.kernels.map((k) => [k.kernel, fix(k.ms, 1), pct(k.share), k.calls])));
+  else log('per-kernel times unavailable: this backend reports none (webgpu needs an adapter with timestamp-query)');
 
   const benchPeakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024); // maxRSS is in KiB
   log(`\npeak RSS of this process (the in-process measurements above): ${benchPeakRssMiB} MiB`);

@@ -154,4 +154,23 @@ describe.skipIf(unavailable !== undefined)('webgpu backend (software adapter all
       rmSync(root, { recursive: true, force: true });
     }
   }, 600_000);
+
+  it('`run --backend webgpu` runs the study on it, 2 runs per GPU by default', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'kmnist-webgpu-run-'));
+    try {
+      const dataDir = join(root, 'data');
+      writeIdxDataset(dataDir, syntheticDataset({ train: 64, test: 16, size: SIZE, numClasses: CLASSES, seed: 4 }));
+      const out = join(root, 'runs');
+      const r = await runCli(['run', '--data-dir', dataDir, '--experiments', 'fcnn', '--seeds', '1', '--epochs', '1', '--backend', 'webgpu', '--allow-software-gpu', '--out', out], {
+        timeoutMs: 600_000,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/webgpu: 2 runs per GPU \(a default, not measured; --jobs overrides\)/);
+      const config = JSON.parse(readFileSync(join(out, 'kmnist', 'fcnn', 'seed-1', 'config.json'), 'utf8')) as RunConfig;
+      expect(config.backend).toBe('webgpu');
+      expect(readFileSync(join(out, 'kmnist', 'summary.md'), 'utf8')).toMatch(/fcnn/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 600_000);
 });

@@ -4,6 +4,7 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../src/engine/backend.ts';
 import { describeFailure, describeSystemError, type SystemError } from '../src/errors.ts';
 import { runCli, type CliResult } from './helpers/cli.ts';
 import { UNPRIVILEGED_PREFIX, UNPRIVILEGED_SKIP, sharedTempDir } from './helpers/unprivileged.ts';
@@ -41,6 +42,12 @@ describe('OS errors at the CLI boundary', () => {
     expect(describeSystemError(err('EMFILE', 'open', 'x.csv'))).toMatch(/^cannot open x.csv: too many open files .*\(EMFILE\)$/);
     expect(describeSystemError(err('EEXIST', 'mkdir', 'runs'))).toBe('cannot create the folder runs: it already exists (EEXIST)');
     expect(describeFailure(new TypeError('oops')).exitCode).toBe(1);
+  });
+
+  it("starting the wasm backend leaves no process error handler of TF.js's (they rethrow: exit code 7)", async () => {
+    const before = [process.listeners('uncaughtException'), process.listeners('unhandledRejection')];
+    expect(await initBackend('wasm', { threads: 1 })).toBe('wasm');
+    expect([process.listeners('uncaughtException'), process.listeners('unhandledRejection')]).toEqual(before);
   });
 
   it('refuses --out, --data-dir and --runs that name a file before any work starts', async () => {

@@ -130,7 +130,7 @@ async function withoutAddedErrorHandlers<T>(start: () => Promise<T>): Promise<T>
 
 /** Activates a backend and returns the name of the one in use. Throws UserError when a named one cannot start. */
 export function initBackend(choice: BackendChoice, options: InitBackendOptions = {}): Promise<string> {
-  return startBackend(choice, options); //X
+  return withoutAddedErrorHandlers(() => startBackend(choice, options));
 }
 
 async function startBackend(choice: BackendChoice, options: InitBackendOptions): Promise<string> {

@@ -8,6 +8,7 @@ import { registerTrain } from './commands/train.ts';
 import { registerRun } from './commands/run.ts';
 import { registerReport } from './commands/report.ts';
 import { registerServe } from './commands/serve.ts';
+import { releaseHeldResources } from './engine/held-resources.ts';
 import { UserError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -38,6 +39,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     throw err;
+  } finally {
+    await releaseHeldResources(); // e.g. a GPU device a command left open: Node would not exit
   }
 }
 

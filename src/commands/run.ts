@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { BACKEND_CHOICES, MAX_THREADS, threadsPerJob } from '../engine/backend.ts';
+import { BACKEND_CHOICES, checkThreadsApply, MAX_THREADS, threadsPerJob } from '../engine/backend.ts';
 import { getExperiment } from '../models/zoo.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
@@ -45,6 +45,7 @@ async function action(flags: RunFlags): Promise<void> {
   const jobs = intFlag('--jobs', flags.jobs);
   const epochs = flags.epochs === undefined ? undefined : intFlag('--epochs', flags.epochs);
   if (flags.backend !== undefined) oneOfFlag('--backend', flags.backend, BACKENDS);
+  checkThreadsApply(flags.backend ?? 'auto', flags.threads !== undefined);
   const threads = flags.threads === undefined ? threadsPerJob(jobs) : threadsFlag(flags.threads);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerTrain, trainRunOptions, type TrainCliFlags } from '../../src/commands/train.ts';
+import { THREADS_ENV } from '../../src/engine/backend.ts';
 import type { RunConfig } from '../../src/study/run-folder.ts';
 import { trainRun, type TrainRunOptions } from '../../src/training/train-run.ts';
 import { rejectsWithUserError } from '../helpers/user-error.ts';
@@ -104,7 +105,9 @@ const NO_EFFECT: Record<string, string> = {
   '--progress': 'how progress is printed',
 };
 
-const BASE = ['fcnn', '--data-dir', dataA, '--epochs', '2', '--batch-size', '32', '--seed', '1', '--backend', 'wasm', '--threads', '1', '--progress', 'none'];
+// One wasm thread where --threads is not given (it is refused with --backend cpu): no thread pool in vitest's worker.
+process.env[THREADS_ENV] = '1';
+const BASE = ['fcnn', '--data-dir', dataA, '--epochs', '2', '--batch-size', '32', '--seed', '1', '--backend', 'wasm', '--progress', 'none'];
 
 function at(config: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], config);
@@ -136,7 +139,7 @@ describe('train flags: recorded in config.json, checked by --resume', () => {
   }
 
   it('flags that place the run are recorded', async () => {
-    const config = await startRun(join(root, 'locations'), Object.values(LOCATIONS).flatMap((l) => l.a));
+    const config = await startRun(join(root, 'locations'), [...Object.values(LOCATIONS).flatMap((l) => l.a), '--threads', '1']);
     for (const l of Object.values(LOCATIONS)) for (const [path, value] of Object.entries(l.recorded)) expect(at(config, path), path).toEqual(value);
     expect(at(config, 'versions.wasmThreads')).toBe('1');
   });
@@ -154,6 +157,11 @@ describe('train flags that change nothing in the chosen setup are refused', () =
   it('augmentation ranges and the augment factor without augmentation', async () => {
     expect((await rejectsWithUserError(trainRun(parseTrain([...BASE, '--shear', '0.5'])))).message).toBe('--shear needs augmentation: use an -aug experiment or add --augment');
     expect((await rejectsWithUserError(trainRun(parseTrain([...BASE, '--augment-factor', '2'])))).message).toMatch(/^--augment-factor needs augmentation/);
+  });
+
+  it('--threads with a backend other than wasm (or auto, which may pick it)', () => {
+    expect(() => parseTrain([...BASE, '--threads', '1', '--backend', 'cpu'])).toThrow("--threads: no effect with --backend cpu (it sets the wasm backend's matrix-product threads); drop it");
+    expect(parseTrain([...BASE, '--threads', '1', '--backend', 'auto']).threads).toBe(1);
   });
 
   it('every training setting on knn, which does not train', async () => {

@@ -13,7 +13,7 @@ import { UserError } from '../errors.ts';
 import { knnPredict } from '../models/knn.ts';
 import { buildModel, getExperiment, type Experiment, type ModelInput } from '../models/zoo.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
-import { RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
+import { emptyHistory, RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
 import { replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
 import { STUDY_AUGMENT, type AugmentParams } from './augment.ts';
 import { loadCheckpoint } from './checkpoint.ts';
@@ -282,7 +282,7 @@ async function trainLayers(
 }
 
 async function finishKnn(dir: string, config: RunConfig, data: Dataset, train: ImageSet, k: number, reporter: ProgressReporter): Promise<RunMetrics> {
-  writeHistory(dir, { epoch: [], loss: [], acc: [], val_loss: [], val_acc: [], lr: [], seconds: [] });
+  writeHistory(dir, emptyHistory());
   const score = async (set: ImageSet): Promise<Predictions> => {
     const start = performance.now();
     const probs = await knnPredict(train, set, k, data.numClasses);

@@ -5,6 +5,7 @@ import { confusionSpec, curvesSpec } from '../../src/report/charts.ts';
 import { formatShape, modelToDot, summarizeModel } from '../../src/report/diagram.ts';
 import { activationTiles, convLayers, kernelTiles } from '../../src/report/kernels.ts';
 import { normalise, tileGridPng } from '../../src/report/png.ts';
+import { completeHistory } from '../../src/study/run-folder.ts';
 
 beforeAll(async () => {
   tf.enableProdMode();
@@ -92,7 +93,7 @@ describe('diagrams and chart specs', () => {
   });
 
   it('puts train and validation of every seed into the curves and counts into the heatmap', () => {
-    const h = { epoch: [1, 2], loss: [1, 0.5], acc: [0.5, 0.7], val_loss: [1.1, 0.6], val_acc: [0.4, 0.6], lr: [0.1, 0.01], seconds: [1, 1] };
+    const h = completeHistory({ epoch: [1, 2], loss: [1, 0.5], acc: [0.5, 0.7], val_loss: [1.1, 0.6], val_acc: [0.4, 0.6], lr: [0.1, 0.01], seconds: [1, 1] });
     const spec = curvesSpec('cnn', [{ seed: 1, history: h }, { seed: 2, history: h }], 'test (used as validation ⚠)') as unknown as {
       hconcat: { data: { values: { split: string; value: number }[] } }[];
     };

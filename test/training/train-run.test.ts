@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { loadModel } from '../../src/engine/model-io.ts';
 import { UserError } from '../../src/errors.ts';
-import type { History, RunConfig, RunMetrics } from '../../src/study/run-folder.ts';
+import { HISTORY_KEYS, type History, type RunConfig, type RunMetrics } from '../../src/study/run-folder.ts';
 import { INTERRUPTED_EXIT_CODE, trainRun, type TrainRunOptions } from '../../src/training/train-run.ts';
 import { syntheticDataset } from './synthetic.ts';
 
@@ -80,10 +80,21 @@ describe('trainRun', () => {
     expect(config.datasetMd5).toEqual({ synthetic: '0' });
     expect(config.versions['@tensorflow/tfjs']).toBe('4.22.0');
     const log = readFileSync(join(dir, 'log.csv'), 'utf8').trim().split('\n');
-    expect(log[0]).toBe('epoch,loss,acc,val_loss,val_acc,lr,seconds');
+    expect(log[0]).toBe('epoch,loss,acc,val_loss,val_acc,val_precision,val_recall,val_macro_f1,val_auc,lr,seconds');
     expect(log).toHaveLength(4);
     const h = read<History>(join(dir, 'history.json'));
-    for (const key of ['epoch', 'loss', 'acc', 'val_loss', 'val_acc', 'lr', 'seconds'] as const) expect(h[key]).toHaveLength(3);
+    for (const key of HISTORY_KEYS) expect(h[key]).toHaveLength(3);
+    for (const key of ['val_precision', 'val_recall', 'val_macro_f1', 'val_auc'] as const) {
+      for (const v of h[key]) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(h.val_auc[2]).toBeGreaterThan(0.5); // better than chance on the easy synthetic classes
+    // log.csv holds the same numbers as history.json.
+    const lastRow = log[3].split(',').map(Number);
+    expect(lastRow[8]).toBe(h.val_auc[2]);
+    expect(lastRow[7]).toBe(h.val_macro_f1[2]);
     for (const which of ['train', 'test'] as const) {
       const rows = readFileSync(join(dir, `predictions-${which}.csv`), 'utf8').trim().split('\n');
       expect(rows[0]).toBe('index,true,predicted,p0,p1,p2,p3');

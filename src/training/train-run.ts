@@ -25,6 +25,7 @@ import { makeReporter, type ProgressMode, type ProgressReporter } from './progre
 import { Rng, withSeededMathRandomSync } from './rng.ts';
 import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from './run-files.ts';
 import { runVersions } from './versions.ts';
+import { TrainingLog } from '../tensorboard/training-log.ts';
 
 export interface TrainRunOptions extends TrainFlags {
   experiment: string;
@@ -111,6 +112,13 @@ function writeResults(dir: string, data: Dataset, test: Predictions, trainPred: 
   };
   writeMetrics(dir, metrics);
   return metrics;
+}
+
+/** Keras's model.summary() table (TF.js prints the same one), as a markdown code block for TensorBoard's Text tab. */
+function modelSummaryMarkdown(model: tf.LayersModel): string {
+  const lines: string[] = [];
+  model.summary(100, undefined, (line?: string) => lines.push(`    ${line ?? ''}`));
+  return lines.join('\n');
 }
 
 /** Ctrl-C once: finish the current batch and exit cleanly (the last epoch is checkpointed); twice: now. */
@@ -217,6 +225,7 @@ async function trainLayers(
   const checkpointDir = join(dir, RUN_FILES.checkpoint);
   const resumeFrom = resuming ? (loadCheckpoint(checkpointDir) ?? undefined) : undefined;
   if (resumeFrom) reporter.note(`resuming after epoch ${resumeFrom.state.epochsDone} from ${checkpointDir}`);
+  const tensorboard = TrainingLog.open(dir, modelSummaryMarkdown(model), resumeFrom?.state.history ?? emptyHistory());
   const trap = trapInterrupt(reporter);
   let end;
   try {
@@ -239,6 +248,7 @@ async function trainLayers(
       stopAfterEpoch: o.stopAfterEpoch,
       onEpoch: async (history: History, improved: boolean) => {
         writeHistory(dir, history);
+        tensorboard.epoch(history, history.epoch.length - 1);
         if (improved) await replaceDirAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
       },
     });

@@ -11,6 +11,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerExport } from './commands/export.ts';
 import { registerPredict } from './commands/predict.ts';
 import { registerEvaluate } from './commands/evaluate.ts';
+import { releaseHeldResources } from './engine/held-resources.ts';
 import { UserError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -44,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     throw err;
+  } finally {
+    await releaseHeldResources(); // e.g. a GPU device a command left open: Node would not exit
   }
 }
 

@@ -19,6 +19,8 @@ export interface TrainWorkerOptions {
   backend?: string;
   /** wasm threads per worker (`train --threads`). */
   threads?: number;
+  /** webgpu: let workers take a software adapter (`train --allow-software-gpu`). */
+  allowSoftwareGpu?: boolean;
   /** Script run by process.execPath; defaults to $KMNIST_LAB_WORKER or the real CLI. */
   script?: string;
 }
@@ -45,6 +47,7 @@ export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
       ...(o.epochs === undefined || EXPERIMENTS[job.experiment]?.kind === 'knn' ? [] : ['--epochs', String(o.epochs)]),
       ...(o.backend === undefined ? [] : ['--backend', o.backend]),
       ...(o.threads === undefined ? [] : ['--threads', String(o.threads)]),
+      ...(o.allowSoftwareGpu ? ['--allow-software-gpu'] : []),
       ...(job.resume ? ['--resume'] : []),
       ...(job.restart ? ['--force'] : []),
     ],

@@ -7,7 +7,7 @@ import { loadDataset } from '../data/load.ts';
 import { defaultDataDir } from '../data/registry.ts';
 import { stratifiedSplit } from '../data/splits.ts';
 import type { Dataset, DatasetName, ImageSet } from '../data/types.ts';
-import { backendInfo, initBackend, type BackendChoice } from '../engine/backend.ts';
+import { backendInfo, closeBackend, describeBackend, initBackend, type BackendChoice } from '../engine/backend.ts';
 import { saveModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { knnPredict } from '../models/knn.ts';
@@ -37,6 +37,8 @@ export interface TrainRunOptions extends TrainFlags {
   backend?: BackendChoice;
   /** wasm: threads for the matrix products (default: initBackend's). */
   threads?: number;
+  /** webgpu: accept a software adapter (tests; far slower than wasm). */
+  allowSoftwareGpu?: boolean;
   /** Runs root; the run goes to <out>/<dataset>/<experiment>/seed-<n>/. */
   out?: string;
   resume?: boolean;
@@ -162,6 +164,7 @@ async function buildConfig(
     numClasses: data.numClasses,
     classNames: data.classNames,
     ...(data.classChars ? { classChars: data.classChars } : {}),
+    ...(info.gpuAdapter ? { gpuAdapter: info.gpuAdapter } : {}),
     datasetMd5: data.fileMd5,
     versions: { ...runVersions(), ...(info.wasmSimd !== undefined ? { wasmSimd: String(info.wasmSimd), wasmThreads: String(info.wasmThreads) } : {}) },
     createdAt: new Date().toISOString(),
@@ -169,6 +172,14 @@ async function buildConfig(
 }
 
 export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
+  try {
+    return await trainRunOnBackend(o);
+  } finally {
+    await closeBackend(); // a live GPU device would keep Node running
+  }
+}
+
+async function trainRunOnBackend(o: TrainRunOptions): Promise<RunMetrics> {
   const experiment = getExperiment(o.experiment);
   const training: ResolvedTraining = resolveTraining(experiment, o);
   const reporter = makeReporter(o.progress ?? 'auto');
@@ -178,7 +189,7 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
   const dir = runDir(o.out ?? 'runs', datasetName, o.experiment, seed);
   const resuming = prepareFolder(dir, o);
 
-  const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads });
+  const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads, allowSoftwareGpu: o.allowSoftwareGpu });
   const data = await loadData(o, datasetName);
   const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
   const split =
@@ -197,7 +208,7 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
       );
     }
     const sizes = model ? `${split.train.count} train / ${split.val.count} ${training.validationOn}` : `${data.train.count} reference images`;
-    reporter.note(`training ${experiment.name} on ${datasetName} (${sizes}) with ${backend}, seed ${seed} -> ${dir}`);
+    reporter.note(`training ${experiment.name} on ${datasetName} (${sizes}) with ${await describeBackend()}, seed ${seed} -> ${dir}`);
 
     if (!model) return await finishKnn(dir, config, data, data.train, experiment.kind === 'knn' ? experiment.k : 4, reporter);
     return await trainLayers(dir, config, model, training, data, split, rng, reporter, o, resuming);

@@ -8,6 +8,9 @@ import { registerTrain } from './commands/train.ts';
 import { registerRun } from './commands/run.ts';
 import { registerReport } from './commands/report.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerExport } from './commands/export.ts';
+import { registerPredict } from './commands/predict.ts';
+import { registerEvaluate } from './commands/evaluate.ts';
 import { releaseHeldResources } from './engine/held-resources.ts';
 import { UserError } from './errors.ts';
 
@@ -25,6 +28,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerReport(program);
   registerServe(program);
+  registerPredict(program);
+  registerEvaluate(program);
+  registerExport(program);
   return program;
 }
 

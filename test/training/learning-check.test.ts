@@ -16,6 +16,10 @@ const history = (loss: number[], valAcc: number[]): History => ({
   acc: valAcc,
   val_loss: loss,
   val_acc: valAcc,
+  val_precision: valAcc,
+  val_recall: valAcc,
+  val_macro_f1: valAcc,
+  val_auc: valAcc,
   lr: loss.map(() => 1e-3),
   seconds: loss.map(() => 1),
 });

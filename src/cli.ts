@@ -8,6 +8,7 @@ import { registerTrain } from './commands/train.ts';
 import { registerRun } from './commands/run.ts';
 import { registerReport } from './commands/report.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerWorker } from './commands/worker.ts';
 import { UserError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerReport(program);
   registerServe(program);
+  registerWorker(program);
   return program;
 }
 

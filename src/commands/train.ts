@@ -5,6 +5,7 @@ import { BACKEND_CHOICES, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendC
 import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
+import { exitWithParent } from '../training/parent-watch.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/progress.ts';
 import { trainRun } from '../training/train-run.ts';
 import { fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flags.ts';
@@ -50,6 +51,7 @@ export function registerTrain(program: Command): void {
     .option('--force', 'overwrite an existing run folder')
     .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto');
   addDataOptions(cmd).action(async (experiment: string, flags: TrainCliFlags) => {
+    exitWithParent();
     const data = resolveDataOptions(flags);
     await trainRun({
       experiment,

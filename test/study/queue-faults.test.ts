@@ -5,12 +5,13 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectOnce, parseQueueUrl } from '../../src/study/executors/queue/connection.ts';
 import { UserError } from '../../src/errors.ts';
-import { killAllCli, startCli, type BackgroundCli } from '../helpers/background-cli.ts';
+import { startCli, type BackgroundCli } from '../helpers/background-cli.ts';
+import { useRedisServer } from '../helpers/redis-suite.ts';
 import { runCli } from '../helpers/cli.ts';
-import { freePort, hasRedisServer, REDIS_SKIP_MESSAGE, startRedis, type RedisServer } from '../helpers/redis.ts';
+import { freePort, hasRedisServer, REDIS_SKIP_MESSAGE } from '../helpers/redis.ts';
 import { tempDir, writeIdxDataset } from '../data/fixtures.ts';
 
 const FAKE = fileURLToPath(new URL('./fixtures/fake-worker.mjs', import.meta.url));
@@ -56,18 +57,11 @@ describe('queue: bad addresses (no server needed)', () => {
 });
 
 describe.skipIf(!hasRedisServer)('queue: faults, with a real redis-server', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    killAllCli();
-    await redis?.stop();
-  });
+  const server = useRedisServer();
 
   it('a run failing 3 times is reported failed with its log; the others complete and are summarized', async () => {
     const out = join(root, 'fail-runs');
-    const queue = `${redis.url}/1`;
+    const queue = `${server().url}/1`;
     const worker = startCli(['worker', '--queue', queue, '--out', out, '--data-dir', data, '--idle-exit', '3'], { KMNIST_LAB_WORKER: FAKE, FAKE_FAIL: 'fcnn/seed-1' });
     const run = await runCli(['run', '--queue', queue, '--data-dir', data, '--out', out, '--experiments', 'cnn,fcnn', '--seeds', '1', '--epochs', '2'], { timeoutMs: 180_000 });
     expect(run.code).toBe(1);
@@ -84,7 +78,7 @@ describe.skipIf(!hasRedisServer)('queue: faults, with a real redis-server', () =
 
   it('a second `run --queue` refuses; Ctrl-C on a worker returns its run; a worker with other data refuses it', async () => {
     const out = join(root, 'stop-runs');
-    const queue = `${redis.url}/2`;
+    const queue = `${server().url}/2`;
     const args = ['run', '--queue', queue, '--data-dir', data, '--out', out, '--experiments', 'cnn', '--seeds', '1', '--epochs', '2'];
     const run = startCli(args);
     // Started at once (start-up takes seconds on a loaded machine); it idles until the run is queued.

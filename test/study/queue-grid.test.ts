@@ -6,10 +6,11 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { QUEUE_NAME } from '../../src/study/executors/queue/job-data.ts';
-import { killAllCli, startCli, type BackgroundCli } from '../helpers/background-cli.ts';
-import { hasRedisServer, REDIS_SKIP_MESSAGE, startRedis, type RedisServer } from '../helpers/redis.ts';
+import { startCli, type BackgroundCli } from '../helpers/background-cli.ts';
+import { useRedisServer } from '../helpers/redis-suite.ts';
+import { hasRedisServer, REDIS_SKIP_MESSAGE } from '../helpers/redis.ts';
 import { tempDir } from '../data/fixtures.ts';
 import { syntheticDataset, writeIdxDataset } from '../training/synthetic.ts';
 
@@ -30,21 +31,14 @@ function results(out: string, run: string): { metrics: Record<string, unknown>; 
 }
 
 describe.skipIf(!hasRedisServer)('queue: the grid on 3 workers, one SIGKILLed', () => {
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => {
-    killAllCli();
-    await redis?.stop();
-  });
+  const server = useRedisServer();
 
   it('completes with results bit-identical to a local run', async () => {
     const out = join(root, 'queue-runs');
     const local = join(root, 'local-runs');
-    const connection = { host: '127.0.0.1', port: redis.port, db: 0 };
+    const connection = { host: '127.0.0.1', port: server().port, db: 0 };
     const workers: BackgroundCli[] = [0, 1, 2].map(() =>
-      startCli(['worker', '--queue', redis.url, '--out', out, '--data-dir', data, '--threads', '1', '--lock-seconds', '4', '--idle-exit', '10']),
+      startCli(['worker', '--queue', server().url, '--out', out, '--data-dir', data, '--threads', '1', '--lock-seconds', '4', '--idle-exit', '10']),
     );
     // Kill the worker training an fcnn run as soon as that run reports its first epoch (checkpointed).
     const events = new QueueEvents(QUEUE_NAME, { connection });
@@ -64,7 +58,7 @@ describe.skipIf(!hasRedisServer)('queue: the grid on 3 workers, one SIGKILLed', 
     });
     await events.waitUntilReady();
 
-    const queued = startCli(['run', '--queue', redis.url, '--out', out, ...GRID]);
+    const queued = startCli(['run', '--queue', server().url, '--out', out, ...GRID]);
     const reference = startCli(['run', '--jobs', '2', '--threads', '1', '--out', local, ...GRID]);
     const [queuedCode, referenceCode] = await Promise.all([queued.exited, reference.exited]);
     await events.close();

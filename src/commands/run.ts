@@ -1,9 +1,17 @@
 // `kmnist-lab run`: the study — experiments x seeds as parallel worker processes, then the statistics.
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { BACKEND_CHOICES, MAX_THREADS, threadsPerJob } from '../engine/backend.ts';
+import {
+  ALLOW_SOFTWARE_GPU_HELP,
+  ALLOW_SOFTWARE_GPU_OPTION,
+  BACKEND_CHOICES,
+  defaultJobs,
+  MAX_THREADS,
+  RUNS_PER_GPU,
+  threadsPerJob,
+  type BackendChoice,
+} from '../engine/backend.ts';
 import { getExperiment } from '../models/zoo.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
@@ -18,17 +26,16 @@ import { renderSummaryMarkdown } from '../study/summary-md.ts';
 interface RunFlags extends DataOptions {
   experiments: string;
   seeds: string;
-  jobs: string;
+  jobs?: string;
   epochs?: string;
   /** Undefined when neither --resume nor --no-resume is given: resume. */
   resume?: boolean;
   out: string;
   backend?: string;
+  allowSoftwareGpu?: boolean;
   threads?: string;
   queue?: string;
 }
-
-const BACKENDS: readonly string[] = BACKEND_CHOICES;
 
 function parseExperiments(value: string): string[] {
   const names = [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s.length > 0))];
@@ -47,12 +54,13 @@ async function action(flags: RunFlags): Promise<void> {
   const data = resolveDataOptions(flags);
   const experiments = parseExperiments(flags.experiments);
   const seedCount = intFlag('--seeds', flags.seeds);
-  const jobs = intFlag('--jobs', flags.jobs);
+  const backend = flags.backend === undefined ? undefined : oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES);
+  const jobsDefault = flags.jobs === undefined ? await defaultJobs(backend ?? 'auto') : undefined;
+  const jobs = jobsDefault?.jobs ?? intFlag('--jobs', flags.jobs ?? '');
   const epochs = flags.epochs === undefined ? undefined : intFlag('--epochs', flags.epochs);
-  if (flags.backend !== undefined) oneOfFlag('--backend', flags.backend, BACKENDS);
   const threads = flags.threads === undefined ? threadsPerJob(jobs) : threadsFlag(flags.threads);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
-  const local = localExecutor({ jobs, threads });
+  const local = localExecutor({ jobs, threads, allowSoftwareGpu: flags.allowSoftwareGpu, ...(jobsDefault ? { jobsNote: jobsDefault.why } : {}) });
   const executor = flags.queue === undefined ? local : queueExecutor({ address: parseQueueUrl(flags.queue), out: flags.out });
 
   // First Ctrl-C: local workers checkpoint (queued runs leave the queue); a second signal kills them.
@@ -73,7 +81,7 @@ async function action(flags: RunFlags): Promise<void> {
         runsRoot: flags.out,
         resume: flags.resume ?? true,
         epochs,
-        backend: flags.backend,
+        backend,
         executor,
         // No --data-dir: the study's own data folder, downloaded when missing.
         downloadIfMissing: flags.dataDir === undefined,
@@ -126,12 +134,13 @@ export function registerRun(program: Command): void {
     .description('Run the study: every experiment x seed as a parallel worker, then statistics in runs/<dataset>/summary.{json,md}')
     .option('--experiments <list>', 'comma-separated experiment names', DEFAULT_EXPERIMENTS.join(','))
     .option('--seeds <n>', 'number of seeds per experiment (seeds 1..n)', '3')
-    .option('--jobs <n>', 'runs in parallel (worker processes)', String(availableParallelism()))
+    .option('--jobs <n>', `runs in parallel (worker processes; default: one per core, ${RUNS_PER_GPU} on a GPU)`)
     .option('--epochs <n>', 'epoch cap passed to every run (default: each preset\'s own)')
     .option('--resume', 'resume interrupted runs from their checkpoint (the default)')
     .option('--no-resume', 'restart interrupted runs from scratch instead of resuming them (complete runs are always kept)')
     .option('--out <dir>', 'runs root folder', 'runs')
-    .option('--backend <name>', `TF.js backend for the workers (${BACKENDS.join(', ')})`)
+    .option('--backend <name>', `TF.js backend for the workers (${BACKEND_CHOICES.join(', ')}; default auto)`)
+    .option(ALLOW_SOFTWARE_GPU_OPTION, ALLOW_SOFTWARE_GPU_HELP)
     .option('--threads <n>', `wasm threads per worker, 1-${MAX_THREADS} (default: the cores divided among the jobs)`)
     .option('--queue <url>', 'redis://HOST:PORT[/DB]: queue the runs for `kmnist-lab worker` processes on any machine sharing --out, instead of running them here');
   addDataOptions(cmd).action(action);

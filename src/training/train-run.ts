@@ -7,7 +7,7 @@ import { loadDataset } from '../data/load.ts';
 import { defaultDataDir } from '../data/registry.ts';
 import { stratifiedSplit } from '../data/splits.ts';
 import type { Dataset, DatasetName, ImageSet } from '../data/types.ts';
-import { backendInfo, initBackend, type BackendChoice } from '../engine/backend.ts';
+import { backendInfo, closeBackend, describeBackend, initBackend, type BackendChoice } from '../engine/backend.ts';
 import { saveModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { knnPredict } from '../models/knn.ts';
@@ -15,15 +15,15 @@ import { buildModel, getExperiment, type Experiment, type ModelInput } from '../
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
 import { RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
 import { replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
-import { STUDY_AUGMENT, type AugmentParams } from './augment.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { scorePredictions, predictSet, type Predictions } from './evaluate.ts';
 import { fit } from './fit.ts';
-import { makeOptimizer } from './optimizers.ts';
+import { makeOptimizer, optimizerConfig } from './optimizers.ts';
 import { resolveTraining, type ResolvedTraining, type TrainFlags } from './options.ts';
 import { makeReporter, type ProgressMode, type ProgressReporter } from './progress.ts';
 import { Rng, withSeededMathRandomSync } from './rng.ts';
 import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from './run-files.ts';
+import { settingsDiff } from './run-settings.ts';
 import { runVersions } from './versions.ts';
 
 export interface TrainRunOptions extends TrainFlags {
@@ -36,13 +36,13 @@ export interface TrainRunOptions extends TrainFlags {
   backend?: BackendChoice;
   /** wasm: threads for the matrix products (default: initBackend's). */
   threads?: number;
+  /** webgpu: accept a software adapter (tests; far slower than wasm). */
+  allowSoftwareGpu?: boolean;
   /** Runs root; the run goes to <out>/<dataset>/<experiment>/seed-<n>/. */
   out?: string;
   resume?: boolean;
   force?: boolean;
   progress?: ProgressMode;
-  /** Overrides of the study's augmentation ranges (e.g. Keras's literal shear). */
-  augmentParams?: Partial<AugmentParams>;
   /** Stop as if killed once this many epochs are checkpointed (tests of --resume). */
   stopAfterEpoch?: number;
 }
@@ -72,8 +72,8 @@ function prepareFolder(dir: string, o: TrainRunOptions): boolean {
   return resumable;
 }
 
-/** On --resume the settings must be those the run started with. */
-function checkSameConfig(dir: string, config: RunConfig, reporter: ProgressReporter): void {
+/** On --resume every setting that changes the result must be the one the run started with (run-settings.ts). */
+function checkSameConfig(dir: string, config: RunConfig): void {
   const path = join(dir, RUN_FILES.config);
   let saved: RunConfig;
   try {
@@ -81,12 +81,8 @@ function checkSameConfig(dir: string, config: RunConfig, reporter: ProgressRepor
   } catch {
     throw new UserError(`${path} is missing or unreadable, so the run cannot be resumed; start over with --force`);
   }
-  const keys = ['experiment', 'dataset', 'seed', 'preset', 'optimizer', 'learningRate', 'batchSize', 'epochs', 'augment', 'augmentFactor', 'valSplit'] as const;
-  const diff = keys.filter((k) => saved[k] !== config[k]).map((k) => `${k}: ${String(saved[k])} -> ${String(config[k])}`);
+  const diff = settingsDiff(saved, config);
   if (diff.length) throw new UserError(`--resume: settings differ from the run in ${dir} (${diff.join('; ')}); use the same flags or --force`);
-  if (saved.backend !== config.backend) {
-    reporter.note(`note: this run started on ${saved.backend} and resumes on ${config.backend}; results will not be bit-identical`);
-  }
 }
 
 /** What a run's way of training decides; the rest of RunMetrics comes from its predictions. */
@@ -149,13 +145,18 @@ async function buildConfig(
     epochs: experiment.kind === 'knn' ? 0 : training.epochs,
     augment: training.augment,
     augmentFactor: training.augmentFactor,
+    augmentation: experiment.kind === 'knn' ? null : training.augmentation,
+    optimizerConfig: experiment.kind === 'knn' ? null : optimizerConfig(training.optimizer, training.learningRate),
+    callbacks: experiment.kind === 'knn' ? null : training.callbacks,
     valSplit: training.valSplit,
+    valSplitSeed: experiment.kind === 'knn' || training.validationOn === 'test' ? null : seed,
     validationOn: training.validationOn,
     backend,
     paramCount: model ? model.countParams() : 0,
     numClasses: data.numClasses,
     classNames: data.classNames,
     ...(data.classChars ? { classChars: data.classChars } : {}),
+    ...(info.gpuAdapter ? { gpuAdapter: info.gpuAdapter } : {}),
     datasetMd5: data.fileMd5,
     versions: { ...runVersions(), ...(info.wasmSimd !== undefined ? { wasmSimd: String(info.wasmSimd), wasmThreads: String(info.wasmThreads) } : {}) },
     createdAt: new Date().toISOString(),
@@ -163,6 +164,14 @@ async function buildConfig(
 }
 
 export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
+  try {
+    return await trainRunOnBackend(o);
+  } finally {
+    await closeBackend(); // a live GPU device would keep Node running
+  }
+}
+
+async function trainRunOnBackend(o: TrainRunOptions): Promise<RunMetrics> {
   const experiment = getExperiment(o.experiment);
   const training: ResolvedTraining = resolveTraining(experiment, o);
   const reporter = makeReporter(o.progress ?? 'auto');
@@ -172,7 +181,7 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
   const dir = runDir(o.out ?? 'runs', datasetName, o.experiment, seed);
   const resuming = prepareFolder(dir, o);
 
-  const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads });
+  const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads, allowSoftwareGpu: o.allowSoftwareGpu });
   const data = await loadData(o, datasetName);
   const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
   const split =
@@ -182,7 +191,7 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
   const model = experiment.kind === 'layers' ? withSeededMathRandomSync(rng, () => buildModel(experiment.name, input)) : null;
   try {
     const config = await buildConfig(experiment, training, data, datasetName, seed, backend, model);
-    if (resuming) checkSameConfig(dir, config, reporter);
+    if (resuming) checkSameConfig(dir, config);
     else writeJsonAtomic(join(dir, RUN_FILES.config), config);
     if (training.validationOn === 'test') {
       reporter.note(
@@ -191,7 +200,7 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
       );
     }
     const sizes = model ? `${split.train.count} train / ${split.val.count} ${training.validationOn}` : `${data.train.count} reference images`;
-    reporter.note(`training ${experiment.name} on ${datasetName} (${sizes}) with ${backend}, seed ${seed} -> ${dir}`);
+    reporter.note(`training ${experiment.name} on ${datasetName} (${sizes}) with ${await describeBackend()}, seed ${seed} -> ${dir}`);
 
     if (!model) return await finishKnn(dir, config, data, data.train, experiment.kind === 'knn' ? experiment.k : 4, reporter);
     return await trainLayers(dir, config, model, training, data, split, rng, reporter, o, resuming);
@@ -228,7 +237,7 @@ async function trainLayers(
       numClasses: data.numClasses,
       epochs: training.epochs,
       batchSize: training.batchSize,
-      augment: training.augment ? { ...STUDY_AUGMENT, ...o.augmentParams } : null,
+      augment: training.augmentation,
       augmentFactor: training.augmentFactor,
       callbacks: training.callbacks,
       rng,

@@ -48,7 +48,9 @@ export function jobIdOf(dataset: string, experiment: string, seed: number): stri
 
 /** The training settings `train <experiment> --epochs E` resolves to (throws a UserError for bad ones). */
 export function resolvedTrainingOf(experiment: string, epochs: number | undefined): ResolvedTraining {
-  return resolveTraining(getExperiment(experiment), { epochs });
+  const e = getExperiment(experiment);
+  // knn does not train: the study's --epochs is not passed to it (see trainWorker).
+  return resolveTraining(e, e.kind === 'knn' ? {} : { epochs });
 }
 
 export function isEpochProgress(v: unknown): v is QueueJobProgress {

@@ -6,6 +6,7 @@ import {
   ALLOW_SOFTWARE_GPU_HELP,
   ALLOW_SOFTWARE_GPU_OPTION,
   BACKEND_CHOICES,
+  checkThreadsApply,
   defaultJobs,
   MAX_THREADS,
   RUNS_PER_GPU,
@@ -58,6 +59,7 @@ async function action(flags: RunFlags): Promise<void> {
   const jobsDefault = flags.jobs === undefined ? await defaultJobs(backend ?? 'auto') : undefined;
   const jobs = jobsDefault?.jobs ?? intFlag('--jobs', flags.jobs ?? '');
   const epochs = flags.epochs === undefined ? undefined : intFlag('--epochs', flags.epochs);
+  checkThreadsApply(backend ?? 'auto', flags.threads !== undefined);
   const threads = flags.threads === undefined ? threadsPerJob(jobs) : threadsFlag(flags.threads);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
   const local = localExecutor({ jobs, threads, allowSoftwareGpu: flags.allowSoftwareGpu, ...(jobsDefault ? { jobsNote: jobsDefault.why } : {}) });

@@ -1,7 +1,7 @@
 // `kmnist-lab train <experiment>`: one training run into runs/<dataset>/<experiment>/seed-<n>/.
 import type { Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { ALLOW_SOFTWARE_GPU_HELP, ALLOW_SOFTWARE_GPU_OPTION, BACKEND_CHOICES, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from '../engine/backend.ts';
+import { ALLOW_SOFTWARE_GPU_HELP, ALLOW_SOFTWARE_GPU_OPTION, BACKEND_CHOICES, checkThreadsApply, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from '../engine/backend.ts';
 import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
@@ -61,6 +61,8 @@ export function registerTrain(program: Command): void {
 /** The parsed flags as trainRun's options (flags left out stay undefined, so trainRun can tell given from default). */
 export function trainRunOptions(experiment: string, flags: TrainCliFlags): TrainRunOptions {
   const data = resolveDataOptions(flags);
+  const backend = oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES);
+  checkThreadsApply(backend, flags.threads !== undefined);
   return {
     experiment,
     dataset: data.dataset,
@@ -70,7 +72,7 @@ export function trainRunOptions(experiment: string, flags: TrainCliFlags): Train
     learningRate: flags.lr,
     optimizer: flags.optimizer,
     seed: flags.seed,
-    backend: oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES),
+    backend,
     allowSoftwareGpu: flags.allowSoftwareGpu,
     threads: flags.threads ?? threadsPerJob(1),
     preset: flags.preset,

@@ -5,9 +5,9 @@ import { ALLOW_SOFTWARE_GPU_HELP, ALLOW_SOFTWARE_GPU_OPTION, BACKEND_CHOICES, ch
 import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
+import { exitWithParent } from '../training/parent-watch.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/progress.ts';
 import { trainRun, type TrainRunOptions } from '../training/train-run.ts';
-import { stopWithParent } from '../study/worker.ts';
 import { folderFlag, fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flags.ts';
 
 export interface TrainCliFlags extends DataOptions {
@@ -53,7 +53,7 @@ export function registerTrain(program: Command): void {
     .option('--force', 'overwrite an existing run folder')
     .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto');
   addDataOptions(cmd).action(async (experiment: string, flags: TrainCliFlags) => {
-    stopWithParent();
+    exitWithParent();
     await trainRun(trainRunOptions(experiment, flags));
   });
 }

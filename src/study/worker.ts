@@ -26,16 +26,6 @@ export interface TrainWorkerOptions {
   script?: string;
 }
 
-/**
- * In a worker started by the scheduler (it has an IPC channel): when the scheduler dies, even by SIGKILL, the
- * channel closes and the worker stops as on Ctrl-C (after the current batch, its last epoch checkpointed).
- */
-export function stopWithParent(): void {
-  if (!process.channel) return;
-  process.channel.unref(); // The channel alone must not keep the worker alive.
-  process.once('disconnect', () => process.kill(process.pid, 'SIGINT'));
-}
-
 export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
   const script = o.script ?? process.env[WORKER_SCRIPT_ENV] ?? CLI_PATH;
   return (job) => ({

@@ -1,4 +1,4 @@
-// `kmnist-lab run` SIGKILLed alone: its real `train` worker notices (its IPC channel closes) and stops; the next
+// `kmnist-lab run` SIGKILLed alone: its real `train` worker notices (its stdin pipe closes) and dies; the next
 // `run` finishes the run, keeps the killed attempt's log, and leaves no temporary folder in the run folder.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -64,7 +64,6 @@ describe('run parent killed', () => {
     // It stopped within the epoch it was in (an epoch of 2,700 images takes seconds), not at its end.
     expect(epochsLogged()).toBe(logged);
     expect(existsSync(join(runFolder, 'metrics.json'))).toBe(false);
-    expect(existsSync(join(runFolder, '.lock'))).toBe(false);
 
     // What a writer killed mid-save leaves; the next writer of the folder removes it.
     mkdirSync(join(runFolder, 'model.tmp-999999'));
@@ -76,6 +75,8 @@ describe('run parent killed', () => {
     expect(entries.filter((e) => /\.(tmp|old)-\d+$/.test(e) || e.startsWith('.lock'))).toEqual([]);
     const log = readFileSync(join(runFolder, 'worker.log'), 'utf8');
     expect(log.match(/^--- .* train cnn/gm)).toHaveLength(2);
+    // The killed worker's lock is taken over: its pid is gone.
+    expect(log).toMatch(new RegExp(`note: took over the lock on .*seed-1 left by pid ${holder.pid}, which is no longer running`));
     expect(existsSync(join(out, '.worker-logs'))).toBe(false);
   }, 240_000);
 });

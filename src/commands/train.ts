@@ -5,6 +5,7 @@ import { checkThreadsApply, MAX_THREADS, THREADS_ENV, threadsPerJob } from '../e
 import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
+import { exitWithParent } from '../training/parent-watch.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/progress.ts';
 import { trainRun, type TrainRunOptions } from '../training/train-run.ts';
 import { addBackendOptions, parseBackendFlags, type BackendFlags } from './backend-options.ts';
@@ -50,6 +51,7 @@ export function registerTrain(program: Command): void {
     .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto');
   addBackendOptions(cmd);
   addDataOptions(cmd).action(async (experiment: string, flags: TrainCliFlags) => {
+    exitWithParent();
     await trainRun(trainRunOptions(experiment, flags));
   });
 }

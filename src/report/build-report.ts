@@ -8,7 +8,8 @@ import { curvesSpec, overlaySpec, type ExperimentHistories } from './charts.ts';
 import { experimentsTable, LEAK_MARK, pairsTable, runsTable } from './comparison.ts';
 import { DatasetCache, exampleGridPng, probeImage } from './dataset-images.ts';
 import { dotToSvg, modelFromJsonFile, modelToDot, summarizeModel } from './diagram.ts';
-import { renderHtml, renderMarkdown, type Block, type ReportDoc } from './document.ts';
+import { documentText, renderHtml, renderMarkdown, type Block, type ReportDoc } from './document.ts';
+import { embeddedFontFaceCss } from '../graphics/fonts.ts';
 import { findings, publishedTable } from './findings.ts';
 import { classRowLabels } from './metrics.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
@@ -158,7 +159,8 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const markdownPath = join(opts.outDir, 'report.md');
   const htmlPath = join(opts.outDir, 'report.html');
   writeAtomic(markdownPath, renderMarkdown(doc));
-  writeAtomic(htmlPath, renderHtml(doc, (file) => readFileSync(join(opts.outDir, file))));
+  const fontCss = await embeddedFontFaceCss({ text: documentText(doc) });
+  writeAtomic(htmlPath, renderHtml(doc, (file) => readFileSync(join(opts.outDir, file)), fontCss));
   log(`report: wrote ${relative(process.cwd(), markdownPath)} and ${relative(process.cwd(), htmlPath)}`);
   return { datasetDir, markdownPath, htmlPath, runs: runs.length, warnings, files: [...assets.written, 'report.md', 'report.html'] };
 }

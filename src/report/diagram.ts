@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { instance, type Viz } from '@viz-js/viz';
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.ts';
+import { FONT_FAMILY } from '../graphics/fonts.ts';
 import { escapeHtml } from './tables.ts';
 
 export interface LayerInfo {
@@ -93,8 +94,8 @@ export function modelToDot(title: string, summary: ModelSummary): string {
   const caption = `${title}: ${summary.totalParams.toLocaleString('en-US')} parameters (${summary.trainableParams.toLocaleString('en-US')} trainable)`;
   return [
     'digraph model {',
-    '  graph [rankdir=TB, fontname="DejaVu Sans", fontsize=14, labelloc=t, label=' + q(caption) + '];',
-    '  node [shape=plaintext, fontname="DejaVu Sans", fontsize=11];',
+    '  graph [rankdir=TB, fontname="' + FONT_FAMILY + '", fontsize=14, labelloc=t, label=' + q(caption) + '];',
+    '  node [shape=plaintext, fontname="' + FONT_FAMILY + '", fontsize=11];',
     '  edge [arrowsize=0.7];',
     ...nodes,
     ...edges,

@@ -68,7 +68,7 @@ function htmlInline(text: string): string {
 const MIME: Record<string, string> = { '.png': 'image/png', '.svg': 'image/svg+xml', '.jpg': 'image/jpeg' };
 
 const CSS = `
-body{font-family:"DejaVu Sans","Segoe UI",Helvetica,Arial,"IPAGothic","Noto Sans CJK JP",sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
+body{font-family:'Noto Sans JP',sans-serif;max-width:1100px;margin:2rem auto;padding:0 1rem;color:#1b1b1b;line-height:1.45}
 h1{border-bottom:2px solid #ccc;padding-bottom:.3rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
 table{border-collapse:collapse;margin:.8rem 0;font-size:.88rem}th,td{padding:.25rem .6rem;border-bottom:1px solid #e3e3e3;text-align:left}
 th{border-bottom:2px solid #999}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.num{white-space:nowrap}tr.rule td{border-bottom:2px solid #999}
@@ -78,8 +78,23 @@ pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.85rem}code{backgro
 nav ul{columns:2;font-size:.9rem}
 `;
 
-/** readFile returns the bytes of an image given its path relative to the report folder. */
-export function renderHtml(doc: ReportDoc, readFile: (file: string) => Buffer): string {
+/** Every character the document prints (what its embedded font must contain). */
+export function documentText(doc: ReportDoc): string {
+  const parts: string[] = [doc.title];
+  for (const b of doc.blocks) {
+    if (b.kind === 'heading' || b.kind === 'paragraph' || b.kind === 'pre') parts.push(b.text);
+    else if (b.kind === 'list') parts.push(...b.items);
+    else if (b.kind === 'table') parts.push(b.table.caption ?? '', ...b.table.columns, ...b.table.rows.flat());
+    else parts.push(b.alt, b.caption ?? '');
+  }
+  return [...new Set(parts.join(''))].join('');
+}
+
+/**
+ * readFile returns the bytes of an image given its path relative to the report folder; fontCss is
+ * the embedded @font-face (graphics/fonts.ts), so the page looks the same on every machine.
+ */
+export function renderHtml(doc: ReportDoc, readFile: (file: string) => Buffer, fontCss = ''): string {
   const body: string[] = [];
   const toc: string[] = [];
   const used = new Map<string, number>();
@@ -121,7 +136,7 @@ export function renderHtml(doc: ReportDoc, readFile: (file: string) => Buffer): 
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<link rel="icon" href="data:,">',
     `<title>${escapeHtml(doc.title)}</title>`,
-    `<style>${CSS}</style>`,
+    `<style>${fontCss}${CSS}</style>`,
     '</head><body>',
     `<h1>${escapeHtml(doc.title)}</h1>`,
     toc.length ? `<nav><ul>${toc.join('')}</ul></nav>` : '',

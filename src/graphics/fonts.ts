@@ -44,18 +44,11 @@ export function renderFontFiles(): string[] {
 }
 
 /** Printable ASCII, Latin-1 and the punctuation/symbols our pages print (±, –, —, …, ·, →, ⚠, ≤, ≥). */
-export const LATIN_TEXT = (() => {
+const LATIN_TEXT = (() => {
   let s = '';
   for (let c = 0x20; c < 0x7f; c++) s += String.fromCharCode(c);
   for (let c = 0xa0; c <= 0xff; c++) s += String.fromCharCode(c);
   return s + '±–—‘’“”…·•→←↑↓⚠≤≥×−√∞≈';
-})();
-
-/** Hiragana, katakana, CJK symbols and punctuation (U+3000–U+30FF): KMNIST's and K49's classes. */
-export const KANA_TEXT = (() => {
-  let s = '';
-  for (let c = 0x3000; c <= 0x30ff; c++) s += String.fromCharCode(c);
-  return s;
 })();
 
 export interface FontFaceOptions {
@@ -83,15 +76,16 @@ export async function embeddedFontFaceCss(opts: FontFaceOptions): Promise<string
   return rules.join('\n');
 }
 
-/** CJK ideographs (kkanji's classes): served as the whole TTF, which a browser fetches only when a page shows one. */
-const IDEOGRAPH_RANGE = 'U+3400-4DBF, U+4E00-9FFF, U+F900-FAFF';
-
 /**
- * The `serve` page's fonts: Latin and kana embedded (subset, WOFF2 data URI), ideographs from `ttfUrl`
- * (the whole regular TTF) through unicode-range, so kkanji's classes draw too without a 5 MB download
- * for the pages that show none.
+ * The `serve` page's @font-face rules: the bundled TTFs, served by the page's own server at
+ * `urls.regular` and `urls.bold` (a local page: no subsetting, which costs seconds, and every class
+ * character, kkanji's too, is there). `font-display: block` so nothing is drawn in a fallback font first.
  */
-export async function pageFontCss(ttfUrl: string): Promise<string> {
-  const embedded = await embeddedFontFaceCss({ text: KANA_TEXT });
-  return `${embedded}\n@font-face{font-family:'${FONT_FAMILY}';font-style:normal;font-weight:400;src:url(${ttfUrl}) format('truetype');unicode-range:${IDEOGRAPH_RANGE}}\n`;
+export function pageFontCss(urls: { regular: string; bold: string }): string {
+  return [
+    [urls.regular, 400],
+    [urls.bold, 700],
+  ]
+    .map(([url, weight]) => `@font-face{font-family:'${FONT_FAMILY}';font-style:normal;font-weight:${weight};font-display:block;src:url(${url}) format('truetype')}`)
+    .join('\n') + '\n';
 }

@@ -50,8 +50,29 @@ export function experimentsTable(summary: Summary): Table {
   };
 }
 
+/** The summary's table: one row per experiment, the headline numbers only (the Comparison section has the rest). */
+export function glanceTable(summary: Summary): Table {
+  const balanced = summary.headlineMetric === 'balanced-accuracy';
+  const headline = (e: Summary['experiments'][number]): SampleStats => (balanced ? e.balancedAccuracy : e.testAccuracy);
+  const columns = ['experiment', 'seeds', balanced ? 'balanced accuracy' : 'test accuracy', '95 % CI', 'macro-F1', 'params'];
+  return {
+    caption: 'Experiments: mean ± std over seeds, 95 % CI of the mean (Student t)',
+    columns,
+    align: ['l', 'r', 'r', 'r', 'r', 'r'],
+    rows: summary.experiments.map((e) => [
+      e.experiment + (e.leakySeeds.length ? ' ⚠' : ''),
+      String(e.seeds.length),
+      meanStdPct(headline(e)),
+      ciPct(headline(e)),
+      meanStdPct(e.macroF1),
+      e.paramCount > 0 ? int(e.paramCount) : '—',
+    ]),
+  };
+}
+
 export function pairsTable(summary: Summary): Table {
-  const rows = summary.comparisons.map((c) => {
+  const ran = new Set(summary.experiments.map((e) => e.experiment));
+  const rows = summary.comparisons.filter((c) => ran.has(c.a) && ran.has(c.b)).map((c) => {
     if (c.combined === null) return [`${c.a} vs ${c.b}`, c.question, '—', '—', '—', `not compared: ${c.skipped ?? 'no paired runs'}`];
     const perSeed = c.perSeed.map((r) => `${r.seed}: ${formatP(r.p)}`).join('; ');
     return [`${c.a} vs ${c.b}`, c.question, `${c.combined.aOnly} / ${c.combined.bOnly}`, perSeed, formatP(c.combined.maxP), c.combined.words];

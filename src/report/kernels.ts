@@ -1,6 +1,7 @@
 // What the CNN learned: the first two conv layers' filters as a normalised grid (as the study plotted
 // them) and the activation maps one test image produces in those layers.
 import * as tf from '@tensorflow/tfjs';
+import { readableLayerNames } from './diagram.ts';
 import { normalise, tileGridPng, type Tile } from './png.ts';
 
 export interface ConvImages {
@@ -56,10 +57,11 @@ export function convImages(model: tf.LayersModel, image?: { data: Float32Array; 
   const layers = convLayers(model);
   if (layers.length === 0) return [];
   const acts = image ? activationTiles(model, layers, image.data, image.height, image.width) : null;
+  const names = readableLayerNames(model.layers);
   return layers.map((layer, i) => {
     const { tiles, description } = kernelTiles(layer);
     return {
-      layerName: layer.name,
+      layerName: names.get(layer.name) ?? layer.name,
       description,
       kernelsPng: tileGridPng(tiles, { columns: 8, scale: 12, gap: 4, background: 1 }),
       activationsPng: acts ? tileGridPng(acts[i], { columns: 8, scale: 3, gap: 2, background: 1 }) : undefined,

@@ -29,9 +29,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ttf': 'font/ttf',
 };
 
-/** The page's font CSS (/fonts.css) and the whole TTF it points ideographs to. */
-const FONT_TTF_PATH = '/fonts/noto-sans-jp-400.ttf';
-let fontCss: Promise<string> | null = null;
+/** The page's font CSS (/fonts.css) and the bundled TTFs it names. */
+const FONT_URLS = { regular: '/fonts/noto-sans-jp-400.ttf', bold: '/fonts/noto-sans-jp-700.ttf' };
 
 export interface WebServerOptions {
   /** Folder holding run folders (runs/ or runs/<dataset>). */
@@ -139,8 +138,9 @@ export function createWebServer(options: WebServerOptions): Server {
       return sendText(res, CONTENT_TYPES['.html'], await readFile(join(PAGE_DIR, 'index.html'), 'utf8'));
     }
     if (url.pathname === '/style.css') return sendText(res, CONTENT_TYPES['.css'], await readFile(join(PAGE_DIR, 'style.css'), 'utf8'));
-    if (url.pathname === '/fonts.css') return sendText(res, CONTENT_TYPES['.css'], await (fontCss ??= pageFontCss(FONT_TTF_PATH)));
-    if (url.pathname === FONT_TTF_PATH) return sendFile(res, bundledFont().regular);
+    if (url.pathname === '/fonts.css') return sendText(res, CONTENT_TYPES['.css'], pageFontCss(FONT_URLS));
+    if (url.pathname === FONT_URLS.regular) return sendFile(res, bundledFont().regular);
+    if (url.pathname === FONT_URLS.bold) return sendFile(res, bundledFont().bold);
     if (url.pathname === '/app.js') return sendText(res, CONTENT_TYPES['.js'], await pageBundle());
     if (url.pathname === '/api/runs') return sendJson(res, 200, await runsResponse());
     if (url.pathname === '/api/test-image') return testImage(url, res);

@@ -10,6 +10,8 @@
 //   metrics.json           RunMetrics — written LAST: its presence means the run is complete
 //   checkpoint/            resume state while a run is unfinished (removed when complete)
 import { join } from 'node:path';
+import type { AugmentSettings } from '../training/augment.ts';
+import type { CallbackSettings } from '../training/callbacks.ts';
 
 export interface RunConfig {
   experiment: string;
@@ -24,7 +26,17 @@ export interface RunConfig {
   epochs: number;
   augment: boolean;
   augmentFactor: number;
+  // The four fields below are absent in runs written before they were recorded; null where they do not apply
+  // (no augmentation; knn, which does not train; validation on the test set).
+  /** Every augmentation range and the fill mode (src/training/augment.ts AugmentSettings). */
+  augmentation?: AugmentSettings | null;
+  /** The optimizer and all its parameters, e.g. { name: 'adam', learningRate, beta1, beta2, epsilon }. */
+  optimizerConfig?: Record<string, string | number> | null;
+  /** Early stopping, best-weights and reduce-LR-on-plateau settings (patience, factor, min-delta, min lr). */
+  callbacks?: CallbackSettings | null;
   valSplit: number;
+  /** The seed of the stratified validation split. */
+  valSplitSeed?: number | null;
   /** 'test' only under --preset seed: the original study's leakage, flagged by every reader. */
   validationOn: 'val' | 'test';
   backend: string;
@@ -56,7 +68,14 @@ export interface RunMetrics {
   /** Row = true class, column = predicted class. */
   confusion: number[][];
   epochsRun: number;
+  /** The epoch of the lowest val_loss (0 for knn). */
   bestEpoch: number;
+  /**
+   * The epoch whose weights were scored on the test set: bestEpoch when the preset restores the best
+   * weights (Keras restore_best_weights), else the last epoch (keras-benchmark). Absent in older runs:
+   * read it with scoredEpochOf.
+   */
+  scoredEpoch?: number;
   trainSeconds: number;
   /** Training throughput over all epochs (images seen / training seconds). */
   trainImagesPerSecond: number;
@@ -79,4 +98,10 @@ export const RUN_FILES = {
 
 export function runDir(runsRoot: string, dataset: string, experiment: string, seed: number): string {
   return join(runsRoot, dataset, experiment, `seed-${seed}`);
+}
+
+/** The epoch whose weights were scored; for runs written before metrics.json recorded it, from the preset. */
+export function scoredEpochOf(metrics: Pick<RunMetrics, 'epochsRun' | 'bestEpoch' | 'scoredEpoch'>, config: Pick<RunConfig, 'preset'>): number {
+  if (metrics.scoredEpoch !== undefined) return metrics.scoredEpoch;
+  return config.preset === 'keras-benchmark' ? metrics.epochsRun : metrics.bestEpoch;
 }

@@ -150,8 +150,7 @@ export function modelToDot(title: string, summary: ModelSummary): string {
       '<<table border="0" cellborder="1" cellspacing="0" cellpadding="5" color="#7f8c9a">' +
       `<tr><td colspan="2" bgcolor="${l.className === 'InputLayer' ? '#e8e8e8' : '#dbe8f5'}"><b>${escapeHtml(l.name)}</b>   ${escapeHtml(l.className)}</td></tr>` +
       (what ? `<tr><td colspan="2" align="left">${escapeHtml(what)}</td></tr>` : '') +
-      (l.className === 'InputLayer' ? '' : row('input', l.inputShape)) +
-      row('output', l.outputShape) +
+      (l.className === 'InputLayer' ? row('output', l.outputShape) : row('shape', `${l.inputShape} → ${l.outputShape}`)) +
       (l.className === 'InputLayer' ? '' : row('params', l.params.toLocaleString('en-US'))) +
       '</table>>';
     return `  ${q(l.name)} [label=${label}];`;

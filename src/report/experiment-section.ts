@@ -32,6 +32,10 @@ function overview(e: ExperimentSummary, runs: RunRecord[]): string {
   const m = runs[0].metrics;
   const trained = runs[0].hasModel || m.epochsRun > 0;
   const seeds = e.seeds.length === 1 ? `1 seed (${e.seeds[0]})` : `${e.seeds.length} seeds (${e.seeds.join(', ')})`;
+  if (e.deterministic) {
+    const fit = e.fitSeconds === undefined ? '' : `fit (storing the ${runs[0].config.numClasses}-class training set) ${e.fitSeconds.toFixed(2)} s, `;
+    return `Deterministic (no training, no randomness: one run stands for every seed): test accuracy ${meanStdPct(e.testAccuracy, true).replace(' (deterministic)', '')}, macro-F1 ${meanStdPct(e.macroF1, true).replace(' (deterministic)', '')}; ${fit}prediction ${Math.round(e.meanInferenceImagesPerSecond).toLocaleString('en-US')} img/s.`;
+  }
   const parts = [`${seeds}: test accuracy ${meanStdPct(e.testAccuracy)}, macro-F1 ${meanStdPct(e.macroF1)}`];
   if (trained) {
     parts.push(`${e.paramCount.toLocaleString('en-US')} parameters, epochs run ${e.epochsRun.join(', ')} (best ${runs.map((r) => r.metrics.bestEpoch).join(', ')}) of a cap of ${[...new Set(e.epochsConfigured)].join(', ')}`);
@@ -92,12 +96,16 @@ export async function experimentSection(e: ExperimentSummary, runs: RunRecord[],
   const name = e.experiment;
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: name }, { kind: 'paragraph', text: overview(e, runs) }];
   blocks.push(...(await curves(name, runs, ctx)));
-  blocks.push(...(await architecture(name, runs, ctx)));
+  const arch = await architecture(name, runs, ctx);
+  // a diagram is a page tall: folded in the HTML, like the per-seed details
+  if (arch.some((b) => b.kind === 'image')) blocks.push({ kind: 'details', summary: `${name}: architecture (layers, shapes, parameters)`, blocks: arch });
+  else blocks.push(...arch);
   const seeds = runs.map((r) => r.seed);
   const representative = representativeSeed(seeds);
   const reports: ClassificationReport[] = [];
   const folded: Block[] = [];
   const figures: Block[] = [];
+  const illustrations: Block[] = [];
   for (const run of runs) {
     ctx.log(`report: ${run.experiment} seed ${run.seed}`);
     const ds = await ctx.dataset(run);
@@ -105,16 +113,20 @@ export async function experimentSection(e: ExperimentSummary, runs: RunRecord[],
     const section = await runSection(run, { assets: ctx.assets, warn: ctx.warn, dataset: ds, probe: ds ? ctx.probe(ds, labels) : null, galleryLimit: ctx.galleryLimit, experimentSeeds: seeds });
     if (section.testReport) reports.push(section.testReport);
     figures.push(...section.figures);
-    folded.push({ kind: 'details', summary: `${name}, seed ${run.seed}: test accuracy ${(run.metrics.testAccuracy * 100).toFixed(2)} %; per-class reports (test, train), confusion counts, mistakes`, blocks: section.details });
+    illustrations.push(...section.illustrations);
+    folded.push({ kind: 'details', summary: `${name}, seed ${run.seed}: test accuracy ${(run.metrics.testAccuracy * 100).toFixed(2)} %; per-class reports (test, train, validation), confusion counts, mistakes`, blocks: section.details });
   }
   blocks.push(...perClassOverSeeds(name, reports, runs[0].config.numClasses, ctx));
-  if (figures.length) {
+  if (figures.length || illustrations.length) {
     const others = seeds.filter((s) => s !== representative);
     blocks.push({
       kind: 'paragraph',
       text: `Figures of seed ${representative}${others.length ? `, the representative seed (they stand for ${seedList(others)}, which are not drawn)` : ''}: confusion matrix, the most confident mistakes${runs.some((r) => r.hasModel) ? ', learned filters and activation maps' : ''}.`,
     });
     blocks.push(...figures);
+    if (illustrations.length) {
+      blocks.push({ kind: 'details', summary: `${name} seed ${representative}: ${runs.some((r) => r.hasModel) ? 'the most confident mistakes, learned filters and activation maps' : 'the most confident mistakes'}`, blocks: illustrations });
+    }
   }
   blocks.push(...folded);
   return blocks;

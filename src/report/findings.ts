@@ -73,7 +73,7 @@ export function datasetUsed(config: Pick<RunConfig, 'dataset' | 'dataDir'>, test
 
 /** What the seeds cannot say: a 95 % t-interval from n < 3 seeds is very wide (t = 12.7 at n = 2) or absent (n = 1). */
 function fewSeedsFinding(exps: ExperimentSummary[]): string | null {
-  const few = exps.filter((e) => e.seeds.length < 3 && !isDeterministic(e));
+  const few = exps.filter((e) => e.seeds.length < 3 && !e.deterministic);
   if (few.length === 0) return null;
   const one = few.filter((e) => e.seeds.length === 1).map((e) => e.experiment);
   const two = few.filter((e) => e.seeds.length === 2);
@@ -86,10 +86,6 @@ function fewSeedsFinding(exps: ExperimentSummary[]): string | null {
   return `Few seeds: ${parts.join('; ')}. Run \`--seeds 3\` or more for intervals that can separate experiments.`;
 }
 
-/** kNN and other untrained baselines give the same result for every seed. */
-export function isDeterministic(e: ExperimentSummary): boolean {
-  return e.paramCount === 0 && e.epochsRun.every((n) => n === 0);
-}
 
 /** Seeds whose best epoch was their last one, and which were not stopped early: still improving when the epoch cap stopped them. */
 export function stillImprovingSeeds(runs: readonly RunRecord[]): number[] {
@@ -112,7 +108,9 @@ export function findings({ summary, testSize, runs }: FindingsInput): string[] {
     const metric = summary.headlineMetric === 'balanced-accuracy' ? 'balanced accuracy' : 'test accuracy';
     const h = headline(best, summary);
     out.push(
-      `Best ${metric}: **${best.experiment}** with ${h.n === 1 ? pct(h.mean) : meanStdPct(h)}${h.ci95 ? ` (95 % CI ${ciPct(h)})` : ''} over ${h.n} seed${h.n === 1 ? '' : 's'}, ` +
+      `Best ${metric}: **${best.experiment}** with ` +
+        (best.deterministic ? `${pct(h.mean)} (deterministic: the same for every seed)` : `${h.n === 1 ? pct(h.mean) : meanStdPct(h)}${h.ci95 ? ` (95 % CI ${ciPct(h)})` : ''} over ${h.n} seed${h.n === 1 ? '' : 's'}`) +
+        ', ' +
         `${best.paramCount > 0 ? `${best.paramCount.toLocaleString('en-US')} parameters` : 'no trained parameters'}${leakNote(best)}.`,
     );
   }

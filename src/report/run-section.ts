@@ -2,6 +2,7 @@
 // gallery, conv kernels and activation maps. Figures that only illustrate (kernels, activations, the
 // mistakes gallery's images) and the confusion heatmap are drawn for one representative seed per
 // experiment, the lowest present; every seed keeps its numbers, tables and confusion counts.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import { loadModel } from '../engine/model-io.ts';
@@ -112,7 +113,7 @@ function mistakesTable(mistakes: Mistake[], labels: string[]): Table {
   };
 }
 
-function splitReport(run: RunRecord, split: 'test' | 'train', pred: Predictions, labels: string[], ctx: RunSectionContext): { blocks: Block[]; report: ClassificationReport } {
+function splitReport(run: RunRecord, split: 'test' | 'train' | 'validation', pred: Predictions, labels: string[], ctx: RunSectionContext): { blocks: Block[]; report: ClassificationReport } {
   const name = `${runName(run)}-${split}`;
   const report = classificationReport(pred.yTrue, pred.yPred, run.config.numClasses, labels);
   const table = classificationReportTable(report, `${run.experiment} seed ${run.seed}: classification report (${split})`);
@@ -125,7 +126,7 @@ function splitReport(run: RunRecord, split: 'test' | 'train', pred: Predictions,
     {
       kind: 'paragraph',
       text:
-        `Accuracy ${pct(report.accuracy)}, balanced accuracy ${pct(bal)}, macro-F1 ${pct(report.macroAvg.f1)} on ${report.support.toLocaleString('en-US')} ${split} images.` +
+        `Accuracy ${pct(report.accuracy)}, balanced accuracy ${pct(bal)}, macro-F1 ${pct(report.macroAvg.f1)} on ${report.support.toLocaleString('en-US')} ${split} images${split === 'train' && existsSync(join(run.dir, RUN_FILES.predictionsVal)) ? ' (the images trained on; the validation images have their own report below)' : ''}.` +
         (inline ? '' : ` The per-class table (${run.config.numClasses} classes) is in \`tables/classification-${name}.csv\`.`),
     },
     ...(inline ? [{ kind: 'table', table } as const] : []),
@@ -140,7 +141,10 @@ function splitReport(run: RunRecord, split: 'test' | 'train', pred: Predictions,
  */
 export interface RunSection {
   details: Block[];
+  /** The confusion heatmap (representative seed). */
   figures: Block[];
+  /** The mistakes gallery, learned filters and activation maps (representative seed). */
+  illustrations: Block[];
   testReport: ClassificationReport | null;
 }
 
@@ -158,6 +162,7 @@ export async function runSection(run: RunRecord, ctx: RunSectionContext): Promis
     },
   ];
   const figures: Block[] = [];
+  const illustrations: Block[] = [];
   const test = await tryPredictions(run, RUN_FILES.predictionsTest, ctx.warn);
   const train = await tryPredictions(run, RUN_FILES.predictionsTrain, ctx.warn);
   let testReport: ClassificationReport | null = null;
@@ -171,14 +176,17 @@ export async function runSection(run: RunRecord, ctx: RunSectionContext): Promis
     testReport = r.report;
   }
   if (train) details.push(...splitReport(run, 'train', train, labels, ctx).blocks);
+  // runs written before predictions-val.csv existed have none; knn and --preset seed have no validation split
+  const val = existsSync(join(run.dir, RUN_FILES.predictionsVal)) ? await tryPredictions(run, RUN_FILES.predictionsVal, ctx.warn) : null;
+  if (val) details.push(...splitReport(run, 'validation', val, labels, ctx).blocks);
 
   const representative = representativeSeed(ctx.experimentSeeds);
   const pictured = run.seed === representative;
   const confusion = await confusionBlocks(run, test, labels, representative, ctx);
   (pictured ? figures : details).push(...confusion);
-  if (test) (pictured ? figures : details).push(...mistakesBlocks(run, test, labels, representative, ctx));
-  if (run.hasModel && pictured) figures.push(...(await kernelBlocks(run, ctx)));
-  return { details, figures, testReport };
+  if (test) (pictured ? illustrations : details).push(...mistakesBlocks(run, test, labels, representative, ctx));
+  if (run.hasModel && pictured) illustrations.push(...(await kernelBlocks(run, ctx)));
+  return { details, figures, illustrations, testReport };
 }
 
 /**
@@ -261,14 +269,14 @@ async function kernelBlocks(run: RunRecord, ctx: RunSectionContext): Promise<Blo
         kind: 'image',
         file: ctx.assets.image(`kernels-${name}-conv${i + 1}`, c.kernelsPng),
         alt: `conv layer ${i + 1} kernels of ${name}`,
-        caption: `Conv layer ${i + 1} (${c.layerName}): ${c.description}, normalised over the layer (dark = negative, light = positive).`,
+        caption: `Conv layer ${i + 1} (${c.layerName}): ${c.description}, one shade scale over the layer: black = its most negative weight (${c.range[0].toPrecision(3)}), white = its most positive (${c.range[1].toPrecision(3)}).`,
       });
       if (c.activationsPng && probe) {
         blocks.push({
           kind: 'image',
           file: ctx.assets.image(`activations-${name}-conv${i + 1}`, c.activationsPng),
           alt: `conv layer ${i + 1} activations of ${name}`,
-          caption: `Activation maps of conv layer ${i + 1} for test image ${probe.index} (true class ${probe.label}), each map normalised on its own.`,
+          caption: `Activation maps of conv layer ${i + 1} (${c.layerName}) for test image ${probe.index} (true class ${probe.label}), after its activation; each map scaled on its own from 0 (black) to its largest value (white).`,
         });
       }
     });

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/load.ts';
 import { loadOrDownload } from '../data/ensure-data.ts';
 import type { DatasetName } from '../data/types.ts';
+import { EXPERIMENTS } from '../models/zoo.ts';
 import { planRuns, runJobs, type Plan, type RunOutcome, type SchedulerEvent, type WorkerFactory } from './scheduler.ts';
 import { checkCompleteRuns } from './consistency.ts';
 import { summarize, writeSummary, type Summary } from './summary.ts';
@@ -52,7 +53,9 @@ export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise
     ? await loadOrDownload(o.dataset, o.dataDir, hooks.onLog ?? (() => {}))
     : await loadDataset({ dataset: o.dataset, dataDir: o.dataDir });
   const runsRoot = resolve(o.runsRoot);
-  const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume });
+  // knn has no randomness: one run stands for every seed
+  const deterministic = o.experiments.filter((e) => EXPERIMENTS[e]?.kind === 'knn');
+  const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume, deterministic });
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
   hooks.onPlan?.(plan);
   const worker =

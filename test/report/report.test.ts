@@ -169,7 +169,8 @@ describe('report from a synthetic study', () => {
     expect(cnn).toMatch(/\| 9 を \| [\d.]+ ± [\d.]+ \| 0\.2500 ± 0\.3536 \| [\d.]+ ± [\d.]+ \| 2 \|/);
     expect(existsSync(join(outDir, 'tables', 'classification-cnn-test-over-seeds.csv'))).toBe(true);
     expect(cnn).toContain('**Still improving at the epoch cap** (seed 2');
-    expect((html.match(/<details><summary>/g) ?? []).length).toBe(4);
+    expect((html.match(/<details><summary>[a-z]+, seed \d: test accuracy/g) ?? []).length).toBe(4);
+    expect(html).toContain('<details><summary>cnn: architecture (layers, shapes, parameters)</summary>');
     expect(html).toMatch(/<details><summary>cnn, seed 2: test accuracy 95\.00 %/);
   });
 
@@ -203,8 +204,8 @@ describe('report from a synthetic study', () => {
       const broken = await page.$$eval('img', (imgs) => imgs.filter((i) => !(i as HTMLImageElement).complete || (i as HTMLImageElement).naturalWidth === 0).length);
       expect(broken).toBe(0);
       expect(await page.textContent('h2')).toBe('Summary');
-      // each seed's details are folded: one closed <details> per run
-      expect(await page.$$eval('details', (ds) => ds.filter((d) => !(d as HTMLDetailsElement).open).length)).toBe(4);
+      // folded: each seed's details (4 runs), each experiment's diagram and illustrations (2 x 2)
+      expect(await page.$$eval('details', (ds) => ds.filter((d) => !(d as HTMLDetailsElement).open).length)).toBe(8);
       // the text is drawn in the embedded font, not a system one
       expect(await page.evaluate(() => document.fonts.check("16px 'Noto Sans JP'", 'おき'))).toBe(true);
       const shot = join(outDir, 'screenshot.png');

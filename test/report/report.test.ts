@@ -25,7 +25,8 @@ beforeAll(async () => {
   result = await buildReport({ runsDir, outDir });
   md = readFileSync(result.markdownPath, 'utf8');
   html = readFileSync(result.htmlPath, 'utf8');
-});
+  // a whole report (models, charts, diagrams, font subsetting): minutes on a loaded 2-core machine
+}, 300_000);
 
 afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });

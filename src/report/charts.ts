@@ -53,6 +53,13 @@ export function learningRateChanged(histories: SeedHistory[]): boolean {
 
 const EPOCH_AXIS = { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } } as const;
 
+/** Train dashed, validation solid; several validation metrics (the macro panel) each their own pattern. */
+function dashes(splits: string[]): number[][] {
+  const patterns = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]];
+  if (splits.length === 2 && splits[0] === 'train') return [patterns[1], patterns[0]];
+  return splits.map((_, i) => patterns[i % patterns.length]);
+}
+
 /**
  * One panel: every seed as a thin line, the mean over seeds as a thick one, in the experiment's
  * colour; train dashed, validation solid.
@@ -60,7 +67,7 @@ const EPOCH_AXIS = { field: 'epoch', type: 'quantitative', title: 'epoch', axis:
 function panel(title: string, values: CurvePoint[], yTitle: string, color: string, splits: string[], logScale = false): Record<string, unknown> {
   const seeds = new Set(values.map((v) => v.seed)).size;
   const y = { field: 'value', type: 'quantitative', title: yTitle, scale: logScale ? { type: 'log' } : { zero: false } };
-  const dash = { field: 'split', type: 'nominal', title: null, scale: { domain: splits, range: splits.map((s) => (s === 'train' ? [5, 3] : [1, 0])) } };
+  const dash = { field: 'split', type: 'nominal', title: null, scale: { domain: splits, range: dashes(splits) } };
   const seedLines = {
     mark: { type: 'line', color, strokeWidth: seeds > 1 ? 1 : 2, opacity: seeds > 1 ? 0.45 : 1, point: seeds === 1 && values.length < 60 ? { color, size: 20 } : false },
     encoding: { x: EPOCH_AXIS, y, strokeDash: dash, detail: { field: 'seed', type: 'nominal' }, tooltip: [{ field: 'seed' }, { field: 'split' }, { field: 'epoch' }, { field: 'value', format: '.4f' }] },
@@ -73,19 +80,43 @@ function panel(title: string, values: CurvePoint[], yTitle: string, color: strin
   return { title, width: 300, height: 190, data: { values }, layer: seeds > 1 ? [seedLines, mean] : [seedLines] };
 }
 
+const MACRO_CURVES: readonly [keyof History, string][] = [
+  ['val_precision', 'precision'],
+  ['val_recall', 'recall'],
+  ['val_macro_f1', 'F1'],
+  ['val_auc', 'AUC (one-vs-rest)'],
+];
+
+/** The validation set's macro averages per epoch, one colour per metric (runs from before they were logged: none). */
+function macroPoints(histories: SeedHistory[]): CurvePoint[] {
+  const out: CurvePoint[] = [];
+  for (const { seed, history } of histories) {
+    for (const [key, label] of MACRO_CURVES) {
+      history.epoch.forEach((epoch, i) => {
+        const v = history[key][i];
+        if (Number.isFinite(v)) out.push({ epoch, value: v, split: label, seed: `seed ${seed}` });
+      });
+    }
+  }
+  return out;
+}
+
 /**
  * Loss and accuracy per epoch (and the learning rate, only when it changed), train vs validation;
- * every seed as a thin line plus the mean over seeds, in the experiment's colour.
+ * then the validation macro precision, recall, F1 and AUC where the runs logged them. Every seed as a
+ * thin line plus the mean over seeds, in the experiment's colour.
  * valLabel says what "validation" was ("validation" or "test (used as validation)").
  */
 export function curvesSpec(experiment: string, histories: SeedHistory[], valLabel = 'validation', color = EXPERIMENT_PALETTE[0]): TopLevelSpec {
   const splits = ['train', valLabel];
   const n = histories.length;
+  const macro = macroPoints(histories);
   const panels = [
     panel('loss', points(histories, 'loss', 'val_loss', valLabel), 'loss', color, splits),
     panel('accuracy', points(histories, 'acc', 'val_acc', valLabel), 'accuracy', color, splits),
   ];
   if (learningRateChanged(histories)) panels.push(panel('learning rate', points(histories, 'lr', null, valLabel), 'learning rate', color, ['learning rate'], true));
+  if (macro.length > 0) panels.push(panel(`${valLabel}: macro averages`, macro, 'macro average', color, MACRO_CURVES.map(([, label]) => label)));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: `${experiment}: training curves`, subtitle: n > 1 ? `${n} seeds (thin lines) and their mean (thick); dashed = train, solid = ${valLabel}` : `1 seed; dashed = train, solid = ${valLabel}` },

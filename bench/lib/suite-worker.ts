@@ -15,6 +15,8 @@ export interface WorkerResult {
   /** Date.now() at the first and after the last timed step: the parent aligns parallel windows on them. */
   startMs: number;
   endMs: number;
+  /** Each timed step's duration in ms. */
+  stepMs: number[];
   backend: string;
 }
 
@@ -42,10 +44,15 @@ async function main(): Promise<void> {
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) if (line.trim() === 'go') break;
   const steps = Number(values.steps);
+  const stepMs: number[] = [];
   const startMs = Date.now();
-  for (let i = 0; i < steps; i++) await model.trainOnBatch(batches[i % 4].x, batches[i % 4].y);
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await model.trainOnBatch(batches[i % 4].x, batches[i % 4].y); // resolves once the loss is read back
+    stepMs.push(performance.now() - t0);
+  }
   const endMs = Date.now();
-  const result: WorkerResult = { type: 'result', images: steps * batchSize, startMs, endMs, backend };
+  const result: WorkerResult = { type: 'result', images: steps * batchSize, startMs, endMs, stepMs, backend };
   process.stdout.write(JSON.stringify(result) + '\n');
   lines.close();
   tf.disposeVariables();

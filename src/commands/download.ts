@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions } from '../data/cli-options.ts';
 import { intFlag } from './flags.ts';
-import { downloadDataset, type FileOutcome } from '../data/download.ts';
+import { downloadDataset, unreachableSummary, type FileOutcome } from '../data/download.ts';
 import { defaultProgress } from '../data/progress.ts';
 import { DATASETS, DATASET_NAMES, defaultDataDir, formatsOf, getDatasetSpec, type DataFormat } from '../data/registry.ts';
 import type { DatasetName } from '../data/types.ts';
@@ -99,10 +99,11 @@ export function registerDownload(program: Command): void {
       progress: defaultProgress(),
       log: (line) => console.log(line),
     });
-    for (const o of outcomes) console.log(describe(o));
+    // Offline or a silent host: one line says so (the per-file lines would only repeat "skipped").
+    const unreachable = unreachableSummary(outcomes);
+    for (const o of outcomes) if (!unreachable || o.status !== 'failed') console.log(describe(o));
+    if (unreachable) throw new UserError(unreachable);
     const failed = outcomes.filter((o) => o.status === 'failed');
-    const offline = failed.find((f) => f.offline);
-    if (offline) throw new UserError(offline.error ?? 'offline');
     if (failed.length > 0) {
       throw new UserError(
         `${failed.length} of ${outcomes.length} files missing or invalid (${failed.map((f) => f.name).join(', ')}); ` +

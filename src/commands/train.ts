@@ -6,10 +6,10 @@ import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/progress.ts';
-import { trainRun } from '../training/train-run.ts';
+import { trainRun, type TrainRunOptions } from '../training/train-run.ts';
 import { fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flags.ts';
 
-interface TrainCliFlags extends DataOptions {
+export interface TrainCliFlags extends DataOptions {
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -50,27 +50,32 @@ export function registerTrain(program: Command): void {
     .option('--force', 'overwrite an existing run folder')
     .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto');
   addDataOptions(cmd).action(async (experiment: string, flags: TrainCliFlags) => {
-    const data = resolveDataOptions(flags);
-    await trainRun({
-      experiment,
-      dataset: data.dataset,
-      dataDir: data.dataDir,
-      epochs: flags.epochs,
-      batchSize: flags.batchSize,
-      learningRate: flags.lr,
-      optimizer: flags.optimizer,
-      seed: flags.seed,
-      backend: oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES),
-      threads: flags.threads ?? threadsPerJob(1),
-      preset: flags.preset,
-      augment: flags.augment,
-      augmentFactor: flags.augmentFactor,
-      ...(flags.shear !== undefined ? { augmentParams: { shearRange: flags.shear } } : {}),
-      valSplit: flags.valSplit,
-      out: flags.out,
-      resume: flags.resume,
-      force: flags.force,
-      progress: oneOfFlag<ProgressMode>('--progress', flags.progress, PROGRESS_MODES),
-    });
+    await trainRun(trainRunOptions(experiment, flags));
   });
+}
+
+/** The parsed flags as trainRun's options (flags left out stay undefined, so trainRun can tell given from default). */
+export function trainRunOptions(experiment: string, flags: TrainCliFlags): TrainRunOptions {
+  const data = resolveDataOptions(flags);
+  return {
+    experiment,
+    dataset: data.dataset,
+    dataDir: data.dataDir,
+    epochs: flags.epochs,
+    batchSize: flags.batchSize,
+    learningRate: flags.lr,
+    optimizer: flags.optimizer,
+    seed: flags.seed,
+    backend: oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES),
+    threads: flags.threads ?? threadsPerJob(1),
+    preset: flags.preset,
+    augment: flags.augment,
+    augmentFactor: flags.augmentFactor,
+    ...(flags.shear !== undefined ? { augmentParams: { shearRange: flags.shear } } : {}),
+    valSplit: flags.valSplit,
+    out: flags.out,
+    resume: flags.resume,
+    force: flags.force,
+    progress: oneOfFlag<ProgressMode>('--progress', flags.progress, PROGRESS_MODES),
+  };
 }

@@ -1,5 +1,6 @@
 // The worker command of one run: the real CLI's `train`, in a fresh Node process (its share of the cores).
 import { fileURLToPath } from 'node:url';
+import { EXPERIMENTS } from '../models/zoo.ts';
 import type { WorkerFactory } from './scheduler.ts';
 
 export const CLI_PATH = fileURLToPath(new URL('../../bin/kmnist-lab.js', import.meta.url));
@@ -40,7 +41,8 @@ export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
       o.runsRoot,
       '--progress',
       'json',
-      ...(o.epochs === undefined ? [] : ['--epochs', String(o.epochs)]),
+      // knn does not train, and `train` refuses flags that change nothing.
+      ...(o.epochs === undefined || EXPERIMENTS[job.experiment]?.kind === 'knn' ? [] : ['--epochs', String(o.epochs)]),
       ...(o.backend === undefined ? [] : ['--backend', o.backend]),
       ...(o.threads === undefined ? [] : ['--threads', String(o.threads)]),
       ...(job.resume ? ['--resume'] : []),

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const machine = await machineInfo(loadStart);
   const b = machine.backend;
   log(`machine: ${machine.cpuModel}, ${machine.cores} cores [${machine.cpuFlags.join(' ')}], ${machine.totalMemGiB} GiB, node ${machine.node}`);
-  log(`backend: ${b.name}${b.wasmSimd === undefined ? '' : ` (simd ${b.wasmSimd}, threads ${b.wasmThreads})`}, tfjs ${machine.tfjs}`);
+  log(`backend: ${b.name}${b.wasmSimd === undefined ? '' : ` (simd ${b.wasmSimd}, threads ${b.wasmThreads}, fma ${b.wasmFma})`}, tfjs ${machine.tfjs}`);
   log(`load average at start: ${loadStart.join(' ')} (1/5/15 min)`);
 
   if (args.vsPytorch) {

@@ -19,6 +19,8 @@ export interface BackendInfo {
   wasmSimd?: boolean;
   /** wasm only: threads the matrix products (gemm.ts) run on (1 unless the threaded binary loaded). */
   wasmThreads?: number;
+  /** wasm only: whether the matrix products use relaxed-SIMD fused multiply-adds (relaxed-simd.ts). */
+  wasmFma?: boolean;
 }
 
 const TFJS_NODE = '@tensorflow/tfjs-node';
@@ -148,6 +150,7 @@ export async function backendInfo(): Promise<BackendInfo> {
   if (name === 'wasm') {
     info.wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     info.wasmThreads = wasmThreads ?? 1;
+    info.wasmFma = GEMM_WAT.rewritten;
   }
   return info;
 }

@@ -72,10 +72,12 @@ def main() -> None:
         if line.strip() == 'go':
             break
     start = time.time() * 1000
+    cpu0 = time.process_time()
     step_ms = [step(a.warmup + i) for i in range(a.steps)]
+    cpu_ms = (time.process_time() - cpu0) * 1000  # user + system, all threads
     end = time.time() * 1000
     print(json.dumps({'type': 'result', 'images': a.steps * a.batch, 'startMs': start, 'endMs': end,
-                      'stepMs': step_ms, 'backend': f'pytorch {torch.__version__}'}), flush=True)
+                      'stepMs': step_ms, 'cpuMs': cpu_ms, 'backend': f'pytorch {torch.__version__}'}), flush=True)
 
 
 if __name__ == '__main__':

@@ -17,6 +17,8 @@ export interface WorkerResult {
   endMs: number;
   /** Each timed step's duration in ms. */
   stepMs: number[];
+  /** CPU time (user + system, all threads) this process spent in the timed steps, in ms. */
+  cpuMs: number;
   backend: string;
 }
 
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
   for await (const line of lines) if (line.trim() === 'go') break;
   const steps = Number(values.steps);
   const stepMs: number[] = [];
+  const cpu0 = process.cpuUsage();
   const startMs = Date.now();
   for (let i = 0; i < steps; i++) {
     const t0 = performance.now();
@@ -52,7 +55,8 @@ async function main(): Promise<void> {
     stepMs.push(performance.now() - t0);
   }
   const endMs = Date.now();
-  const result: WorkerResult = { type: 'result', images: steps * batchSize, startMs, endMs, stepMs, backend };
+  const cpu = process.cpuUsage(cpu0);
+  const result: WorkerResult = { type: 'result', images: steps * batchSize, startMs, endMs, stepMs, cpuMs: (cpu.user + cpu.system) / 1000, backend };
   process.stdout.write(JSON.stringify(result) + '\n');
   lines.close();
   tf.disposeVariables();

@@ -32,6 +32,8 @@ export interface SuiteRun {
   wallImgPerSec: number;
   /** Every timed step of every worker, in ms. */
   stepMs: number[];
+  /** Images per second of CPU time (all workers' user + system time in their timed steps). */
+  imgPerCpuSecond: number;
 }
 
 interface Worker {
@@ -78,6 +80,7 @@ function summary(jobs: number, results: WorkerResult[], trainSeconds: number, wa
   return {
     jobs, workers: results.length, images, trainSeconds, imgPerSec: images / trainSeconds, wallSeconds, wallImgPerSec: images / wallSeconds,
     stepMs: results.flatMap((r) => r.stepMs),
+    imgPerCpuSecond: (1000 * images) / results.reduce((a, r) => a + r.cpuMs, 0),
   };
 }
 

@@ -13,6 +13,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface SuiteOptions {
   backend: string;
+  allowSoftwareGpu?: boolean;
   model: string;
   workers: number;
   steps: number;
@@ -49,6 +50,7 @@ export type WorkerCommand = (o: SuiteOptions, threads: number) => { file: string
 export const KMNIST_LAB_WORKER: WorkerCommand = (o, threads) => ({
   file: process.execPath,
   args: ['--import', 'tsx', WORKER, '--backend', o.backend, '--model', o.model, '--threads', String(threads),
+    ...(o.allowSoftwareGpu ? ['--allow-software-gpu'] : []),
     '--steps', String(o.steps), '--warmup', String(o.warmup), '--batch', String(o.batchSize)],
 });
 

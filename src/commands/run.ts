@@ -1,9 +1,18 @@
 // `kmnist-lab run`: the study — experiments x seeds as parallel worker processes, then the statistics.
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { BACKEND_CHOICES, MAX_THREADS, threadsPerJob } from '../engine/backend.ts';
+import {
+  ALLOW_SOFTWARE_GPU_HELP,
+  ALLOW_SOFTWARE_GPU_OPTION,
+  BACKEND_CHOICES,
+  checkThreadsApply,
+  defaultJobs,
+  MAX_THREADS,
+  RUNS_PER_GPU,
+  threadsPerJob,
+  type BackendChoice,
+} from '../engine/backend.ts';
 import { getExperiment } from '../models/zoo.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
@@ -14,16 +23,15 @@ import { renderSummaryMarkdown } from '../study/summary-md.ts';
 interface RunFlags extends DataOptions {
   experiments: string;
   seeds: string;
-  jobs: string;
+  jobs?: string;
   epochs?: string;
   /** Undefined when neither --resume nor --no-resume is given: resume. */
   resume?: boolean;
   out: string;
   backend?: string;
+  allowSoftwareGpu?: boolean;
   threads?: string;
 }
-
-const BACKENDS: readonly string[] = BACKEND_CHOICES;
 
 function parseExperiments(value: string): string[] {
   const names = [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s.length > 0))];
@@ -42,9 +50,11 @@ async function action(flags: RunFlags): Promise<void> {
   const data = resolveDataOptions(flags);
   const experiments = parseExperiments(flags.experiments);
   const seedCount = intFlag('--seeds', flags.seeds);
-  const jobs = intFlag('--jobs', flags.jobs);
+  const backend = flags.backend === undefined ? undefined : oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES);
+  const jobsDefault = flags.jobs === undefined ? await defaultJobs(backend ?? 'auto') : undefined;
+  const jobs = jobsDefault?.jobs ?? intFlag('--jobs', flags.jobs ?? '');
   const epochs = flags.epochs === undefined ? undefined : intFlag('--epochs', flags.epochs);
-  if (flags.backend !== undefined) oneOfFlag('--backend', flags.backend, BACKENDS);
+  checkThreadsApply(backend ?? 'auto', flags.threads !== undefined);
   const threads = flags.threads === undefined ? threadsPerJob(jobs) : threadsFlag(flags.threads);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 
@@ -75,7 +85,8 @@ async function action(flags: RunFlags): Promise<void> {
         runsRoot: flags.out,
         resume: flags.resume ?? true,
         epochs,
-        backend: flags.backend,
+        backend,
+        allowSoftwareGpu: flags.allowSoftwareGpu,
         threads,
         // No --data-dir: the study's own data folder, downloaded when missing.
         downloadIfMissing: flags.dataDir === undefined,
@@ -85,7 +96,7 @@ async function action(flags: RunFlags): Promise<void> {
           const resuming = plan.toRun.filter((j) => j.resume).length;
           process.stderr.write(
             `${experiments.length} experiments x ${seeds.length} seeds: ${plan.complete.length} complete (skipped), ` +
-              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${Math.min(jobs, Math.max(1, plan.toRun.length))} at a time, ${threads} thread(s) each\n`,
+              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${Math.min(jobs, Math.max(1, plan.toRun.length))} at a time${jobsDefault ? ` (${jobsDefault.why})` : ''}, ${threads} thread(s) each\n`,
           );
           if (plan.toRun.length > 0) display = process.stderr.isTTY ? ttyDisplay(plan.toRun.length) : plainDisplay(plan.toRun.length);
         },
@@ -128,12 +139,13 @@ export function registerRun(program: Command): void {
     .description('Run the study: every experiment x seed as a parallel worker, then statistics in runs/<dataset>/summary.{json,md}')
     .option('--experiments <list>', 'comma-separated experiment names', DEFAULT_EXPERIMENTS.join(','))
     .option('--seeds <n>', 'number of seeds per experiment (seeds 1..n)', '3')
-    .option('--jobs <n>', 'runs in parallel (worker processes)', String(availableParallelism()))
+    .option('--jobs <n>', `runs in parallel (worker processes; default: one per core, ${RUNS_PER_GPU} on a GPU)`)
     .option('--epochs <n>', 'epoch cap passed to every run (default: each preset\'s own)')
     .option('--resume', 'resume interrupted runs from their checkpoint (the default)')
     .option('--no-resume', 'restart interrupted runs from scratch instead of resuming them (complete runs are always kept)')
     .option('--out <dir>', 'runs root folder', 'runs')
-    .option('--backend <name>', `TF.js backend for the workers (${BACKENDS.join(', ')})`)
+    .option('--backend <name>', `TF.js backend for the workers (${BACKEND_CHOICES.join(', ')}; default auto)`)
+    .option(ALLOW_SOFTWARE_GPU_OPTION, ALLOW_SOFTWARE_GPU_HELP)
     .option('--threads <n>', `wasm threads per worker, 1-${MAX_THREADS} (default: the cores divided among the jobs)`);
   addDataOptions(cmd).action(action);
 }

@@ -1,7 +1,7 @@
 // `kmnist-lab train <experiment>`: one training run into runs/<dataset>/<experiment>/seed-<n>/.
 import type { Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { BACKEND_CHOICES, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from '../engine/backend.ts';
+import { ALLOW_SOFTWARE_GPU_HELP, ALLOW_SOFTWARE_GPU_OPTION, BACKEND_CHOICES, checkThreadsApply, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from '../engine/backend.ts';
 import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
@@ -16,6 +16,7 @@ export interface TrainCliFlags extends DataOptions {
   optimizer?: string;
   seed: number;
   backend: string;
+  allowSoftwareGpu?: boolean;
   threads?: number;
   preset?: string;
   augment?: boolean;
@@ -38,7 +39,8 @@ export function registerTrain(program: Command): void {
     .option('--lr <rate>', 'learning rate (default: adam 1e-3; seed 1e-3; keras-benchmark 1.0)', (v: string) => positiveFlag('--lr', v))
     .option('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default: adam; seed and keras-benchmark: adadelta)`)
     .option('--seed <n>', 'seeds weights, shuffling, dropout, augmentation and the validation split', intOption('--seed', 0), 0)
-    .option('--backend <name>', `${BACKEND_CHOICES.join(', ')}`, 'auto')
+    .option('--backend <name>', `${BACKEND_CHOICES.join(', ')} (auto: a hardware GPU via WebGPU, else tfjs-node, else wasm)`, 'auto')
+    .option(ALLOW_SOFTWARE_GPU_OPTION, ALLOW_SOFTWARE_GPU_HELP)
     .option('--threads <n>', `wasm: threads for the matrix products, 1-${MAX_THREADS} (default: $${THREADS_ENV}, else all cores)`, threadsFlag)
     .option('--preset <name>', `${PRESETS.join(', ')}: "seed" reproduces the original study, validation leak included`)
     .option('--augment', 'augment batches on the fly (rotation, shift, shear, zoom), as the -aug experiments do')
@@ -57,6 +59,8 @@ export function registerTrain(program: Command): void {
 /** The parsed flags as trainRun's options (flags left out stay undefined, so trainRun can tell given from default). */
 export function trainRunOptions(experiment: string, flags: TrainCliFlags): TrainRunOptions {
   const data = resolveDataOptions(flags);
+  const backend = oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES);
+  checkThreadsApply(backend, flags.threads !== undefined);
   return {
     experiment,
     dataset: data.dataset,
@@ -66,7 +70,8 @@ export function trainRunOptions(experiment: string, flags: TrainCliFlags): Train
     learningRate: flags.lr,
     optimizer: flags.optimizer,
     seed: flags.seed,
-    backend: oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES),
+    backend,
+    allowSoftwareGpu: flags.allowSoftwareGpu,
     threads: flags.threads ?? threadsPerJob(1),
     preset: flags.preset,
     augment: flags.augment,

@@ -21,6 +21,8 @@ export interface StudyOptions {
   backend?: string;
   /** wasm threads per worker. */
   threads?: number;
+  /** webgpu: let workers take a software adapter (tests). */
+  allowSoftwareGpu?: boolean;
   /** Download the dataset into dataDir when it is missing there (`run` without --data-dir). */
   downloadIfMissing?: boolean;
   /** Defaults to the real `kmnist-lab train` worker. */
@@ -56,7 +58,16 @@ export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
   hooks.onPlan?.(plan);
   const worker =
-    o.worker ?? trainWorker({ dataset: o.dataset, dataDir: resolve(o.dataDir), runsRoot, epochs: o.epochs, backend: o.backend, threads: o.threads });
+    o.worker ??
+    trainWorker({
+      dataset: o.dataset,
+      dataDir: resolve(o.dataDir),
+      runsRoot,
+      epochs: o.epochs,
+      backend: o.backend,
+      threads: o.threads,
+      allowSoftwareGpu: o.allowSoftwareGpu,
+    });
   const outcomes = await runJobs(plan.toRun, {
     jobs: o.jobs,
     worker,

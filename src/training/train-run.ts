@@ -7,13 +7,13 @@ import { loadDataset } from '../data/load.ts';
 import { defaultDataDir } from '../data/registry.ts';
 import { stratifiedSplit } from '../data/splits.ts';
 import type { Dataset, DatasetName, ImageSet } from '../data/types.ts';
-import { backendInfo, initBackend, type BackendChoice } from '../engine/backend.ts';
+import { backendInfo, closeBackend, describeBackend, initBackend, type BackendChoice } from '../engine/backend.ts';
 import { saveModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { knnPredict } from '../models/knn.ts';
 import { buildModel, getExperiment, type Experiment, type ModelInput } from '../models/zoo.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
-import { RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
+import { emptyHistory, RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
 import { replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { scorePredictions, predictSet, type Predictions } from './evaluate.ts';
@@ -25,6 +25,7 @@ import { Rng, withSeededMathRandomSync } from './rng.ts';
 import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from './run-files.ts';
 import { settingsDiff } from './run-settings.ts';
 import { runVersions } from './versions.ts';
+import { TrainingLog } from '../tensorboard/training-log.ts';
 
 export interface TrainRunOptions extends TrainFlags {
   experiment: string;
@@ -36,6 +37,8 @@ export interface TrainRunOptions extends TrainFlags {
   backend?: BackendChoice;
   /** wasm: threads for the matrix products (default: initBackend's). */
   threads?: number;
+  /** webgpu: accept a software adapter (tests; far slower than wasm). */
+  allowSoftwareGpu?: boolean;
   /** Runs root; the run goes to <out>/<dataset>/<experiment>/seed-<n>/. */
   out?: string;
   resume?: boolean;
@@ -107,6 +110,13 @@ function writeResults(dir: string, data: Dataset, test: Predictions, trainPred: 
   return metrics;
 }
 
+/** Keras's model.summary() table (TF.js prints the same one), as a markdown code block for TensorBoard's Text tab. */
+function modelSummaryMarkdown(model: tf.LayersModel): string {
+  const lines: string[] = [];
+  model.summary(100, undefined, (line?: string) => lines.push(`    ${line ?? ''}`));
+  return lines.join('\n');
+}
+
 /** Ctrl-C once: finish the current batch and exit cleanly (the last epoch is checkpointed); twice: now. */
 function trapInterrupt(reporter: ProgressReporter): { interrupted: () => boolean; release: () => void } {
   let count = 0;
@@ -154,6 +164,7 @@ async function buildConfig(
     numClasses: data.numClasses,
     classNames: data.classNames,
     ...(data.classChars ? { classChars: data.classChars } : {}),
+    ...(info.gpuAdapter ? { gpuAdapter: info.gpuAdapter } : {}),
     datasetMd5: data.fileMd5,
     versions: { ...runVersions(), ...(info.wasmSimd !== undefined ? { wasmSimd: String(info.wasmSimd), wasmThreads: String(info.wasmThreads) } : {}) },
     createdAt: new Date().toISOString(),
@@ -161,6 +172,14 @@ async function buildConfig(
 }
 
 export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
+  try {
+    return await trainRunOnBackend(o);
+  } finally {
+    await closeBackend(); // a live GPU device would keep Node running
+  }
+}
+
+async function trainRunOnBackend(o: TrainRunOptions): Promise<RunMetrics> {
   const experiment = getExperiment(o.experiment);
   const training: ResolvedTraining = resolveTraining(experiment, o);
   const reporter = makeReporter(o.progress ?? 'auto');
@@ -170,7 +189,7 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
   const dir = runDir(o.out ?? 'runs', datasetName, o.experiment, seed);
   const resuming = prepareFolder(dir, o);
 
-  const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads });
+  const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads, allowSoftwareGpu: o.allowSoftwareGpu });
   const data = await loadData(o, datasetName);
   const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
   const split =
@@ -189,7 +208,7 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
       );
     }
     const sizes = model ? `${split.train.count} train / ${split.val.count} ${training.validationOn}` : `${data.train.count} reference images`;
-    reporter.note(`training ${experiment.name} on ${datasetName} (${sizes}) with ${backend}, seed ${seed} -> ${dir}`);
+    reporter.note(`training ${experiment.name} on ${datasetName} (${sizes}) with ${await describeBackend()}, seed ${seed} -> ${dir}`);
 
     if (!model) return await finishKnn(dir, config, data, data.train, experiment.kind === 'knn' ? experiment.k : 4, reporter);
     return await trainLayers(dir, config, model, training, data, split, rng, reporter, o, resuming);
@@ -215,6 +234,7 @@ async function trainLayers(
   const checkpointDir = join(dir, RUN_FILES.checkpoint);
   const resumeFrom = resuming ? (loadCheckpoint(checkpointDir) ?? undefined) : undefined;
   if (resumeFrom) reporter.note(`resuming after epoch ${resumeFrom.state.epochsDone} from ${checkpointDir}`);
+  const tensorboard = TrainingLog.open(dir, modelSummaryMarkdown(model), resumeFrom?.state.history ?? emptyHistory());
   const trap = trapInterrupt(reporter);
   let end;
   try {
@@ -237,6 +257,7 @@ async function trainLayers(
       stopAfterEpoch: o.stopAfterEpoch,
       onEpoch: async (history: History, improved: boolean) => {
         writeHistory(dir, history);
+        tensorboard.epoch(history, history.epoch.length - 1);
         if (improved) await replaceDirAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
       },
     });
@@ -281,7 +302,7 @@ async function trainLayers(
 }
 
 async function finishKnn(dir: string, config: RunConfig, data: Dataset, train: ImageSet, k: number, reporter: ProgressReporter): Promise<RunMetrics> {
-  writeHistory(dir, { epoch: [], loss: [], acc: [], val_loss: [], val_acc: [], lr: [], seconds: [] });
+  writeHistory(dir, emptyHistory());
   const score = async (set: ImageSet): Promise<Predictions> => {
     const start = performance.now();
     const probs = await knnPredict(train, set, k, data.numClasses);

@@ -5,6 +5,7 @@ import { confusionSpec, curvesSpec } from '../../src/report/charts.ts';
 import { formatShape, modelToDot, summarizeModel } from '../../src/report/diagram.ts';
 import { activationTiles, convLayers, kernelTiles } from '../../src/report/kernels.ts';
 import { normalise, tileGridPng } from '../../src/report/png.ts';
+import { completeHistory } from '../../src/study/run-folder.ts';
 
 beforeAll(async () => {
   tf.enableProdMode();
@@ -31,19 +32,19 @@ function tinyCnn(): tf.Sequential {
 }
 
 describe('kernels and activations', () => {
-  it('normalises filters over the whole layer and keeps filter order', () => {
+  it('normalises filters over the whole layer and keeps filter order', async () => {
     const m = tinyCnn();
-    const { tiles, description } = kernelTiles(convLayers(m)[0]);
+    const { tiles, description } = await kernelTiles(convLayers(m)[0]);
     expect(description).toBe('2 filters 3x3');
     expect(Array.from(tiles[0].data)).toEqual(new Array(9).fill(0));
     expect(Array.from(tiles[1].data)).toEqual(new Array(9).fill(1));
-    expect(kernelTiles(convLayers(m)[1]).description).toBe('3 filters 3x3 (input channel 0 of 2)');
+    expect((await kernelTiles(convLayers(m)[1])).description).toBe('3 filters 3x3 (input channel 0 of 2)');
   });
 
-  it('computes one activation map per channel of the first two conv layers', () => {
+  it('computes one activation map per channel of the first two conv layers', async () => {
     const m = tinyCnn();
     const img = new Float32Array(36).fill(0.5);
-    const maps = activationTiles(m, convLayers(m), img, 6, 6);
+    const maps = await activationTiles(m, convLayers(m), img, 6, 6);
     expect(maps.map((l) => l.length)).toEqual([2, 3]);
     expect([maps[0][0].height, maps[0][0].width, maps[1][0].height]).toEqual([4, 4, 2]);
     // filter 0 (all -1) through relu is dead: shown black, not grey
@@ -92,12 +93,17 @@ describe('diagrams and chart specs', () => {
   });
 
   it('puts train and validation of every seed into the curves and counts into the heatmap', () => {
-    const h = { epoch: [1, 2], loss: [1, 0.5], acc: [0.5, 0.7], val_loss: [1.1, 0.6], val_acc: [0.4, 0.6], lr: [0.1, 0.01], seconds: [1, 1] };
+    const h = completeHistory({ epoch: [1, 2], loss: [1, 0.5], acc: [0.5, 0.7], val_loss: [1.1, 0.6], val_acc: [0.4, 0.6], lr: [0.1, 0.01], seconds: [1, 1] });
     const spec = curvesSpec('cnn', [{ seed: 1, history: h }, { seed: 2, history: h }], 'test (used as validation ⚠)') as unknown as {
       hconcat: { data: { values: { split: string; value: number }[] } }[];
     };
     const loss = spec.hconcat[0].data.values;
     expect(loss).toHaveLength(8);
+    expect(spec.hconcat).toHaveLength(3); // no macro-average panel for runs that did not log them
+    const withMacro = { ...h, val_precision: [0.5, 0.6], val_recall: [0.4, 0.6], val_macro_f1: [0.45, 0.6], val_auc: [0.8, 0.9] };
+    const full = curvesSpec('cnn', [{ seed: 1, history: withMacro }]) as unknown as typeof spec;
+    expect(full.hconcat).toHaveLength(4);
+    expect(full.hconcat[3].data.values.filter((p) => p.split === 'AUC (one-vs-rest)').map((p) => p.value)).toEqual([0.8, 0.9]);
     expect(loss.filter((p) => p.split === 'test (used as validation ⚠)').map((p) => p.value)).toEqual([1.1, 0.6, 1.1, 0.6]);
     expect(spec.hconcat[2].data.values.map((p) => p.value)).toEqual([0.1, 0.01, 0.1, 0.01]);
     const heat = confusionSpec('c', [[3, 1], [0, 4]], ['0 お', '1 き']) as unknown as { data: { values: { true: string; predicted: string; count: number; rowShare: number }[] } };

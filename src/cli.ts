@@ -12,6 +12,7 @@ import { registerExport } from './commands/export.ts';
 import { registerPredict } from './commands/predict.ts';
 import { registerEvaluate } from './commands/evaluate.ts';
 import { releaseHeldResources } from './engine/held-resources.ts';
+import { registerWorker } from './commands/worker.ts';
 import { UserError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerPredict(program);
   registerEvaluate(program);
   registerExport(program);
+  registerWorker(program);
   return program;
 }
 

@@ -16,7 +16,11 @@ import {
 import { getExperiment } from '../models/zoo.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
+import { localExecutor } from '../study/executors/local/local-executor.ts';
+import { parseQueueUrl } from '../study/executors/queue/connection.ts';
+import { queueExecutor } from '../study/executors/queue/queue-executor.ts';
 import { runStudy } from '../study/run-study.ts';
+import { stopSignals } from './stop-signals.ts';
 import { intFlag, oneOfFlag, threadsFlag } from './flags.ts';
 import { renderSummaryMarkdown } from '../study/summary-md.ts';
 
@@ -31,6 +35,7 @@ interface RunFlags extends DataOptions {
   backend?: string;
   allowSoftwareGpu?: boolean;
   threads?: string;
+  queue?: string;
 }
 
 function parseExperiments(value: string): string[] {
@@ -57,22 +62,16 @@ async function action(flags: RunFlags): Promise<void> {
   checkThreadsApply(backend ?? 'auto', flags.threads !== undefined);
   const threads = flags.threads === undefined ? threadsPerJob(jobs) : threadsFlag(flags.threads);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
+  const local = localExecutor({ jobs, threads, allowSoftwareGpu: flags.allowSoftwareGpu, ...(jobsDefault ? { jobsNote: jobsDefault.why } : {}) });
+  const executor = flags.queue === undefined ? local : queueExecutor({ address: parseQueueUrl(flags.queue), out: flags.out });
 
-  // First Ctrl-C (or SIGTERM/SIGHUP, so workers are never orphaned): workers get SIGINT once and
-  // checkpoint; a second signal kills them.
-  const graceful = new AbortController();
-  const force = new AbortController();
+  // First Ctrl-C: local workers checkpoint (queued runs leave the queue); a second signal kills them.
   let display: ProgressDisplay | null = null;
-  const onSigint = (): void => {
-    if (!graceful.signal.aborted) {
-      display?.log('interrupted: letting running workers checkpoint (Ctrl-C again to kill them)...');
-      graceful.abort();
-    } else {
-      force.abort();
-    }
-  };
-  const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const sig of stopSignals) process.on(sig, onSigint);
+  const stop = stopSignals(() =>
+    (display as ProgressDisplay | null)?.log(
+      executor === local ? 'interrupted: letting running workers checkpoint (Ctrl-C again to kill them)...' : 'interrupted: removing the queued runs from the queue...',
+    ),
+  );
   let result;
   try {
     result = await runStudy(
@@ -81,13 +80,11 @@ async function action(flags: RunFlags): Promise<void> {
         dataDir: data.dataDir,
         experiments,
         seeds,
-        jobs,
         runsRoot: flags.out,
         resume: flags.resume ?? true,
         epochs,
         backend,
-        allowSoftwareGpu: flags.allowSoftwareGpu,
-        threads,
+        executor,
         // No --data-dir: the study's own data folder, downloaded when missing.
         downloadIfMissing: flags.dataDir === undefined,
       },
@@ -96,20 +93,20 @@ async function action(flags: RunFlags): Promise<void> {
           const resuming = plan.toRun.filter((j) => j.resume).length;
           process.stderr.write(
             `${experiments.length} experiments x ${seeds.length} seeds: ${plan.complete.length} complete (skipped), ` +
-              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${Math.min(jobs, Math.max(1, plan.toRun.length))} at a time${jobsDefault ? ` (${jobsDefault.why})` : ''}, ${threads} thread(s) each\n`,
+              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${executor.describe(plan.toRun.length)}\n`,
           );
           if (plan.toRun.length > 0) display = process.stderr.isTTY ? ttyDisplay(plan.toRun.length) : plainDisplay(plan.toRun.length);
         },
         onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
         onLog: (line) => process.stderr.write(`${line}\n`),
         onEvent: (e) => display?.onEvent(e),
-        signal: graceful.signal,
-        forceSignal: force.signal,
+        signal: stop.graceful,
+        forceSignal: stop.force,
       },
     );
   } finally {
     (display as ProgressDisplay | null)?.stop();
-    for (const sig of stopSignals) process.off(sig, onSigint);
+    stop.dispose();
   }
 
   if (result.summary && result.summaryPaths) {
@@ -125,7 +122,7 @@ async function action(flags: RunFlags): Promise<void> {
       process.stderr.write(`  ${o.job.experiment} seed ${o.job.seed}: ${o.reason ?? 'failed'}${said}; log: ${o.logPath}\n`);
     }
   }
-  if (graceful.signal.aborted) {
+  if (stop.graceful.aborted) {
     throw new UserError(`interrupted: ${stopped.length} run(s) unfinished; run the same command again to resume them`, 130);
   }
   if (failed.length > 0) {
@@ -146,6 +143,7 @@ export function registerRun(program: Command): void {
     .option('--out <dir>', 'runs root folder', 'runs')
     .option('--backend <name>', `TF.js backend for the workers (${BACKEND_CHOICES.join(', ')}; default auto)`)
     .option(ALLOW_SOFTWARE_GPU_OPTION, ALLOW_SOFTWARE_GPU_HELP)
-    .option('--threads <n>', `wasm threads per worker, 1-${MAX_THREADS} (default: the cores divided among the jobs)`);
+    .option('--threads <n>', `wasm threads per worker, 1-${MAX_THREADS} (default: the cores divided among the jobs)`)
+    .option('--queue <url>', 'redis://HOST:PORT[/DB]: queue the runs for `kmnist-lab worker` processes on any machine sharing --out, instead of running them here');
   addDataOptions(cmd).action(action);
 }

@@ -5,6 +5,7 @@ import { ALLOW_SOFTWARE_GPU_HELP, ALLOW_SOFTWARE_GPU_OPTION, BACKEND_CHOICES, ch
 import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
+import { exitWithParent } from '../training/parent-watch.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/progress.ts';
 import { trainRun, type TrainRunOptions } from '../training/train-run.ts';
 import { fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flags.ts';
@@ -52,6 +53,7 @@ export function registerTrain(program: Command): void {
     .option('--force', 'overwrite an existing run folder')
     .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto');
   addDataOptions(cmd).action(async (experiment: string, flags: TrainCliFlags) => {
+    exitWithParent();
     await trainRun(trainRunOptions(experiment, flags));
   });
 }

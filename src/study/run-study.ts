@@ -1,32 +1,27 @@
-// The study end to end: check the data, plan (skip complete runs, resume interrupted ones), run the
-// workers, then summarize everything under runs/<dataset>/.
+// The study end to end: check the data, plan (skip complete runs, resume interrupted ones), hand the
+// plan to an executor (local worker processes or a Redis job queue), then summarize runs/<dataset>/.
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/load.ts';
 import { loadOrDownload } from '../data/ensure-data.ts';
 import type { DatasetName } from '../data/types.ts';
-import { planRuns, runJobs, type Plan, type RunOutcome, type SchedulerEvent, type WorkerFactory } from './scheduler.ts';
+import { planRuns, type Plan, type RunOutcome, type SchedulerEvent } from './scheduler.ts';
 import { checkCompleteRuns } from './consistency.ts';
+import type { Executor } from './executors/executor.ts';
 import { summarize, writeSummary, type Summary } from './summary.ts';
-import { trainWorker } from './worker.ts';
 
 export interface StudyOptions {
   dataset: DatasetName;
   dataDir: string;
   experiments: readonly string[];
   seeds: readonly number[];
-  jobs: number;
   runsRoot: string;
   resume: boolean;
   epochs?: number;
   backend?: string;
-  /** wasm threads per worker. */
-  threads?: number;
-  /** webgpu: let workers take a software adapter (tests). */
-  allowSoftwareGpu?: boolean;
   /** Download the dataset into dataDir when it is missing there (`run` without --data-dir). */
   downloadIfMissing?: boolean;
-  /** Defaults to the real `kmnist-lab train` worker. */
-  worker?: WorkerFactory;
+  /** Where the runs execute (executors/local or executors/queue). */
+  executor: Executor;
 }
 
 export interface StudyHooks {
@@ -49,6 +44,16 @@ export interface StudyResult {
 }
 
 export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise<StudyResult> {
+  // Fails fast (an unreachable queue, a study already using it) before the data is read.
+  await o.executor.open();
+  try {
+    return await planAndExecute(o, hooks);
+  } finally {
+    await o.executor.close();
+  }
+}
+
+async function planAndExecute(o: StudyOptions, hooks: StudyHooks): Promise<StudyResult> {
   // Fails at once (UserError with the download / --data-dir hint) before any worker is spawned.
   const data = o.downloadIfMissing
     ? await loadOrDownload(o.dataset, o.dataDir, hooks.onLog ?? (() => {}))
@@ -57,21 +62,10 @@ export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise
   const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume });
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
   hooks.onPlan?.(plan);
-  const worker =
-    o.worker ??
-    trainWorker({
-      dataset: o.dataset,
-      dataDir: resolve(o.dataDir),
-      runsRoot,
-      epochs: o.epochs,
-      backend: o.backend,
-      threads: o.threads,
-      allowSoftwareGpu: o.allowSoftwareGpu,
-    });
-  const outcomes = await runJobs(plan.toRun, {
-    jobs: o.jobs,
-    worker,
+  const context = { dataset: o.dataset, dataDir: resolve(o.dataDir), datasetMd5: data.fileMd5, runsRoot, epochs: o.epochs, backend: o.backend };
+  const outcomes = await o.executor.execute(plan.toRun, context, {
     onEvent: hooks.onEvent,
+    onLog: hooks.onLog,
     signal: hooks.signal,
     forceSignal: hooks.forceSignal,
   });

@@ -6,6 +6,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { PARENT_PIPE_ENV } from '../training/parent-watch.ts';
 import { isRunComplete } from './run-reader.ts';
 import { runDir } from './run-folder.ts';
 
@@ -90,6 +91,14 @@ export interface Plan {
   complete: { experiment: string; seed: number; dir: string }[];
 }
 
+/** The job of one unfinished run: resumed from its folder, or restarted (--no-resume), when it has one. */
+export function runJobFor(runsRoot: string, dataset: string, experiment: string, seed: number, resume: boolean): RunJob {
+  const dir = runDir(runsRoot, dataset, experiment, seed);
+  const exists = existsSync(dir);
+  const liveLog = join(runsRoot, LIVE_LOG_DIR, dataset, experiment, `seed-${seed}.log`);
+  return { experiment, seed, dir, resume: resume && exists, restart: !resume && exists, liveLog };
+}
+
 /** Seed-major order, so an interrupted study still has whole seeds to compare. */
 export function planRuns(opts: PlanOptions): Plan {
   const plan: Plan = { toRun: [], complete: [] };
@@ -97,11 +106,7 @@ export function planRuns(opts: PlanOptions): Plan {
     for (const experiment of opts.experiments) {
       const dir = runDir(opts.runsRoot, opts.dataset, experiment, seed);
       if (isRunComplete(dir)) plan.complete.push({ experiment, seed, dir });
-      else {
-        const exists = existsSync(dir);
-        const liveLog = join(opts.runsRoot, LIVE_LOG_DIR, opts.dataset, experiment, `seed-${seed}.log`);
-        plan.toRun.push({ experiment, seed, dir, resume: opts.resume && exists, restart: !opts.resume && exists, liveLog });
-      }
+      else plan.toRun.push(runJobFor(opts.runsRoot, opts.dataset, experiment, seed, opts.resume));
     }
   }
   return plan;
@@ -153,11 +158,13 @@ async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>)
   opts.onEvent?.({ type: 'start', job });
 
   await new Promise<void>((resolve) => {
+    // stdin is a pipe the worker watches (training/parent-watch.ts): it dies with this process.
     const child = spawn(spec.command, spec.args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
-      env: spec.env ?? process.env,
+      env: { ...(spec.env ?? process.env), [PARENT_PIPE_ENV]: '1' },
     });
+    child.stdin.on('error', () => {});
     if (child.pid !== undefined) running.add(child.pid);
     // An abort that landed while this worker was being spawned still reaches it.
     if (opts.signal?.aborted) signalGroup(child.pid, 'SIGINT');

@@ -1,0 +1,23 @@
+// A `train` started as a study's worker dies with the process that started it: `run`, or a queue
+// `worker` that was SIGKILLed (machine lost), must not leave a trainer writing to a run folder that
+// another worker is about to resume. The parent holds our stdin's write end; the OS closes it when
+// the parent dies, however it dies, and we see end-of-file.
+import type { Socket } from 'node:net';
+
+/** Set by the study's scheduler on the `train` processes it spawns with a stdin pipe. */
+export const PARENT_PIPE_ENV = 'KMNIST_LAB_PARENT_PIPE';
+
+/** When started with PARENT_PIPE_ENV=1: SIGKILL this process once stdin reaches end-of-file. */
+export function exitWithParent(): void {
+  if (process.env[PARENT_PIPE_ENV] !== '1' || process.stdin.isTTY) return;
+  const stdin = process.stdin as unknown as Socket;
+  // Killed, not exited: the run folder is left exactly as a lost machine leaves it, which resume handles.
+  const die = (): void => {
+    process.kill(process.pid, 'SIGKILL');
+  };
+  stdin.on('end', die);
+  stdin.on('error', die);
+  stdin.resume();
+  // Watching stdin must not keep a finished run alive.
+  stdin.unref();
+}

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/load.ts';
 import { loadOrDownload } from '../data/ensure-data.ts';
 import type { DatasetName } from '../data/types.ts';
+import { EXPERIMENTS } from '../models/zoo.ts';
 import { planRuns, type Plan, type RunOutcome, type SchedulerEvent } from './scheduler.ts';
 import { checkCompleteRuns } from './consistency.ts';
 import type { Executor } from './executors/executor.ts';
@@ -59,7 +60,9 @@ async function planAndExecute(o: StudyOptions, hooks: StudyHooks): Promise<Study
     ? await loadOrDownload(o.dataset, o.dataDir, hooks.onLog ?? (() => {}))
     : await loadDataset({ dataset: o.dataset, dataDir: o.dataDir });
   const runsRoot = resolve(o.runsRoot);
-  const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume });
+  // knn has no randomness: one run stands for every seed
+  const deterministic = o.experiments.filter((e) => EXPERIMENTS[e]?.kind === 'knn');
+  const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume, deterministic });
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
   hooks.onPlan?.(plan);
   const context = { dataset: o.dataset, dataDir: resolve(o.dataDir), datasetMd5: data.fileMd5, runsRoot, epochs: o.epochs, backend: o.backend };

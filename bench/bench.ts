@@ -14,6 +14,7 @@ import { profileStep } from './lib/profile.ts';
 import { runSuite, type SuiteRun } from './lib/suite.ts';
 import { fix, pct, table } from './lib/table.ts';
 import { compiledModel, makeBatches, modelThroughput, type ModelThroughput } from './lib/throughput.ts';
+import { vsPytorch } from './lib/vs-pytorch.ts';
 
 const log = (s = ''): void => console.log(s);
 
@@ -26,8 +27,17 @@ async function main(): Promise<void> {
   const machine = await machineInfo(loadStart);
   const b = machine.backend;
   log(`machine: ${machine.cpuModel}, ${machine.cores} cores [${machine.cpuFlags.join(' ')}], ${machine.totalMemGiB} GiB, node ${machine.node}`);
-  log(`backend: ${await describeBackend()}${b.wasmSimd === undefined ? '' : ` (simd ${b.wasmSimd}, threads ${b.wasmThreads})`}, tfjs ${machine.tfjs}`);
+  log(`backend: ${await describeBackend()}${b.wasmSimd === undefined ? '' : ` (simd ${b.wasmSimd}, threads ${b.wasmThreads}, fma ${b.wasmFma})`}, tfjs ${machine.tfjs}`);
   log(`load average at start: ${loadStart.join(' ')} (1/5/15 min)`);
+
+  if (args.vsPytorch) {
+    const steps = args.quick ? { cnn: 8, fcnn: 60 } : { cnn: 16, fcnn: 150 };
+    const comparison = await vsPytorch({ python: args.python, rounds: args.rounds, threads: args.threads, steps, suite: args.suite }, log);
+    machine.loadAvgEnd = loadAvg();
+    log(`\nload average at end: ${machine.loadAvgEnd.join(' ')}; bench took ${fix((performance.now() - t0) / 1000)} s`);
+    writeFileSync(args.out, JSON.stringify({ machine, vsPytorch: comparison }, null, 2) + '\n');
+    return log(`wrote ${args.out}`);
+  }
 
   const data = await benchData(args.dataDir, args.dataset, Math.max(args.inferImages, 4 * 128));
   log(`data: ${data.source}\n`);

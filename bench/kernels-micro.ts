@@ -1,5 +1,7 @@
 // Per-kernel timings at the study cnn's shapes (batch 128): ms (best of N) and GFLOP/s.
-//   npx tsx bench/kernels-micro.ts [--threads 1] [--kernels all|required] [--reps 5]
+//   npx tsx bench/kernels-micro.ts [--threads 1] [--kernels all|required] [--reps 5] [--clock wall|cpu]
+// --clock cpu times this process's CPU time (user + system) instead of the wall clock: steadier on a
+// loaded machine, and meaningful for one thread only (with more it sums their time).
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend.ts';
@@ -11,17 +13,24 @@ const { values: args } = parseArgs({
     kernels: { type: 'string', default: 'all' },
     reps: { type: 'string', default: '5' },
     only: { type: 'string', default: '' },
+    clock: { type: 'string', default: 'wall' },
   },
 });
 registerWasmTrainingKernels(args.kernels as WasmKernelSet);
 await initBackend('wasm', { threads: Number(args.threads) });
 
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+const now = args.clock === 'cpu' ? cpuMs : (): number => performance.now();
+
 function bestMs(fn: () => tf.Tensor): number {
   let best = Infinity;
   for (let r = 0; r < Number(args.reps) + 1; r++) {
-    const t0 = performance.now();
+    const t0 = now();
     const out = fn(); // wasm kernels run synchronously: no read-back needed (it would add a copy)
-    const ms = performance.now() - t0;
+    const ms = now() - t0;
     out.dispose();
     if (r > 0) best = Math.min(best, ms); // first run: XNNPACK operator creation
   }

@@ -7,7 +7,9 @@ import { intFlag } from '../../src/commands/flags.ts';
 
 export const USAGE = `npm run bench -- [--backend ${BACKEND_CHOICES.join('|')}] [--allow-software-gpu] [--data-dir DIR] [--dataset NAME] [--quick]
   [--models cnn,cnn-no-pool,fcnn] [--threads T] [--jobs N] [--memory-data-dir ../shared/data/fashion-mnist]
-  [--memory-seconds S (0: to completion)] [--no-memory] [--no-suite] [--out bench.json]`;
+  [--memory-seconds S (0: to completion)] [--no-memory] [--no-suite] [--out bench.json]
+npm run bench -- --vs-pytorch [--rounds R] [--threads T] [--python /usr/bin/python3] [--no-suite] [--quick]
+  the cnn and fcnn trained by kmnist-lab and by PyTorch (Debian's python3-torch), interleaved rounds`;
 
 export interface BenchArgs {
   backend: BackendChoice;
@@ -25,6 +27,10 @@ export interface BenchArgs {
   memory: boolean;
   suite: boolean;
   out: string;
+  /** Only the interleaved comparison with PyTorch (vs-pytorch.ts). */
+  vsPytorch: boolean;
+  python: string;
+  rounds: number;
   warmupSteps: number;
   timedSteps: number;
   minSeconds: number;
@@ -50,6 +56,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       'no-memory': { type: 'boolean', default: false },
       'no-suite': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench.json' },
+      'vs-pytorch': { type: 'boolean', default: false },
+      python: { type: 'string', default: '/usr/bin/python3' },
+      rounds: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -72,6 +81,9 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     memory: !v['no-memory'],
     suite: !v['no-suite'],
     out: v.out,
+    vsPytorch: v['vs-pytorch'],
+    python: v.python,
+    rounds: v.rounds === undefined ? (quick ? 3 : 5) : intFlag('--rounds', v.rounds),
     warmupSteps: 2,
     timedSteps: quick ? 3 : 8,
     minSeconds: quick ? 1 : 3,

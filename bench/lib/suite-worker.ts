@@ -15,6 +15,10 @@ export interface WorkerResult {
   /** Date.now() at the first and after the last timed step: the parent aligns parallel windows on them. */
   startMs: number;
   endMs: number;
+  /** Each timed step's duration in ms. */
+  stepMs: number[];
+  /** CPU time (user + system, all threads) this process spent in the timed steps, in ms. */
+  cpuMs: number;
   backend: string;
 }
 
@@ -43,10 +47,17 @@ async function main(): Promise<void> {
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) if (line.trim() === 'go') break;
   const steps = Number(values.steps);
+  const stepMs: number[] = [];
+  const cpu0 = process.cpuUsage();
   const startMs = Date.now();
-  for (let i = 0; i < steps; i++) await model.trainOnBatch(batches[i % 4].x, batches[i % 4].y);
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await model.trainOnBatch(batches[i % 4].x, batches[i % 4].y); // resolves once the loss is read back
+    stepMs.push(performance.now() - t0);
+  }
   const endMs = Date.now();
-  const result: WorkerResult = { type: 'result', images: steps * batchSize, startMs, endMs, backend };
+  const cpu = process.cpuUsage(cpu0);
+  const result: WorkerResult = { type: 'result', images: steps * batchSize, startMs, endMs, stepMs, cpuMs: (cpu.user + cpu.system) / 1000, backend };
   process.stdout.write(JSON.stringify(result) + '\n');
   lines.close();
   tf.disposeVariables();

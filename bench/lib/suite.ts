@@ -31,6 +31,10 @@ export interface SuiteRun {
   /** Spawn to last exit, Node + tfjs start-up and warm-up included. */
   wallSeconds: number;
   wallImgPerSec: number;
+  /** Every timed step of every worker, in ms. */
+  stepMs: number[];
+  /** Images per second of CPU time (all workers' user + system time in their timed steps). */
+  imgPerCpuSecond: number;
 }
 
 interface Worker {
@@ -39,11 +43,20 @@ interface Worker {
   go: () => void;
 }
 
-function startWorker(o: SuiteOptions, threads: number): Worker {
-  const args = ['--import', 'tsx', WORKER, '--backend', o.backend, '--model', o.model, '--threads', String(threads)];
-  if (o.allowSoftwareGpu) args.push('--allow-software-gpu');
-  args.push('--steps', String(o.steps), '--warmup', String(o.warmup), '--batch', String(o.batchSize));
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+/** How to start one worker process: an executable and its arguments (suite-worker.ts's protocol). */
+export type WorkerCommand = (o: SuiteOptions, threads: number) => { file: string; args: string[] };
+
+/** Our engine: suite-worker.ts in a fresh Node process, as `kmnist-lab run` starts its workers. */
+export const KMNIST_LAB_WORKER: WorkerCommand = (o, threads) => ({
+  file: process.execPath,
+  args: ['--import', 'tsx', WORKER, '--backend', o.backend, '--model', o.model, '--threads', String(threads),
+    ...(o.allowSoftwareGpu ? ['--allow-software-gpu'] : []),
+    '--steps', String(o.steps), '--warmup', String(o.warmup), '--batch', String(o.batchSize)],
+});
+
+function startWorker(o: SuiteOptions, threads: number, command: WorkerCommand = KMNIST_LAB_WORKER): Worker {
+  const { file, args } = command(o, threads);
+  const child = spawn(file, args, { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   let onReady: () => void = () => {};
@@ -66,15 +79,23 @@ function startWorker(o: SuiteOptions, threads: number): Worker {
 
 function summary(jobs: number, results: WorkerResult[], trainSeconds: number, wallSeconds: number): SuiteRun {
   const images = results.reduce((a, r) => a + r.images, 0);
-  return { jobs, workers: results.length, images, trainSeconds, imgPerSec: images / trainSeconds, wallSeconds, wallImgPerSec: images / wallSeconds };
+  return {
+    jobs, workers: results.length, images, trainSeconds, imgPerSec: images / trainSeconds, wallSeconds, wallImgPerSec: images / wallSeconds,
+    stepMs: results.flatMap((r) => r.stepMs),
+    imgPerCpuSecond: (1000 * images) / results.reduce((a, r) => a + r.cpuMs, 0),
+  };
 }
 
-export async function runSuite(o: SuiteOptions, jobs: number): Promise<SuiteRun> {
+/**
+ * `o.workers` workers one after the other (jobs 1, each with all cores' threads) or all at once (one per
+ * job, each with its share of the cores). `threads` overrides the per-worker thread count.
+ */
+export async function runSuite(o: SuiteOptions, jobs: number, command: WorkerCommand = KMNIST_LAB_WORKER, threads?: number): Promise<SuiteRun> {
   const t0 = performance.now();
   const results: WorkerResult[] = [];
   if (jobs === 1) {
     for (let i = 0; i < o.workers; i++) {
-      const w = startWorker(o, threadsPerJob(1));
+      const w = startWorker(o, threads ?? threadsPerJob(1), command);
       await w.ready;
       w.go();
       results.push(await w.result);
@@ -83,7 +104,7 @@ export async function runSuite(o: SuiteOptions, jobs: number): Promise<SuiteRun>
     return summary(1, results, train, (performance.now() - t0) / 1000);
   }
   if (jobs !== o.workers) throw new Error('parallel suite runs use one worker per job');
-  const ws = Array.from({ length: o.workers }, () => startWorker(o, threadsPerJob(jobs)));
+  const ws = Array.from({ length: o.workers }, () => startWorker(o, threads ?? threadsPerJob(jobs), command));
   await Promise.all(ws.map((w) => w.ready));
   ws.forEach((w) => w.go());
   results.push(...(await Promise.all(ws.map((w) => w.result))));

@@ -1,9 +1,10 @@
 // `kmnist-lab evaluate <run-folder> --dataset … --data-dir … [--split test|train]`.
 import type { Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
+import { addBackendOptions, parseBackendFlags, type BackendFlags } from './backend-options.ts';
 import { oneOfFlag } from './flags.ts';
 
-interface EvaluateFlags extends DataOptions {
+interface EvaluateFlags extends DataOptions, BackendFlags {
   split: string;
   out?: string;
 }
@@ -15,13 +16,15 @@ export function registerEvaluate(program: Command): void {
     .argument('<run-folder>', 'runs/<dataset>/<experiment>/seed-<n>')
     .option('--split <split>', 'test or train', 'test')
     .option('--out <dir>', 'folder for the results (default: <run-folder>/evaluations/<dataset>-<data folder>-<split>)');
+  addBackendOptions(cmd);
   addDataOptions(cmd).action(async (runDir: string, flags: EvaluateFlags) => {
     const split = oneOfFlag('--split', flags.split, ['test', 'train'] as const);
     const data = resolveDataOptions(flags);
+    const { backend, allowSoftwareGpu } = parseBackendFlags(flags);
     // Heavy modules (TF.js) load only when the command runs.
     const { initBackend, threadsPerJob } = await import('../engine/backend.ts');
     const { evaluateRun } = await import('../inference/evaluate-run.ts');
-    await initBackend('auto', { threads: threadsPerJob(1) });
+    await initBackend(backend, { threads: threadsPerJob(1), allowSoftwareGpu });
     const result = await evaluateRun({ runDir, dataset: data.dataset, dataDir: data.dataDir, split, out: flags.out });
     process.stdout.write(`${result.reportText}\naccuracy ${result.accuracy.toFixed(4)}, loss ${result.loss.toFixed(4)}\n${result.outDir}\n`);
   });

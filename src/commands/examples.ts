@@ -1,12 +1,11 @@
 // `kmnist-lab examples`: a PNG grid of N random images per class, the class's modern character first.
-import { existsSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
 import { intFlag } from './flags.ts';
 import { renderExamplesGrid } from '../data/examples-grid.ts';
-import { findCjkFont, FONT_DIRS } from '../data/fonts.ts';
+import { FONT_FAMILY } from '../graphics/fonts.ts';
 import { loadDataset } from '../data/load.ts';
 import { getDatasetSpec } from '../data/registry.ts';
 
@@ -16,7 +15,6 @@ interface ExamplesFlags extends DataOptions {
   split: string;
   seed: string;
   maxClasses: string;
-  font?: string;
 }
 
 export function registerExamples(program: Command): void {
@@ -27,8 +25,7 @@ export function registerExamples(program: Command): void {
     .option('--per-class <n>', 'examples per class', '10')
     .option('--split <split>', 'train or test', 'train')
     .option('--seed <n>', 'seed for picking the examples', '0')
-    .option('--max-classes <n>', 'at most this many rows (the first classes)', '49')
-    .option('--font <file>', 'a CJK-capable font file (default: searched in the usual font folders)');
+    .option('--max-classes <n>', 'at most this many rows (the first classes)', '49');
   addDataOptions(cmd).action(async (flags: ExamplesFlags) => {
     const opts = resolveDataOptions(flags);
     const perClass = intFlag('--per-class', flags.perClass);
@@ -37,14 +34,9 @@ export function registerExamples(program: Command): void {
     if (flags.split !== 'train' && flags.split !== 'test') throw new UserError(`--split: '${flags.split}' is not train or test`);
     const out = flags.out ?? `examples-${opts.dataset}.png`;
     if (!out.toLowerCase().endsWith('.png')) throw new UserError(`--out ${out}: the grid is a PNG, give a .png file name`);
-    if (flags.font && !existsSync(flags.font)) throw new UserError(`--font ${flags.font}: no such file`);
 
     const ds = await loadDataset(opts);
     const spec = getDatasetSpec(opts.dataset);
-    const fontFile = flags.font ?? findCjkFont();
-    if (ds.classChars && !fontFile) {
-      console.error(`warning: no CJK-capable font found in ${FONT_DIRS.join(', ')}; the first column shows codepoints instead of characters (install fonts-ipafont-gothic or pass --font)`);
-    }
     const set = flags.split === 'train' ? ds.train : ds.test;
     const classes = Array.from({ length: Math.min(ds.numClasses, maxClasses) }, (_, i) => i);
     const result = renderExamplesGrid({
@@ -54,7 +46,6 @@ export function registerExamples(program: Command): void {
       classes,
       perClass,
       seed,
-      fontFile,
       title: spec.title,
       subtitle: `${perClass} random ${flags.split === 'train' ? 'training' : 'test'} images per class (seed ${seed}), ${set.height}x${set.width} pixels${ds.classChars ? '; left: the modern character (Unicode codepoint)' : ''}`,
       footer: spec.license,
@@ -62,6 +53,6 @@ export function registerExamples(program: Command): void {
     const tmp = `${out}.${process.pid}.tmp`;
     await writeFile(tmp, result.png);
     await rename(tmp, out);
-    console.log(`wrote ${out} (${result.width}x${result.height}, ${classes.length} classes x ${perClass} examples${fontFile && result.drewCharacters ? `, characters drawn with ${fontFile}` : ''})`);
+    console.log(`wrote ${out} (${result.width}x${result.height}, ${classes.length} classes x ${perClass} examples${result.drewCharacters ? `, characters drawn in the bundled ${FONT_FAMILY}` : ''})`);
   });
 }

@@ -1,9 +1,10 @@
 // `kmnist-lab predict <run-folder | experiment folder> <image.png|.jpg|folder|idx file>`.
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
+import { addBackendOptions, parseBackendFlags, type BackendFlags } from './backend-options.ts';
 import { intOption, oneOfFlag } from './flags.ts';
 
-interface PredictFlags {
+interface PredictFlags extends BackendFlags {
   topK: number;
   json?: boolean;
   csv?: boolean;
@@ -11,7 +12,7 @@ interface PredictFlags {
 }
 
 export function registerPredict(program: Command): void {
-  program
+  const cmd = program
     .command('predict')
     .description('classify images with a trained run (or, given an experiment folder, the ensemble of its seeds)')
     .argument('<model>', 'a run folder (runs/<dataset>/<experiment>/seed-<n>) or an experiment folder (its finished seeds: mean probability)')
@@ -19,10 +20,11 @@ export function registerPredict(program: Command): void {
     .option('--top-k <k>', 'classes shown per image', intOption('--top-k'), 3)
     .option('--json', 'print JSON')
     .option('--csv', 'print CSV: input,rank,class,name,char,probability')
-    .option('--fit <style>', 'image files: kmnist (the character fills the frame) or mnist (20x20, centre of mass), as on the drawing page', 'kmnist')
-    .action(async (modelPath: string, input: string, flags: PredictFlags) => {
+    .option('--fit <style>', 'image files: kmnist (the character fills the frame) or mnist (20x20, centre of mass), as on the drawing page', 'kmnist');
+  addBackendOptions(cmd).action(async (modelPath: string, input: string, flags: PredictFlags) => {
       if (flags.json && flags.csv) throw new UserError('--json and --csv: choose one output format');
       const fit = oneOfFlag('--fit', flags.fit, ['kmnist', 'mnist'] as const);
+      const { backend, allowSoftwareGpu } = parseBackendFlags(flags);
       // Heavy modules (TF.js) load only when the command runs.
       const { readInputs } = await import('../inference/image-input.ts');
       const { loadRunModels } = await import('../inference/run-model.ts');
@@ -31,7 +33,7 @@ export function registerPredict(program: Command): void {
       const { initBackend, threadsPerJob } = await import('../engine/backend.ts');
       const inputs = readInputs(input, fit);
       for (const line of inputs.skipped) console.error(`kmnist-lab: skipped ${line}`);
-      await initBackend('auto', { threads: threadsPerJob(1) });
+      await initBackend(backend, { threads: threadsPerJob(1), allowSoftwareGpu });
       const { runs, ensemble } = await loadRunModels(modelPath);
       try {
         const { config, height, width } = runs[0];

@@ -6,6 +6,7 @@ import {
   ALLOW_SOFTWARE_GPU_HELP,
   ALLOW_SOFTWARE_GPU_OPTION,
   BACKEND_CHOICES,
+  checkAllowSoftwareGpuApplies,
   checkThreadsApply,
   defaultJobs,
   MAX_THREADS,
@@ -61,6 +62,7 @@ async function action(flags: RunFlags): Promise<void> {
   const jobs = jobsDefault?.jobs ?? intFlag('--jobs', flags.jobs ?? '');
   const epochs = flags.epochs === undefined ? undefined : intFlag('--epochs', flags.epochs);
   checkThreadsApply(backend ?? 'auto', flags.threads !== undefined);
+  checkAllowSoftwareGpuApplies(backend ?? 'auto', flags.allowSoftwareGpu === true);
   const threads = flags.threads === undefined ? threadsPerJob(jobs) : threadsFlag(flags.threads);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
   const local = localExecutor({ jobs, threads, allowSoftwareGpu: flags.allowSoftwareGpu, ...(jobsDefault ? { jobsNote: jobsDefault.why } : {}) });

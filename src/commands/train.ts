@@ -1,23 +1,22 @@
 // `kmnist-lab train <experiment>`: one training run into runs/<dataset>/<experiment>/seed-<n>/.
 import type { Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { ALLOW_SOFTWARE_GPU_HELP, ALLOW_SOFTWARE_GPU_OPTION, BACKEND_CHOICES, checkThreadsApply, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from '../engine/backend.ts';
+import { checkThreadsApply, MAX_THREADS, THREADS_ENV, threadsPerJob } from '../engine/backend.ts';
 import { EXPERIMENTS } from '../models/zoo.ts';
 import { OPTIMIZERS } from '../training/optimizers.ts';
 import { PRESETS } from '../training/options.ts';
 import { exitWithParent } from '../training/parent-watch.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/progress.ts';
 import { trainRun, type TrainRunOptions } from '../training/train-run.ts';
+import { addBackendOptions, parseBackendFlags, type BackendFlags } from './backend-options.ts';
 import { folderFlag, fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flags.ts';
 
-export interface TrainCliFlags extends DataOptions {
+export interface TrainCliFlags extends DataOptions, BackendFlags {
   epochs?: number;
   batchSize?: number;
   lr?: number;
   optimizer?: string;
   seed: number;
-  backend: string;
-  allowSoftwareGpu?: boolean;
   threads?: number;
   preset?: string;
   augment?: boolean;
@@ -40,8 +39,6 @@ export function registerTrain(program: Command): void {
     .option('--lr <rate>', 'learning rate (default: adam 1e-3; seed 1e-3; keras-benchmark 1.0)', (v: string) => positiveFlag('--lr', v))
     .option('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default: adam; seed and keras-benchmark: adadelta)`)
     .option('--seed <n>', 'seeds weights, shuffling, dropout, augmentation and the validation split', intOption('--seed', 0), 0)
-    .option('--backend <name>', `${BACKEND_CHOICES.join(', ')} (auto: a hardware GPU via WebGPU, else tfjs-node, else wasm)`, 'auto')
-    .option(ALLOW_SOFTWARE_GPU_OPTION, ALLOW_SOFTWARE_GPU_HELP)
     .option('--threads <n>', `wasm: threads for the matrix products, 1-${MAX_THREADS} (default: $${THREADS_ENV}, else all cores)`, threadsFlag)
     .option('--preset <name>', `${PRESETS.join(', ')}: "seed" reproduces the original study, validation leak included`)
     .option('--augment', 'augment batches on the fly (rotation, shift, shear, zoom), as the -aug experiments do')
@@ -52,6 +49,7 @@ export function registerTrain(program: Command): void {
     .option('--resume', 'continue an interrupted run from its last finished epoch')
     .option('--force', 'overwrite an existing run folder')
     .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto');
+  addBackendOptions(cmd);
   addDataOptions(cmd).action(async (experiment: string, flags: TrainCliFlags) => {
     exitWithParent();
     await trainRun(trainRunOptions(experiment, flags));
@@ -61,7 +59,7 @@ export function registerTrain(program: Command): void {
 /** The parsed flags as trainRun's options (flags left out stay undefined, so trainRun can tell given from default). */
 export function trainRunOptions(experiment: string, flags: TrainCliFlags): TrainRunOptions {
   const data = resolveDataOptions(flags);
-  const backend = oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES);
+  const { backend, allowSoftwareGpu } = parseBackendFlags(flags);
   checkThreadsApply(backend, flags.threads !== undefined);
   return {
     experiment,
@@ -73,7 +71,7 @@ export function trainRunOptions(experiment: string, flags: TrainCliFlags): Train
     optimizer: flags.optimizer,
     seed: flags.seed,
     backend,
-    allowSoftwareGpu: flags.allowSoftwareGpu,
+    allowSoftwareGpu,
     threads: flags.threads ?? threadsPerJob(1),
     preset: flags.preset,
     augment: flags.augment,

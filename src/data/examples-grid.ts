@@ -1,7 +1,8 @@
-// The examples grid: one row per class, the class's modern character first (drawn in a CJK font),
-// then N random images of it. Composed as SVG and rendered to PNG by resvg.
-import { Resvg } from '@resvg/resvg-js';
+// The examples grid: one row per class, the class's modern character first (drawn in the bundled
+// Noto Sans JP, or a font given with --font), then N random images of it. Composed as SVG and rendered to PNG by resvg.
 import { PNG } from 'pngjs';
+import { FONT_STACK } from '../graphics/fonts.ts';
+import { svgToPng } from '../graphics/rasterize.ts';
 import { mulberry32, shuffleInPlace } from './rng.ts';
 import type { ImageSet } from './types.ts';
 
@@ -16,8 +17,6 @@ export interface GridOptions {
   title: string;
   subtitle: string;
   footer?: string;
-  /** A CJK-capable font file; without it the first column shows codepoints. */
-  fontFile?: string;
 }
 
 /** Seeded pick of up to `perClass` image indices per requested class. */
@@ -86,7 +85,7 @@ export interface GridResult {
   png: Buffer;
   width: number;
   height: number;
-  /** False when no CJK font was given and codepoints were drawn instead of characters. */
+  /** False when the dataset has no class characters (names are drawn instead). */
   drewCharacters: boolean;
 }
 
@@ -98,8 +97,8 @@ export function renderExamplesGrid(o: GridOptions): GridResult {
   const footerSize = 10.5;
   const subSize = 12.5;
   const picks = pickExamples(set.labels, o.classes, o.perClass, o.seed);
-  const chars = o.classChars && o.fontFile ? o.classChars : undefined;
-  const labels = o.classes.map((c) => (chars ? chars[c] : (o.classChars ? codepointOf(o.classNames[c]) : undefined) ?? o.classNames[c]));
+  const chars = o.classChars;
+  const labels = o.classes.map((c) => (chars ? chars[c] : o.classNames[c]));
   const longest = Math.max(...labels.map((l) => l.length));
   const labelW = chars ? cell + 24 : Math.max(cell, Math.ceil(longest * 8.2)) + 20;
   const tilesW = o.perClass * (cell + gap) - gap;
@@ -110,8 +109,7 @@ export function renderExamplesGrid(o: GridOptions): GridResult {
   const headerH = 38 + subLines.length * 17;
   const footerH = footLines.length ? 10 + footLines.length * 14 : 0;
   const height = margin + headerH + tilesH + footerH + margin;
-  const sans = 'DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif';
-  const cjk = 'IPAGothic, IPAPGothic, Noto Sans CJK JP, Source Han Sans, sans-serif';
+  const sans = FONT_STACK;
   const x0 = margin + labelW;
   const y0 = margin + headerH;
   const rows = o.classes.map((c, r) => {
@@ -120,7 +118,7 @@ export function renderExamplesGrid(o: GridOptions): GridResult {
     if (chars) {
       const cp = codepointOf(o.classNames[c]) ?? '';
       return (
-        `<text x="${mid}" y="${cy + cell * 0.62}" font-family="${cjk}" font-size="${Math.round(cell * 0.6)}" text-anchor="middle" fill="#111">${esc(labels[r])}</text>` +
+        `<text x="${mid}" y="${cy + cell * 0.62}" font-family="${sans}" font-size="${Math.round(cell * 0.6)}" text-anchor="middle" fill="#111">${esc(labels[r])}</text>` +
         `<text x="${mid}" y="${cy + cell - 2}" font-family="${sans}" font-size="9.5" text-anchor="middle" fill="#777">${esc(cp)}</text>`
       );
     }
@@ -138,10 +136,6 @@ export function renderExamplesGrid(o: GridOptions): GridResult {
     ...footLines.map((l, i) => `<text x="${margin}" y="${y0 + tilesH + 22 + i * 14}" font-family="${sans}" font-size="${footerSize}" fill="#888">${esc(l)}</text>`),
     '</svg>',
   ].join('');
-  const rendered = new Resvg(svg, {
-    font: { loadSystemFonts: true, fontFiles: o.fontFile ? [o.fontFile] : [] },
-    imageRendering: 1,
-    logLevel: 'off',
-  }).render();
-  return { png: Buffer.from(rendered.asPng()), width: rendered.width, height: rendered.height, drewCharacters: chars !== undefined };
+  const png = svgToPng(svg, { pixelated: true });
+  return { png, width, height, drewCharacters: chars !== undefined };
 }

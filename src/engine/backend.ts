@@ -11,13 +11,16 @@ import { WasmEngine } from './backends/wasm/index.ts';
 import { adapterLabel } from './backends/webgpu/adapter.ts';
 import { probeHardwareAdapter, WebGpuEngine } from './backends/webgpu/index.ts';
 
-export type BackendChoice = 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
-export type { GpuAdapterDescription } from './backends/engine-backend.ts';
+import type { BackendChoice } from './backend-choice.ts';
 
-/** The flag that lets webgpu take a software adapter, as train, run and bench spell it. */
-export const ALLOW_SOFTWARE_GPU_OPTION = '--allow-software-gpu';
-export const ALLOW_SOFTWARE_GPU_HELP = 'webgpu: accept a software adapter (llvmpipe, lavapipe, SwiftShader), far slower than wasm: for tests';
+export {
+  ALLOW_SOFTWARE_GPU_HELP,
+  ALLOW_SOFTWARE_GPU_OPTION,
+  BACKEND_CHOICES,
+  checkAllowSoftwareGpuApplies,
+  type BackendChoice,
+} from './backend-choice.ts';
+export type { GpuAdapterDescription } from './backends/engine-backend.ts';
 
 export interface BackendInfo extends BackendDetails {
   name: string;

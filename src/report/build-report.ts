@@ -4,16 +4,16 @@ import { join, relative } from 'node:path';
 import { initBackend } from '../engine/backend.ts';
 import { summarize, type Summary } from '../study/summary.ts';
 import { Assets, writeAtomic } from './assets.ts';
-import { curvesSpec, overlaySpec, type ExperimentHistories } from './charts.ts';
-import { experimentsTable, LEAK_MARK, pairsTable, runsTable } from './comparison.ts';
+import { experimentColors, overlaySpec, type ExperimentHistories } from './charts.ts';
+import { experimentsTable, glanceTable, pairsTable, runsTable } from './comparison.ts';
 import { DatasetCache, exampleGridPng, probeImage } from './dataset-images.ts';
-import { dotToSvg, modelFromJsonFile, modelToDot, summarizeModel } from './diagram.ts';
-import { renderHtml, renderMarkdown, type Block, type ReportDoc } from './document.ts';
-import { findings, publishedTable } from './findings.ts';
-import { classRowLabels } from './metrics.ts';
+import { documentText, renderHtml, renderMarkdown, type Block, type ReportDoc } from './document.ts';
+import { experimentSection, type ExperimentContext } from './experiment-section.ts';
+import { embeddedFontFaceCss } from '../graphics/fonts.ts';
+import { datasetLabel, datasetUsed, findings, publishedTable } from './findings.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
 import { discoverRuns, resolveRunsDir, type RunRecord, type Warn } from '../study/run-reader.ts';
-import { representativeNote, runSection } from './run-section.ts';
+import { representativeNote } from './run-section.ts';
 
 export interface ReportOptions {
   /** runs/<dataset> or the runs root (the most recent dataset is used). */
@@ -47,49 +47,16 @@ function byExperiment(runs: RunRecord[], order: string[]): Map<string, RunRecord
   return map;
 }
 
-async function curveBlocks(groups: Map<string, RunRecord[]>, assets: Assets): Promise<Block[]> {
+/** The summary's overlay chart: every experiment's validation curves, one colour each. */
+async function overlayBlocks(groups: Map<string, RunRecord[]>, colors: Map<string, string>, assets: Assets): Promise<Block[]> {
   const all: ExperimentHistories[] = [];
-  const blocks: Block[] = [{ kind: 'heading', level: 2, text: 'Training curves' }];
-  const perExperiment: Block[] = [];
   for (const [experiment, runs] of groups) {
     const histories = runs.filter((r) => r.history !== null && r.history.epoch.length > 0).map((r) => ({ seed: r.seed, history: r.history as NonNullable<RunRecord['history']> }));
-    if (histories.length === 0) continue;
-    all.push({ experiment, histories });
-    const leaky = runs.some((r) => r.config.validationOn === 'test');
-    const svg = await vegaLiteToSvg(curvesSpec(experiment, histories, leaky ? 'test (used as validation ⚠)' : 'validation'));
-    perExperiment.push({
-      kind: 'image',
-      file: assets.image(`curves-${experiment}`, svgToPng(svg), svg),
-      alt: `training curves of ${experiment}`,
-      caption: leaky ? `${LEAK_MARK}: the "validation" curve of ${experiment} is the test set (preset seed).` : undefined,
-    });
+    if (histories.length > 0) all.push({ experiment, histories });
   }
-  if (all.length === 0) return [...blocks, { kind: 'paragraph', text: 'No run has a usable history.json or log.csv.' }];
-  const svg = await vegaLiteToSvg(overlaySpec(all));
-  blocks.push({ kind: 'image', file: assets.image('curves-all-experiments', svgToPng(svg), svg), alt: 'validation curves of all experiments' });
-  return [...blocks, ...perExperiment];
-}
-
-async function diagramBlocks(groups: Map<string, RunRecord[]>, assets: Assets, warn: Warn): Promise<Block[]> {
-  const blocks: Block[] = [{ kind: 'heading', level: 2, text: 'Architectures' }];
-  for (const [experiment, runs] of groups) {
-    const run = runs.find((r) => r.hasModel);
-    if (!run) {
-      blocks.push({ kind: 'paragraph', text: `**${experiment}** has no layers model (${runs[0].config.model}).` });
-      continue;
-    }
-    const file = join(run.dir, 'model', 'model.json');
-    try {
-      const model = await modelFromJsonFile(file);
-      const summary = summarizeModel(model);
-      model.dispose();
-      const svg = await dotToSvg(modelToDot(experiment, summary));
-      blocks.push({ kind: 'image', file: assets.image(`architecture-${experiment}`, svgToPng(svg, 1), svg), alt: `architecture of ${experiment}` });
-    } catch (err) {
-      warn(`${file}: no diagram (${(err as Error).message})`);
-    }
-  }
-  return blocks;
+  if (all.length === 0) return [{ kind: 'paragraph', text: 'No run has a usable history.json or log.csv: no training curves.' }];
+  const svg = await vegaLiteToSvg(overlaySpec(all, colors));
+  return [{ kind: 'image', file: assets.image('curves-all-experiments', svgToPng(svg), svg), alt: 'validation curves of all experiments' }];
 }
 
 function testSizeOf(runs: RunRecord[]): number {
@@ -116,26 +83,43 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const first = runs[0].config;
   const testSize = testSizeOf(runs);
 
+  const colors = experimentColors(summary.experiments.map((e) => e.experiment));
+  const used = datasetUsed(first, testSize);
+
+  const tables = [['experiments', experimentsTable(summary)], ['pairs', pairsTable(summary)], ['runs', runsTable(runs)]] as const;
+  for (const [name, table] of tables) assets.table(name, table);
+  log('report: summary');
   const blocks: Block[] = [
-    { kind: 'heading', level: 2, text: 'Findings' },
-    { kind: 'list', items: findings({ summary, testSize }) },
+    { kind: 'heading', level: 2, text: 'Summary' },
     {
       kind: 'paragraph',
-      text:
-        `${runs.length} finished runs of ${groups.size} experiments on **${summary.dataset}** (${testSize.toLocaleString('en-US')} test images), ` +
-        `read from \`${datasetDir}\`. Every number in this report is read from those run folders.`,
+      text: `${runs.length} finished runs of ${groups.size} experiments on ${used}, read from \`${datasetDir}\`. Every number in this report is read from those run folders.`,
     },
+    { kind: 'table', table: glanceTable(summary) },
+    { kind: 'list', items: findings({ summary, testSize, runs }) },
+    ...(await overlayBlocks(groups, colors, assets)),
+    { kind: 'toc', expand: [] },
     { kind: 'heading', level: 2, text: 'Comparison' },
+    ...tables.map(([, table]) => ({ kind: 'table', table }) as const),
   ];
-  for (const [name, table] of [['experiments', experimentsTable(summary)], ['pairs', pairsTable(summary)], ['runs', runsTable(runs)]] as const) {
-    assets.table(name, table);
-    blocks.push({ kind: 'table', table });
-  }
   if (summary.dataset === 'kmnist' && testSize === 10000) blocks.push({ kind: 'table', table: publishedTable(summary) });
-  log('report: curves');
-  blocks.push(...(await curveBlocks(groups, assets)));
-  log('report: architectures');
-  blocks.push(...(await diagramBlocks(groups, assets, warn)));
+  const note = representativeNote(runs);
+  if (note) blocks.push({ kind: 'paragraph', text: note });
+
+  const ctx: ExperimentContext = {
+    assets,
+    warn,
+    log,
+    colors,
+    galleryLimit: opts.galleryLimit ?? 24,
+    dataset: (run) => datasets.get(run.config),
+    probe: probeImage,
+    drawnArchitectures: new Map(),
+  };
+  for (const e of summary.experiments) {
+    const list = groups.get(e.experiment);
+    if (list && list.length > 0) blocks.push(...(await experimentSection(e, list, ctx)));
+  }
 
   const ds = await datasets.get(first);
   if (ds) {
@@ -144,22 +128,14 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
       { kind: 'image', file: assets.image('dataset-examples', exampleGridPng(ds)), alt: `${ds.name} examples` },
     );
   }
-  blocks.push({ kind: 'heading', level: 2, text: 'Runs' });
-  const note = representativeNote(runs);
-  if (note) blocks.push({ kind: 'paragraph', text: note });
-  for (const run of runs) {
-    log(`report: ${run.experiment} seed ${run.seed}`);
-    const runDs = await datasets.get(run.config);
-    const runLabels = classRowLabels(run.config.numClasses, run.config.classChars);
-    blocks.push(...(await runSection(run, { assets, warn, dataset: runDs, probe: runDs ? probeImage(runDs, runLabels) : null, galleryLimit: opts.galleryLimit ?? 24, experimentSeeds: (groups.get(run.experiment) ?? [run]).map((r) => r.seed) })));
-  }
   if (warnings.length > 0) blocks.push({ kind: 'heading', level: 2, text: 'Warnings' }, { kind: 'list', items: [...warnings] });
 
-  const doc: ReportDoc = { title: `kmnist-lab report: ${summary.dataset}`, blocks };
+  const doc: ReportDoc = { title: `kmnist-lab report: ${datasetLabel(first)}`, blocks };
   const markdownPath = join(opts.outDir, 'report.md');
   const htmlPath = join(opts.outDir, 'report.html');
   writeAtomic(markdownPath, renderMarkdown(doc));
-  writeAtomic(htmlPath, renderHtml(doc, (file) => readFileSync(join(opts.outDir, file))));
+  const fontCss = await embeddedFontFaceCss({ text: documentText(doc) });
+  writeAtomic(htmlPath, renderHtml(doc, (file) => readFileSync(join(opts.outDir, file)), fontCss));
   log(`report: wrote ${relative(process.cwd(), markdownPath)} and ${relative(process.cwd(), htmlPath)}`);
   return { datasetDir, markdownPath, htmlPath, runs: runs.length, warnings, files: [...assets.written, 'report.md', 'report.html'] };
 }

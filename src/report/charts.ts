@@ -8,7 +8,23 @@ export interface SeedHistory {
   history: History;
 }
 
-const CONFIG = { font: CHART_FONT, view: { stroke: null }, legend: { orient: 'bottom', labelLimit: 400, direction: 'horizontal' } } as const;
+const CONFIG = {
+  font: CHART_FONT,
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { orient: 'bottom', labelLimit: 400, direction: 'horizontal', labelFontSize: 11 },
+} as const;
+
+/**
+ * One colour per experiment, the same in every chart of a report: Tableau 10 (vega's "tableau10"
+ * scheme) in the study's experiment order, repeating after ten.
+ */
+export const EXPERIMENT_PALETTE = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+
+/** Experiment -> colour, for `experiments` in the report's order. */
+export function experimentColors(experiments: readonly string[]): Map<string, string> {
+  return new Map(experiments.map((e, i) => [e, EXPERIMENT_PALETTE[i % EXPERIMENT_PALETTE.length]]));
+}
 
 interface CurvePoint {
   epoch: number;
@@ -30,21 +46,38 @@ function points(histories: SeedHistory[], trainKey: keyof History, valKey: keyof
   return out;
 }
 
-function panel(title: string, values: CurvePoint[], yTitle: string, logScale = false): Record<string, unknown> {
-  return {
-    title,
-    width: 260,
-    height: 180,
-    data: { values },
-    mark: { type: 'line', point: values.length < 60 },
-    encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
-      y: { field: 'value', type: 'quantitative', title: yTitle, scale: logScale ? { type: 'log' } : { zero: false } },
-      color: { field: 'split', type: 'nominal', title: null },
-      detail: { field: 'seed', type: 'nominal' },
-      tooltip: [{ field: 'seed' }, { field: 'epoch' }, { field: 'value' }],
-    },
+/** Whether any seed's learning rate changed during training (else the LR panel is a flat line and is left out). */
+export function learningRateChanged(histories: SeedHistory[]): boolean {
+  return histories.some(({ history }) => history.lr.some((lr) => Number.isFinite(lr) && lr !== history.lr[0]));
+}
+
+const EPOCH_AXIS = { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } } as const;
+
+/** Train dashed, validation solid; several validation metrics (the macro panel) each their own pattern. */
+function dashes(splits: string[]): number[][] {
+  const patterns = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3]];
+  if (splits.length === 2 && splits[0] === 'train') return [patterns[1], patterns[0]];
+  return splits.map((_, i) => patterns[i % patterns.length]);
+}
+
+/**
+ * One panel: every seed as a thin line, the mean over seeds as a thick one, in the experiment's
+ * colour; train dashed, validation solid.
+ */
+function panel(title: string, values: CurvePoint[], yTitle: string, color: string, splits: string[], logScale = false): Record<string, unknown> {
+  const seeds = new Set(values.map((v) => v.seed)).size;
+  const y = { field: 'value', type: 'quantitative', title: yTitle, scale: logScale ? { type: 'log' } : { zero: false } };
+  const dash = { field: 'split', type: 'nominal', title: null, scale: { domain: splits, range: dashes(splits) } };
+  const seedLines = {
+    mark: { type: 'line', color, strokeWidth: seeds > 1 ? 1 : 2, opacity: seeds > 1 ? 0.45 : 1, point: seeds === 1 && values.length < 60 ? { color, size: 20 } : false },
+    encoding: { x: EPOCH_AXIS, y, strokeDash: dash, detail: { field: 'seed', type: 'nominal' }, tooltip: [{ field: 'seed' }, { field: 'split' }, { field: 'epoch' }, { field: 'value', format: '.4f' }] },
   };
+  const mean = {
+    transform: [{ aggregate: [{ op: 'mean', field: 'value', as: 'value' }], groupby: ['epoch', 'split'] }],
+    mark: { type: 'line', color, strokeWidth: 2.6 },
+    encoding: { x: EPOCH_AXIS, y: { ...y, title: yTitle }, strokeDash: dash },
+  };
+  return { title, width: 300, height: 190, data: { values }, layer: seeds > 1 ? [seedLines, mean] : [seedLines] };
 }
 
 const MACRO_CURVES: readonly [keyof History, string][] = [
@@ -69,23 +102,26 @@ function macroPoints(histories: SeedHistory[]): CurvePoint[] {
 }
 
 /**
- * Loss, accuracy and learning rate per epoch, train vs validation, one line per seed; then the validation
- * macro precision, recall, F1 and AUC where the runs logged them.
+ * Loss and accuracy per epoch (and the learning rate, only when it changed), train vs validation;
+ * then the validation macro precision, recall, F1 and AUC where the runs logged them. Every seed as a
+ * thin line plus the mean over seeds, in the experiment's colour.
  * valLabel says what "validation" was ("validation" or "test (used as validation)").
  */
-export function curvesSpec(experiment: string, histories: SeedHistory[], valLabel = 'validation'): TopLevelSpec {
+export function curvesSpec(experiment: string, histories: SeedHistory[], valLabel = 'validation', color = EXPERIMENT_PALETTE[0]): TopLevelSpec {
+  const splits = ['train', valLabel];
+  const n = histories.length;
   const macro = macroPoints(histories);
+  const panels = [
+    panel('loss', points(histories, 'loss', 'val_loss', valLabel), 'loss', color, splits),
+    panel('accuracy', points(histories, 'acc', 'val_acc', valLabel), 'accuracy', color, splits),
+  ];
+  if (learningRateChanged(histories)) panels.push(panel('learning rate', points(histories, 'lr', null, valLabel), 'learning rate', color, ['learning rate'], true));
+  if (macro.length > 0) panels.push(panel(`${valLabel}: macro averages`, macro, 'macro average', color, MACRO_CURVES.map(([, label]) => label)));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `${experiment}: training curves (${histories.length} seed${histories.length === 1 ? '' : 's'})`,
+    title: { text: `${experiment}: training curves`, subtitle: n > 1 ? `${n} seeds (thin lines) and their mean (thick); dashed = train, solid = ${valLabel}` : `1 seed; dashed = train, solid = ${valLabel}` },
     config: CONFIG,
-    hconcat: [
-      panel('loss', points(histories, 'loss', 'val_loss', valLabel), 'loss'),
-      panel('accuracy', points(histories, 'acc', 'val_acc', valLabel), 'accuracy'),
-      panel('learning rate', points(histories, 'lr', null, valLabel), 'learning rate', true),
-      ...(macro.length > 0 ? [panel(`${valLabel}: macro averages`, macro, 'macro average')] : []),
-    ],
-    resolve: { scale: { color: 'independent' } },
+    hconcat: panels,
   } as unknown as TopLevelSpec; // checked by vega-lite's compile at render time
 }
 
@@ -94,8 +130,8 @@ export interface ExperimentHistories {
   histories: SeedHistory[];
 }
 
-/** Validation accuracy and loss of every experiment on one chart (one line per run). */
-export function overlaySpec(experiments: ExperimentHistories[]): TopLevelSpec {
+/** Validation accuracy and loss of every experiment on one chart: seeds thin, their mean thick, one colour per experiment. */
+export function overlaySpec(experiments: ExperimentHistories[], colors: Map<string, string> = experimentColors(experiments.map((e) => e.experiment))): TopLevelSpec {
   const values: { experiment: string; run: string; epoch: number; val_acc: number; val_loss: number }[] = [];
   for (const { experiment, histories } of experiments) {
     for (const { seed, history } of histories) {
@@ -104,21 +140,28 @@ export function overlaySpec(experiments: ExperimentHistories[]): TopLevelSpec {
       });
     }
   }
+  const names = experiments.map((e) => e.experiment);
+  const color = { field: 'experiment', type: 'nominal', title: null, scale: { domain: names, range: names.map((n) => colors.get(n) ?? EXPERIMENT_PALETTE[0]) }, sort: names };
   const layer = (field: 'val_acc' | 'val_loss', title: string): Record<string, unknown> => ({
     title,
-    width: 340,
-    height: 220,
-    mark: { type: 'line', point: false },
-    encoding: {
-      x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
-      y: { field, type: 'quantitative', title, scale: { zero: false } },
-      color: { field: 'experiment', type: 'nominal' },
-      detail: { field: 'run', type: 'nominal' },
-    },
+    width: 300,
+    height: 170,
+    layer: [
+      {
+        mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
+        // the legend comes from the mean lines (thick), not these faint ones
+        encoding: { x: EPOCH_AXIS, y: { field, type: 'quantitative', title, scale: { zero: false } }, color: { ...color, legend: null }, detail: { field: 'run', type: 'nominal' } },
+      },
+      {
+        transform: [{ aggregate: [{ op: 'mean', field, as: field }], groupby: ['epoch', 'experiment'] }],
+        mark: { type: 'line', strokeWidth: 2.6 },
+        encoding: { x: EPOCH_AXIS, y: { field, type: 'quantitative', title, scale: { zero: false } }, color },
+      },
+    ],
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: 'All experiments: validation curves',
+    title: { text: 'All experiments: validation curves', subtitle: 'each seed thin, the mean over seeds thick' },
     config: CONFIG,
     data: { values },
     hconcat: [layer('val_acc', 'validation accuracy'), layer('val_loss', 'validation loss')],
@@ -127,6 +170,8 @@ export function overlaySpec(experiments: ExperimentHistories[]): TopLevelSpec {
 
 /** Up to this many classes the heatmap prints each cell's count (and a count table stays readable). */
 export const CONFUSION_COUNTS_MAX = 20;
+/** Up to this many classes (K49) a heatmap is drawn; beyond it the report gives a top-confusions table. */
+export const CONFUSION_HEATMAP_MAX = 49;
 
 /** Heatmap with counts; rows = true class, columns = predicted class. */
 export function confusionSpec(title: string, confusion: number[][], labels: string[]): TopLevelSpec {
@@ -135,7 +180,9 @@ export function confusionSpec(title: string, confusion: number[][], labels: stri
     const total = row.reduce((a, b) => a + b, 0);
     row.forEach((count, j) => values.push({ true: labels[i], predicted: labels[j], count, rowShare: total ? count / total : 0 }));
   });
-  const side = Math.min(560, Math.max(240, labels.length * 32));
+  // 32 px a class with counts printed; 16 px for up to 49 classes, so each label has its own row and column
+  const side = labels.length <= CONFUSION_COUNTS_MAX ? Math.max(240, labels.length * 32) : Math.min(820, labels.length * 16);
+  const labelFontSize = labels.length <= CONFUSION_COUNTS_MAX ? 11 : 9;
   const order = { sort: labels };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -145,8 +192,8 @@ export function confusionSpec(title: string, confusion: number[][], labels: stri
     height: side,
     data: { values },
     encoding: {
-      x: { field: 'predicted', type: 'ordinal', title: 'predicted', ...order, axis: { labelAngle: 0 } },
-      y: { field: 'true', type: 'ordinal', title: 'true', ...order },
+      x: { field: 'predicted', type: 'ordinal', title: 'predicted', ...order, axis: { labelAngle: labels.length <= 10 ? 0 : -90, labelFontSize, labelOverlap: false } },
+      y: { field: 'true', type: 'ordinal', title: 'true', ...order, axis: { labelFontSize, labelOverlap: false } },
     },
     layer: [
       {

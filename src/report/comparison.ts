@@ -1,6 +1,6 @@
 // Comparison tables over experiments and seeds, all numbers taken from the study summary and the runs.
 import { formatP, type SampleStats } from '../study/stats.ts';
-import type { Summary } from '../study/summary.ts';
+import type { ExperimentSummary, Summary } from '../study/summary.ts';
 import type { RunRecord } from '../study/run-reader.ts';
 import type { Table } from './tables.ts';
 import { epochsCell } from './epochs.ts';
@@ -11,13 +11,19 @@ export function pct(x: number, digits = 2): string {
   return `${(x * 100).toFixed(digits)} %`;
 }
 
-/** "91.23 ± 0.31 %" (std in points), or "91.23 % (1 seed)". */
-export function meanStdPct(s: SampleStats): string {
+/** "91.23 ± 0.31 %" (std in points), "91.23 % (1 seed)", or "91.23 % (deterministic)" for knn, which has no spread to report. */
+export function meanStdPct(s: SampleStats, deterministic = false): string {
+  if (deterministic) return `${pct(s.mean)} (deterministic)`;
   return s.std === null ? `${pct(s.mean)} (1 seed)` : `${(s.mean * 100).toFixed(2)} ± ${(s.std * 100).toFixed(2)} %`;
 }
 
-export function ciPct(s: SampleStats): string {
-  return s.ci95 === null ? '—' : `${(s.ci95[0] * 100).toFixed(2)}–${(s.ci95[1] * 100).toFixed(2)} %`;
+export function ciPct(s: SampleStats, deterministic = false): string {
+  return s.ci95 === null || deterministic ? '—' : `${(s.ci95[0] * 100).toFixed(2)}–${(s.ci95[1] * 100).toFixed(2)} %`;
+}
+
+/** "1, 2, 3", or "1 (deterministic)" for knn. */
+function seedsCell(e: ExperimentSummary): string {
+  return e.deterministic ? `${e.seeds.join(', ')} (deterministic)` : e.seeds.join(', ');
 }
 
 /** "seed 2" or "seeds 1, 2". */
@@ -29,17 +35,17 @@ const int = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 export function experimentsTable(summary: Summary): Table {
   const balanced = summary.headlineMetric === 'balanced-accuracy';
-  const columns = ['experiment', 'seeds', 'test accuracy', '95 % CI', 'macro-F1', 'balanced accuracy', 'params', 'epochs run', 'train img/s', 'backend', 'validation'];
+  const columns = ['experiment', 'seeds', 'test accuracy', '95 % CI', 'macro-F1', 'balanced accuracy', 'params', 'epochs run', 'train img/s (knn: fit time)', 'backend', 'validation'];
   const rows = summary.experiments.map((e) => [
     e.experiment,
-    e.seeds.join(', '),
-    meanStdPct(e.testAccuracy),
-    ciPct(e.testAccuracy),
-    meanStdPct(e.macroF1),
-    meanStdPct(e.balancedAccuracy) + (balanced ? ' (headline)' : ''),
-    int(e.paramCount),
-    e.epochsRun.join(', '),
-    int(e.meanTrainImagesPerSecond),
+    seedsCell(e),
+    meanStdPct(e.testAccuracy, e.deterministic),
+    ciPct(e.testAccuracy, e.deterministic),
+    meanStdPct(e.macroF1, e.deterministic),
+    meanStdPct(e.balancedAccuracy, e.deterministic) + (balanced ? ' (headline)' : ''),
+    e.deterministic ? '—' : int(e.paramCount),
+    e.deterministic ? '— (no training)' : e.epochsRun.join(', '),
+    e.deterministic ? (e.fitSeconds === undefined ? '—' : `fit ${e.fitSeconds.toFixed(2)} s`) : int(e.meanTrainImagesPerSecond),
     e.backends.join(', '),
     e.leakySeeds.length > 0 ? `${LEAK_MARK} (${seedList(e.leakySeeds)})` : 'held-out split',
   ]);
@@ -51,8 +57,29 @@ export function experimentsTable(summary: Summary): Table {
   };
 }
 
+/** The summary's table: one row per experiment, the headline numbers only (the Comparison section has the rest). */
+export function glanceTable(summary: Summary): Table {
+  const balanced = summary.headlineMetric === 'balanced-accuracy';
+  const headline = (e: Summary['experiments'][number]): SampleStats => (balanced ? e.balancedAccuracy : e.testAccuracy);
+  const columns = ['experiment', 'seeds', balanced ? 'balanced accuracy' : 'test accuracy', '95 % CI', 'macro-F1', 'params'];
+  return {
+    caption: 'Experiments: mean ± std over seeds, 95 % CI of the mean (Student t)',
+    columns,
+    align: ['l', 'r', 'r', 'r', 'r', 'r'],
+    rows: summary.experiments.map((e) => [
+      e.experiment + (e.leakySeeds.length ? ' ⚠' : ''),
+      e.deterministic ? 'deterministic' : String(e.seeds.length),
+      meanStdPct(headline(e), e.deterministic).replace(' (deterministic)', ''),
+      ciPct(headline(e), e.deterministic),
+      meanStdPct(e.macroF1, e.deterministic).replace(' (deterministic)', ''),
+      e.paramCount > 0 ? int(e.paramCount) : '—',
+    ]),
+  };
+}
+
 export function pairsTable(summary: Summary): Table {
-  const rows = summary.comparisons.map((c) => {
+  const ran = new Set(summary.experiments.map((e) => e.experiment));
+  const rows = summary.comparisons.filter((c) => ran.has(c.a) && ran.has(c.b)).map((c) => {
     if (c.combined === null) return [`${c.a} vs ${c.b}`, c.question, '—', '—', '—', `not compared: ${c.skipped ?? 'no paired runs'}`];
     const perSeed = c.perSeed.map((r) => `${r.seed}: ${formatP(r.p)}`).join('; ');
     return [`${c.a} vs ${c.b}`, c.question, `${c.combined.aOnly} / ${c.combined.bOnly}`, perSeed, formatP(c.combined.maxP), c.combined.words];
@@ -66,19 +93,21 @@ export function pairsTable(summary: Summary): Table {
 }
 
 export function runsTable(runs: RunRecord[]): Table {
-  const columns = ['experiment', 'seed', 'test accuracy', 'macro-F1', 'balanced accuracy', 'params', 'epochs (scored)', 'train time', 'train img/s', 'inference img/s', 'backend', 'validation'];
+  const columns = ['experiment', 'seed', 'test accuracy', 'macro-F1', 'balanced accuracy', 'params', 'epochs (scored)', 'train time', 'train img/s', 'prediction img/s', 'backend', 'validation'];
   const rows = runs.map((r) => {
     const m = r.metrics;
+    // knn does not train: its fit time instead of training time, no parameters, epochs or training throughput
+    const untrained = m.deterministic === true || (m.paramCount === 0 && m.epochsRun === 0);
     return [
       r.experiment,
-      String(r.seed),
+      untrained ? `${r.seed} (deterministic)` : String(r.seed),
       pct(m.testAccuracy),
       pct(m.macroF1),
       pct(m.balancedAccuracy),
-      int(m.paramCount),
-      epochsCell(m, r.config),
-      `${m.trainSeconds.toFixed(1)} s`,
-      int(m.trainImagesPerSecond),
+      untrained ? '—' : int(m.paramCount),
+      untrained ? '—' : epochsCell(m, r.config),
+      untrained ? (m.fitSeconds === undefined ? '—' : `fit ${m.fitSeconds.toFixed(2)} s`) : `${m.trainSeconds.toFixed(1)} s`,
+      untrained ? '—' : int(m.trainImagesPerSecond),
       int(m.inferenceImagesPerSecond),
       m.backend,
       r.config.validationOn === 'test' ? `${LEAK_MARK} (preset ${r.config.preset})` : `val split ${r.config.valSplit}`,

@@ -1,6 +1,5 @@
 // The dataset a run used, loaded once per (dataset, dataDir), for the gallery, activation maps and examples.
 import { renderExamplesGrid } from '../data/examples-grid.ts';
-import { findCjkFont } from '../data/fonts.ts';
 import { loadDataset } from '../data/load.ts';
 import { getDatasetSpec } from '../data/registry.ts';
 import type { Dataset, DatasetName } from '../data/types.ts';
@@ -47,7 +46,6 @@ export function exampleGridPng(ds: Dataset, perClass = 10): Buffer {
     classes: Array.from({ length: max }, (_, i) => i),
     perClass,
     seed: 0,
-    fontFile: findCjkFont(),
     title: getDatasetSpec(ds.name).title,
     subtitle: `${perClass} random ${set === ds.train ? 'training' : 'test'} images per class (seed 0), ${set.height}x${set.width} pixels`,
   }).png;

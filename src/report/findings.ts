@@ -2,6 +2,11 @@
 import { describe, formatP } from '../study/stats.ts';
 import type { ExperimentSummary, PairComparison, Summary } from '../study/summary.ts';
 import { ciPct, LEAK_MARK, meanStdPct, pct, seedList } from './comparison.ts';
+import { basename } from 'node:path';
+import { getDatasetSpec } from '../data/registry.ts';
+import type { DatasetName } from '../data/types.ts';
+import type { RunConfig } from '../study/run-folder.ts';
+import type { RunRecord } from '../study/run-reader.ts';
 import type { Table } from './tables.ts';
 
 /** Test accuracies the original study published (DEVELOPERS.md), comparable only on the full KMNIST test set. */
@@ -45,9 +50,57 @@ export interface FindingsInput {
   summary: Summary;
   /** Test-set size of the runs (to decide whether published numbers are comparable). */
   testSize: number;
+  /** The runs, for what only they know (best epochs, the data folder); optional. */
+  runs?: readonly RunRecord[];
 }
 
-export function findings({ summary, testSize }: FindingsInput): string[] {
+/** "kmnist" or, when the files came from a folder of another name, "kmnist (kmnist-10k)". */
+export function datasetLabel(config: Pick<RunConfig, 'dataset' | 'dataDir'>): string {
+  const folder = basename(config.dataDir);
+  return folder && folder !== config.dataset ? `${config.dataset} (${folder})` : config.dataset;
+}
+
+/** "**Kuzushiji-MNIST (KMNIST, 10 classes)** (`kmnist` read from `../data/kmnist-10k`, 2,000 test images)". */
+export function datasetUsed(config: Pick<RunConfig, 'dataset' | 'dataDir'>, testSize: number): string {
+  let title = config.dataset;
+  try {
+    title = getDatasetSpec(config.dataset as DatasetName).title;
+  } catch {
+    // a dataset name this version does not know: its name is all we can say
+  }
+  return `**${title}** (\`${config.dataset}\` read from \`${config.dataDir}\`, ${testSize.toLocaleString('en-US')} test images)`;
+}
+
+/** What the seeds cannot say: a 95 % t-interval from n < 3 seeds is very wide (t = 12.7 at n = 2) or absent (n = 1). */
+function fewSeedsFinding(exps: ExperimentSummary[]): string | null {
+  const few = exps.filter((e) => e.seeds.length < 3 && !e.deterministic);
+  if (few.length === 0) return null;
+  const one = few.filter((e) => e.seeds.length === 1).map((e) => e.experiment);
+  const two = few.filter((e) => e.seeds.length === 2);
+  const parts: string[] = [];
+  if (one.length) parts.push(`${one.join(', ')} ran with 1 seed: no confidence interval, and nothing tells a real difference from seed-to-seed noise`);
+  if (two.length) {
+    const widths = two.map((e) => `${e.experiment} ±${e.testAccuracy.ci95 ? (((e.testAccuracy.ci95[1] - e.testAccuracy.ci95[0]) / 2) * 100).toFixed(2) : '?'} points`);
+    parts.push(`${two.map((e) => e.experiment).join(', ')} ran with 2 seeds: the 95 % CI uses Student's t with 1 degree of freedom (12.7 standard errors) and is that wide (${widths.join(', ')})`);
+  }
+  return `Few seeds: ${parts.join('; ')}. Run \`--seeds 3\` or more for intervals that can separate experiments.`;
+}
+
+
+/** Seeds whose best epoch was their last one, and which were not stopped early: still improving when the epoch cap stopped them. */
+export function stillImprovingSeeds(runs: readonly RunRecord[]): number[] {
+  return runs.filter((r) => r.metrics.epochsRun > 0 && r.metrics.bestEpoch === r.metrics.epochsRun && !r.metrics.stoppedEarly).map((r) => r.seed);
+}
+
+function stillImprovingFinding(runs: readonly RunRecord[]): string | null {
+  const byExperiment = new Map<string, number[]>();
+  for (const r of runs) if (stillImprovingSeeds([r]).length) byExperiment.set(r.experiment, [...(byExperiment.get(r.experiment) ?? []), r.seed]);
+  if (byExperiment.size === 0) return null;
+  const list = [...byExperiment].map(([e, seeds]) => `${e} (${seedList(seeds)})`).join(', ');
+  return `Still improving at the epoch cap: ${list} scored best on their last epoch, so training stopped before the model did. More epochs (\`--epochs\`) may change the ranking.`;
+}
+
+export function findings({ summary, testSize, runs }: FindingsInput): string[] {
   const out: string[] = [];
   const exps = summary.experiments;
   if (exps.length > 0) {
@@ -55,7 +108,9 @@ export function findings({ summary, testSize }: FindingsInput): string[] {
     const metric = summary.headlineMetric === 'balanced-accuracy' ? 'balanced accuracy' : 'test accuracy';
     const h = headline(best, summary);
     out.push(
-      `Best ${metric}: **${best.experiment}** with ${h.n === 1 ? pct(h.mean) : meanStdPct(h)}${h.ci95 ? ` (95 % CI ${ciPct(h)})` : ''} over ${h.n} seed${h.n === 1 ? '' : 's'}, ` +
+      `Best ${metric}: **${best.experiment}** with ` +
+        (best.deterministic ? `${pct(h.mean)} (deterministic: the same for every seed)` : `${h.n === 1 ? pct(h.mean) : meanStdPct(h)}${h.ci95 ? ` (95 % CI ${ciPct(h)})` : ''} over ${h.n} seed${h.n === 1 ? '' : 's'}`) +
+        ', ' +
         `${best.paramCount > 0 ? `${best.paramCount.toLocaleString('en-US')} parameters` : 'no trained parameters'}${leakNote(best)}.`,
     );
   }
@@ -63,6 +118,10 @@ export function findings({ summary, testSize }: FindingsInput): string[] {
     const f = pairFinding(c, summary);
     if (f) out.push(f);
   }
+  const improving = stillImprovingFinding(runs ?? []);
+  if (improving) out.push(improving);
+  const few = fewSeedsFinding(exps);
+  if (few) out.push(few);
   const leaky = exps.filter((e) => e.leakySeeds.length > 0);
   if (leaky.length > 0) {
     out.push(
@@ -84,7 +143,7 @@ export function findings({ summary, testSize }: FindingsInput): string[] {
     );
   } else if (published.length > 0) {
     out.push(
-      `These runs were tested on ${testSize.toLocaleString('en-US')} ${summary.dataset} test images, not the official 10,000-image KMNIST test set: ` +
+      `These runs were tested on ${testSize.toLocaleString('en-US')} ${runs?.length ? datasetLabel(runs[0].config) : summary.dataset} test images, not the official 10,000-image KMNIST test set: ` +
         'their numbers are not comparable with the original study\'s published ones.',
     );
   }

@@ -1,13 +1,11 @@
-// Vega-Lite spec -> SVG (vega, headless renderer 'none') -> PNG (resvg). No browser, no native canvas.
-import { Resvg } from '@resvg/resvg-js';
+// Vega-Lite spec -> SVG (vega, headless renderer 'none') -> PNG (resvg with the bundled font). No browser, no native canvas.
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { FONT_STACK } from '../graphics/fonts.ts';
+import { svgToPng as rasterize } from '../graphics/rasterize.ts';
 
-/**
- * IPA P Gothic first (Debian fonts-ipafont-gothic, installed by CI): it has both Latin and kana, and
- * resvg picks one font per text run rather than falling back glyph by glyph.
- */
-export const CHART_FONT = 'IPAPGothic, DejaVu Sans, sans-serif';
+/** Every chart's font: the bundled Noto Sans JP (Latin and kana in one font, so class labels draw). */
+export const CHART_FONT = FONT_STACK;
 
 export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
@@ -18,11 +16,7 @@ export async function vegaLiteToSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
+/** A report figure as PNG, on white. */
 export function svgToPng(svg: string, zoom = 1.5): Buffer {
-  const resvg = new Resvg(svg, {
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' },
-    fitTo: { mode: 'zoom', value: zoom },
-    background: 'white',
-  });
-  return Buffer.from(resvg.render().asPng());
+  return rasterize(svg, { zoom, background: 'white' });
 }

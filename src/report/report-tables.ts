@@ -1,4 +1,5 @@
 // The report's specific tables: the classification report and the confusion matrix.
+import { describe } from '../study/stats.ts';
 import type { ClassificationReport } from './metrics.ts';
 import type { Table } from './tables.ts';
 
@@ -25,5 +26,43 @@ export function confusionTable(confusion: number[][], labels: string[], caption?
     caption,
     columns: ['true \\ predicted', ...labels],
     rows: confusion.map((row, i) => [labels[i], ...row.map(String)]),
+  };
+}
+
+/** "0.9123 ± 0.0040" over seeds (sample std), or the plain value for one seed. */
+function meanStd(values: number[], digits: number): string {
+  const d = describe(values);
+  return d.std === null ? d.mean.toFixed(digits) : `${d.mean.toFixed(digits)} ± ${d.std.toFixed(digits)}`;
+}
+
+/**
+ * sklearn's layout over seeds: each cell is the mean ± sample std of that cell over the seeds'
+ * reports (all on the same test set, so support is the same in each).
+ */
+export function classificationReportOverSeedsTable(reports: ClassificationReport[], caption?: string, digits = 4): Table {
+  if (reports.length === 0) throw new RangeError('classificationReportOverSeedsTable: no reports');
+  const cell = (pick: (r: ClassificationReport) => number): string => meanStd(reports.map(pick), digits);
+  const first = reports[0];
+  const rows = first.classes.map((c, k) => [c.label, cell((r) => r.classes[k].precision), cell((r) => r.classes[k].recall), cell((r) => r.classes[k].f1), String(c.support)]);
+  rows.push(['accuracy', '', '', cell((r) => r.accuracy), String(first.support)]);
+  rows.push(['macro avg', cell((r) => r.macroAvg.precision), cell((r) => r.macroAvg.recall), cell((r) => r.macroAvg.f1), String(first.macroAvg.support)]);
+  rows.push(['weighted avg', cell((r) => r.weightedAvg.precision), cell((r) => r.weightedAvg.recall), cell((r) => r.weightedAvg.f1), String(first.weightedAvg.support)]);
+  return { caption, columns: ['class', 'precision', 'recall', 'f1-score', 'support'], rows, rulesAfter: [first.classes.length - 1] };
+}
+
+/** The largest off-diagonal cells: for confusion matrices too large for a heatmap. */
+export function topConfusionsTable(confusion: number[][], labels: string[], limit = 20): Table {
+  const cells: { t: number; p: number; count: number; share: number }[] = [];
+  confusion.forEach((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    row.forEach((count, p) => {
+      if (p !== t && count > 0) cells.push({ t, p, count, share: total ? count / total : 0 });
+    });
+  });
+  cells.sort((a, b) => b.count - a.count || b.share - a.share || a.t - b.t || a.p - b.p);
+  return {
+    caption: `The ${Math.min(limit, cells.length)} most frequent confusions (test)`,
+    columns: ['true', 'predicted as', 'images', 'share of the true class'],
+    rows: cells.slice(0, limit).map((c) => [labels[c.t], labels[c.p], String(c.count), `${(c.share * 100).toFixed(1)} %`]),
   };
 }

@@ -2,20 +2,21 @@
 // gallery, conv kernels and activation maps. Figures that only illustrate (kernels, activations, the
 // mistakes gallery's images) and the confusion heatmap are drawn for one representative seed per
 // experiment, the lowest present; every seed keeps its numbers, tables and confusion counts.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { RUN_FILES } from '../study/run-folder.ts';
 import type { Assets } from './assets.ts';
-import { CONFUSION_COUNTS_MAX, confusionSpec } from './charts.ts';
-import { LEAK_MARK, pct, seedList } from './comparison.ts';
+import { CONFUSION_COUNTS_MAX, CONFUSION_HEATMAP_MAX, confusionSpec } from './charts.ts';
+import { LEAK_MARK, pct } from './comparison.ts';
 import type { Block } from './document.ts';
 import { galleryImage, topMistakes, type Mistake } from './gallery.ts';
 import { convImages } from './kernels.ts';
-import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport } from './metrics.ts';
+import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport, type ClassificationReport } from './metrics.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
-import { classificationReportTable, confusionTable } from './report-tables.ts';
+import { classificationReportTable, confusionTable, topConfusionsTable } from './report-tables.ts';
 import { readPredictions, type Predictions, type RunRecord, type Warn } from '../study/run-reader.ts';
 import { toCsv, type Table } from './tables.ts';
 import { epochsSentence } from './epochs.ts';
@@ -112,7 +113,7 @@ function mistakesTable(mistakes: Mistake[], labels: string[]): Table {
   };
 }
 
-async function splitReport(run: RunRecord, split: 'test' | 'train', pred: Predictions, labels: string[], ctx: RunSectionContext): Promise<Block[]> {
+function splitReport(run: RunRecord, split: 'test' | 'train' | 'validation', pred: Predictions, labels: string[], ctx: RunSectionContext): { blocks: Block[]; report: ClassificationReport } {
   const name = `${runName(run)}-${split}`;
   const report = classificationReport(pred.yTrue, pred.yPred, run.config.numClasses, labels);
   const table = classificationReportTable(report, `${run.experiment} seed ${run.seed}: classification report (${split})`);
@@ -120,24 +121,38 @@ async function splitReport(run: RunRecord, split: 'test' | 'train', pred: Predic
   ctx.assets.write(`tables/classification-${name}.txt`, formatClassificationReport(report));
   const bal = balancedAccuracy(pred.yTrue, pred.yPred, run.config.numClasses);
   const inline = run.config.numClasses <= MAX_INLINE_CLASSES;
-  return [
+  const blocks: Block[] = [
     { kind: 'heading', level: 4, text: `${run.experiment} seed ${run.seed}: ${split} set` },
     {
       kind: 'paragraph',
       text:
-        `Accuracy ${pct(report.accuracy)}, balanced accuracy ${pct(bal)}, macro-F1 ${pct(report.macroAvg.f1)} on ${report.support.toLocaleString('en-US')} ${split} images.` +
+        `Accuracy ${pct(report.accuracy)}, balanced accuracy ${pct(bal)}, macro-F1 ${pct(report.macroAvg.f1)} on ${report.support.toLocaleString('en-US')} ${split} images${split === 'train' && existsSync(join(run.dir, RUN_FILES.predictionsVal)) ? ' (the images trained on; the validation images have their own report below)' : ''}.` +
         (inline ? '' : ` The per-class table (${run.config.numClasses} classes) is in \`tables/classification-${name}.csv\`.`),
     },
     ...(inline ? [{ kind: 'table', table } as const] : []),
   ];
+  return { blocks, report };
 }
 
-export async function runSection(run: RunRecord, ctx: RunSectionContext): Promise<Block[]> {
+/**
+ * A run's part of the report. `details` holds every seed's own numbers (folded in the HTML);
+ * `figures` the illustrative figures, drawn for the representative seed only (empty for the others);
+ * `testReport` the per-class test report, for the experiment's table over seeds.
+ */
+export interface RunSection {
+  details: Block[];
+  /** The confusion heatmap (representative seed). */
+  figures: Block[];
+  /** The mistakes gallery, learned filters and activation maps (representative seed). */
+  illustrations: Block[];
+  testReport: ClassificationReport | null;
+}
+
+export async function runSection(run: RunRecord, ctx: RunSectionContext): Promise<RunSection> {
   const labels = classRowLabels(run.config.numClasses, run.config.classChars);
   const leak = run.config.validationOn === 'test' ? ` (${LEAK_MARK}: preset ${run.config.preset})` : '';
   const m = run.metrics;
-  const blocks: Block[] = [
-    { kind: 'heading', level: 3, text: `${run.experiment}, seed ${run.seed}` },
+  const details: Block[] = [
     {
       kind: 'paragraph',
       text:
@@ -146,22 +161,32 @@ export async function runSection(run: RunRecord, ctx: RunSectionContext): Promis
         `${Math.round(m.trainImagesPerSecond).toLocaleString('en-US')} train img/s. Folder: \`${run.dir}\`.`,
     },
   ];
+  const figures: Block[] = [];
+  const illustrations: Block[] = [];
   const test = await tryPredictions(run, RUN_FILES.predictionsTest, ctx.warn);
   const train = await tryPredictions(run, RUN_FILES.predictionsTrain, ctx.warn);
+  let testReport: ClassificationReport | null = null;
   if (test) {
     const acc = test.yTrue.reduce((s, y, i) => s + (y === test.yPred[i] ? 1 : 0), 0) / Math.max(1, test.count);
     if (Math.abs(acc - m.testAccuracy) > 1e-6) {
       ctx.warn(`${run.dir}: ${RUN_FILES.predictionsTest} gives accuracy ${acc.toFixed(6)} but ${RUN_FILES.metrics} says ${m.testAccuracy.toFixed(6)}`);
     }
-    blocks.push(...(await splitReport(run, 'test', test, labels, ctx)));
+    const r = splitReport(run, 'test', test, labels, ctx);
+    details.push(...r.blocks);
+    testReport = r.report;
   }
-  if (train) blocks.push(...(await splitReport(run, 'train', train, labels, ctx)));
+  if (train) details.push(...splitReport(run, 'train', train, labels, ctx).blocks);
+  // runs written before predictions-val.csv existed have none; knn and --preset seed have no validation split
+  const val = existsSync(join(run.dir, RUN_FILES.predictionsVal)) ? await tryPredictions(run, RUN_FILES.predictionsVal, ctx.warn) : null;
+  if (val) details.push(...splitReport(run, 'validation', val, labels, ctx).blocks);
 
   const representative = representativeSeed(ctx.experimentSeeds);
-  if (run.config.numClasses <= MAX_INLINE_CLASSES) blocks.push(...(await confusionBlocks(run, test, labels, representative, ctx)));
-  if (test) blocks.push(...mistakesBlocks(run, test, labels, representative, ctx));
-  if (run.hasModel && run.seed === representative) blocks.push(...(await kernelBlocks(run, ctx)));
-  return blocks;
+  const pictured = run.seed === representative;
+  const confusion = await confusionBlocks(run, test, labels, representative, ctx);
+  (pictured ? figures : details).push(...confusion);
+  if (test) (pictured ? illustrations : details).push(...mistakesBlocks(run, test, labels, representative, ctx));
+  if (run.hasModel && pictured) illustrations.push(...(await kernelBlocks(run, ctx)));
+  return { details, figures, illustrations, testReport };
 }
 
 /**
@@ -176,11 +201,17 @@ async function confusionBlocks(run: RunRecord, test: Predictions | null, labels:
   const table = confusionTable(confusion, labels, `${title}, counts; rows = true class, columns = predicted`);
   const csv = ctx.assets.write(`tables/confusion-${name}.csv`, toCsv(table));
   if (run.seed === representative) {
+    if (labels.length > CONFUSION_HEATMAP_MAX) {
+      return [
+        { kind: 'paragraph', text: `${labels.length} classes are too many for a readable heatmap; the counts are in \`${csv}\`. The most frequent confusions of ${run.experiment} seed ${run.seed}:` },
+        { kind: 'table', table: topConfusionsTable(confusion, labels) },
+      ];
+    }
     const svg = await vegaLiteToSvg(confusionSpec(title, confusion, labels));
     return [{ kind: 'image', file: ctx.assets.image(`confusion-${name}`, svgToPng(svg), svg), alt: `confusion matrix of ${name}` }];
   }
   const drawn = `its heatmap is drawn for the representative seed, ${run.experiment} seed ${representative}`;
-  if (labels.length <= CONFUSION_COUNTS_MAX) {
+  if (labels.length <= CONFUSION_COUNTS_MAX && labels.length <= MAX_INLINE_CLASSES) {
     return [
       { kind: 'paragraph', text: `Confusion matrix (test) as counts; ${drawn}.` },
       { kind: 'table', table },
@@ -233,23 +264,19 @@ async function kernelBlocks(run: RunRecord, ctx: RunSectionContext): Promise<Blo
     if (convs.length === 0) return [];
     const name = runName(run);
     const blocks: Block[] = [{ kind: 'heading', level: 4, text: `${run.experiment} seed ${run.seed}: learned filters` }];
-    if (ctx.experimentSeeds.length > 1) {
-      const others = ctx.experimentSeeds.filter((s) => s !== run.seed);
-      blocks.push({ kind: 'paragraph', text: `Seed ${run.seed} is the representative seed of ${run.experiment}: its filters and activation maps stand for ${seedList(others)}, which are not drawn.` });
-    }
     convs.forEach((c, i) => {
       blocks.push({
         kind: 'image',
         file: ctx.assets.image(`kernels-${name}-conv${i + 1}`, c.kernelsPng),
         alt: `conv layer ${i + 1} kernels of ${name}`,
-        caption: `Conv layer ${i + 1} (${c.layerName}): ${c.description}, normalised over the layer (dark = negative, light = positive).`,
+        caption: `Conv layer ${i + 1} (${c.layerName}): ${c.description}, one shade scale over the layer: black = its most negative weight (${c.range[0].toPrecision(3)}), white = its most positive (${c.range[1].toPrecision(3)}).`,
       });
       if (c.activationsPng && probe) {
         blocks.push({
           kind: 'image',
           file: ctx.assets.image(`activations-${name}-conv${i + 1}`, c.activationsPng),
           alt: `conv layer ${i + 1} activations of ${name}`,
-          caption: `Activation maps of conv layer ${i + 1} for test image ${probe.index} (true class ${probe.label}), each map normalised on its own.`,
+          caption: `Activation maps of conv layer ${i + 1} (${c.layerName}) for test image ${probe.index} (true class ${probe.label}), after its activation; each map scaled on its own from 0 (black) to its largest value (white).`,
         });
       }
     });

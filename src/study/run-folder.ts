@@ -141,6 +141,13 @@ export interface RunMetrics {
   stoppedEarly: boolean;
   /** Problems found once training ended (e.g. not learning: see src/training/learning-check.ts); shown by the report. */
   warnings?: string[];
+  /**
+   * True when the result does not depend on the seed (knn: no training, no randomness): the study runs
+   * it once whatever --seeds says and reports it without a spread. Absent in older runs.
+   */
+  deterministic?: boolean;
+  /** knn: seconds to fit (store the training set as a tensor). Absent for trained models. */
+  fitSeconds?: number;
 }
 
 export const RUN_FILES = {
@@ -148,7 +155,10 @@ export const RUN_FILES = {
   model: 'model',
   log: 'log.csv',
   history: 'history.json',
+  /** The images trained on (without the validation ones); column index = position in the dataset's training split. */
   predictionsTrain: 'predictions-train.csv',
+  /** The validation images (held out of the training split); absent when validating on test (--preset seed) and for knn. */
+  predictionsVal: 'predictions-val.csv',
   predictionsTest: 'predictions-test.csv',
   metrics: 'metrics.json',
   checkpoint: 'checkpoint',

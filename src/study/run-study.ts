@@ -6,6 +6,7 @@ import type { Dataset } from '../data/types.ts';
 import { lockFolder } from '../folder-lock.ts';
 import { loadOrDownload } from '../data/ensure-data.ts';
 import type { DatasetName } from '../data/types.ts';
+import { EXPERIMENTS } from '../models/zoo.ts';
 import { planRuns, type Plan, type RunOutcome, type SchedulerEvent } from './scheduler.ts';
 import { checkCompleteRuns } from './consistency.ts';
 import type { Executor } from './executors/executor.ts';
@@ -70,7 +71,9 @@ async function planAndExecute(o: StudyOptions, hooks: StudyHooks): Promise<Study
 }
 
 async function runLocked(o: StudyOptions, hooks: StudyHooks, data: Dataset, runsRoot: string): Promise<StudyResult> {
-  const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume });
+  // knn has no randomness: one run stands for every seed
+  const deterministic = o.experiments.filter((e) => EXPERIMENTS[e]?.kind === 'knn');
+  const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume, deterministic });
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
   hooks.onPlan?.(plan);
   const context = { dataset: o.dataset, dataDir: resolve(o.dataDir), datasetMd5: data.fileMd5, runsRoot, epochs: o.epochs, backend: o.backend };

@@ -85,6 +85,8 @@ export interface PlanOptions {
   seeds: readonly number[];
   /** Continue unfinished run folders from their checkpoint (otherwise they restart from scratch). */
   resume: boolean;
+  /** Experiments whose result does not depend on the seed (knn): run for the first seed only. */
+  deterministic?: readonly string[];
 }
 
 export interface Plan {
@@ -104,8 +106,10 @@ export function runJobFor(runsRoot: string, dataset: string, experiment: string,
 /** Seed-major order, so an interrupted study still has whole seeds to compare. */
 export function planRuns(opts: PlanOptions): Plan {
   const plan: Plan = { toRun: [], complete: [] };
-  for (const seed of opts.seeds) {
+  const once = new Set(opts.deterministic ?? []);
+  for (const [k, seed] of opts.seeds.entries()) {
     for (const experiment of opts.experiments) {
+      if (k > 0 && once.has(experiment)) continue;
       const dir = runDir(opts.runsRoot, opts.dataset, experiment, seed);
       if (isRunComplete(dir)) plan.complete.push({ experiment, seed, dir });
       else plan.toRun.push(runJobFor(opts.runsRoot, opts.dataset, experiment, seed, opts.resume));

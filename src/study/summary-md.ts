@@ -28,9 +28,11 @@ function experimentTable(s: Summary): string[] {
   head.push('test accuracy', '95 % CI', 'macro-F1', '95 % CI', 'params', 'train img/s', 'epochs');
   const rows = s.experiments.map((e) => {
     const name = e.leakySeeds.length > 0 ? `${e.experiment} ⚠` : e.experiment;
-    const cells = [name, String(e.seeds.length)];
-    if (balanced) cells.push(meanStd(e.balancedAccuracy), ci(e.balancedAccuracy));
-    cells.push(meanStd(e.testAccuracy), ci(e.testAccuracy), meanStd(e.macroF1), ci(e.macroF1));
+    // knn: one run stands for every seed; no spread to report
+    const cell = (x: SampleStats): string[] => (e.deterministic ? [fmt(x.mean), '— (deterministic)'] : [meanStd(x), ci(x)]);
+    const cells = [name, e.deterministic ? 'deterministic' : String(e.seeds.length)];
+    if (balanced) cells.push(...cell(e.balancedAccuracy));
+    cells.push(...cell(e.testAccuracy), ...cell(e.macroF1));
     // Runs that record 0 epochs (knn) do not train: no parameters, no training throughput.
     if (e.epochsConfigured.every((n) => n === 0)) cells.push('—', '—', '—');
     else cells.push(e.paramCount.toLocaleString('en-US'), Math.round(e.meanTrainImagesPerSecond).toLocaleString('en-US'), epochs(e));

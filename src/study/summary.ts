@@ -26,6 +26,12 @@ export interface ExperimentSummary {
   backends: string[];
   /** Seeds validated on the test set (the original study's leakage): their test numbers are optimistic. */
   leakySeeds: number[];
+  /** The result does not depend on the seed (knn): one run stands for every seed, no spread is reported. */
+  deterministic: boolean;
+  /** knn: mean fit seconds over its runs (absent for trained models and older runs). */
+  fitSeconds?: number;
+  /** Mean over seeds of the test-set prediction throughput (images / second). */
+  meanInferenceImagesPerSecond: number;
 }
 
 export interface SeedComparison extends McNemarResult {
@@ -94,6 +100,10 @@ function summarizeExperiment(experiment: string, runs: CompleteRun[]): Experimen
     epochsConfigured: bySeed.map((r) => r.config.epochs),
     backends: [...new Set(bySeed.map((r) => r.metrics.backend))],
     leakySeeds: bySeed.filter((r) => r.config.validationOn === 'test').map((r) => r.seed),
+    // older knn runs have no "deterministic" field: no parameters and no epochs says the same
+    deterministic: bySeed.every((r) => r.metrics.deterministic ?? (r.metrics.paramCount === 0 && r.metrics.epochsRun === 0)),
+    ...(bySeed.every((r) => typeof r.metrics.fitSeconds === 'number') ? { fitSeconds: mean(bySeed.map((r) => r.metrics.fitSeconds as number)) } : {}),
+    meanInferenceImagesPerSecond: mean(bySeed.map((r) => r.metrics.inferenceImagesPerSecond ?? 0)),
   };
 }
 

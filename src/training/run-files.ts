@@ -18,19 +18,22 @@ export function writeHistory(dir: string, h: History): void {
 }
 
 /** index,true,predicted,p0..p{K-1}; probabilities to 6 significant digits. */
-export function predictionsCsv(labels: Int32Array, predicted: Int32Array, probs: Float32Array, numClasses: number): string {
+/** One row per image: its index in the dataset's split (`indices[i]` when the set is a subset, e.g. the training images without the validation ones), true class, prediction, probabilities. */
+export function predictionsCsv(labels: Int32Array, predicted: Int32Array, probs: Float32Array, numClasses: number, indices?: ArrayLike<number>): string {
   const header = ['index', 'true', 'predicted', ...Array.from({ length: numClasses }, (_, c) => `p${c}`)].join(',');
   const lines = [header];
   for (let i = 0; i < labels.length; i++) {
     const p: string[] = [];
     for (let c = 0; c < numClasses; c++) p.push(String(Number(probs[i * numClasses + c].toPrecision(6))));
-    lines.push(`${i},${labels[i]},${predicted[i]},${p.join(',')}`);
+    lines.push(`${indices ? indices[i] : i},${labels[i]},${predicted[i]},${p.join(',')}`);
   }
   return lines.join('\n') + '\n';
 }
 
-export function writePredictions(dir: string, which: 'train' | 'test', csv: string): void {
-  writeFileAtomic(join(dir, which === 'train' ? RUN_FILES.predictionsTrain : RUN_FILES.predictionsTest), csv);
+const PREDICTION_FILES = { train: RUN_FILES.predictionsTrain, val: RUN_FILES.predictionsVal, test: RUN_FILES.predictionsTest } as const;
+
+export function writePredictions(dir: string, which: 'train' | 'val' | 'test', csv: string): void {
+  writeFileAtomic(join(dir, PREDICTION_FILES[which]), csv);
 }
 
 /** Written last: its presence marks the run complete. */

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../data/load.ts';
 import { defaultDataDir } from '../data/registry.ts';
-import { stratifiedSplit } from '../data/splits.ts';
+import { stratifiedIndices, subset } from '../data/splits.ts';
 import type { Dataset, DatasetName, ImageSet } from '../data/types.ts';
 import { backendInfo, closeBackend, describeBackend, initBackend, type BackendChoice } from '../engine/backend.ts';
 import { saveModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { LOCK_NAME, lockFolder } from '../folder-lock.ts';
-import { knnPredict } from '../models/knn.ts';
+import { fitKnn } from '../models/knn.ts';
 import { buildModel, getExperiment, type Experiment, type ModelInput } from '../models/zoo.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
 import { emptyHistory, RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
@@ -99,9 +99,47 @@ function checkSameConfig(dir: string, config: RunConfig): void {
 type TrainingMetrics = Omit<RunMetrics, 'testAccuracy' | 'testLoss' | 'balancedAccuracy' | 'macroF1' | 'trainAccuracy' | 'confusion' | 'inferenceImagesPerSecond'>;
 
 /** Writes both predictions files, then metrics.json (last: it marks the run complete); neural and knn runs alike. */
-function writeResults(dir: string, data: Dataset, test: Predictions, trainPred: Predictions, extra: TrainingMetrics): RunMetrics {
+/**
+ * The sets a run trains and validates on. `trainIndices`/`valIndices` say which images of the
+ * dataset's training set each holds (null when the set is a whole split: --preset seed validates on
+ * test; knn has no validation). An empty validation split is refused: early stopping, the best
+ * checkpoint and LR reduction would watch nothing (and log val_loss 0).
+ */
+export interface TrainValSplit {
+  train: ImageSet;
+  val: ImageSet;
+  trainIndices: number[] | null;
+  valIndices: number[] | null;
+}
+
+function trainValSplit(data: Dataset, training: ResolvedTraining, seed: number, knn: boolean): TrainValSplit {
+  if (knn || training.validationOn === 'test') return { train: data.train, val: data.test, trainIndices: null, valIndices: null };
+  if (!Number.isFinite(training.valSplit) || training.valSplit < 0 || training.valSplit >= 1) {
+    throw new UserError(`--val-split must be a fraction in [0, 1), got ${training.valSplit}`);
+  }
+  const { kept, held } = stratifiedIndices(data.train.labels, training.valSplit, seed);
+  if (held.length === 0) {
+    throw new UserError(
+      `--val-split ${training.valSplit} leaves no validation images out of ${data.train.count} training images in ${data.dataDir}: ` +
+        'early stopping, the best checkpoint and learning-rate reduction need some; use a larger fraction such as 0.1',
+    );
+  }
+  return { train: subset(data.train, kept), val: subset(data.train, held), trainIndices: kept, valIndices: held };
+}
+
+/** The train predictions are of the images trained on (the validation images left out); the validation ones get their own file. */
+export interface ScoredSets {
+  train: Predictions;
+  trainSet: ImageSet;
+  trainIndices: number[] | null;
+  val?: { pred: Predictions; set: ImageSet; indices: number[] };
+}
+
+function writeResults(dir: string, data: Dataset, test: Predictions, scored: ScoredSets, extra: TrainingMetrics): RunMetrics {
   const { numClasses } = data;
-  writePredictions(dir, 'train', predictionsCsv(data.train.labels, trainPred.predicted, trainPred.probs, numClasses));
+  const trainPred = scored.train;
+  writePredictions(dir, 'train', predictionsCsv(scored.trainSet.labels, trainPred.predicted, trainPred.probs, numClasses, scored.trainIndices ?? undefined));
+  if (scored.val) writePredictions(dir, 'val', predictionsCsv(scored.val.set.labels, scored.val.pred.predicted, scored.val.pred.probs, numClasses, scored.val.indices));
   writePredictions(dir, 'test', predictionsCsv(data.test.labels, test.predicted, test.probs, numClasses));
   const report = classificationReport(data.test.labels, test.predicted, numClasses, data.classNames);
   const metrics: RunMetrics & { classReport: ReturnType<typeof classificationReport>['classes'] } = {
@@ -219,8 +257,7 @@ async function trainLocked(
   const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads, allowSoftwareGpu: o.allowSoftwareGpu });
   const data = await loadData(o, datasetName);
   const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
-  const split =
-    training.validationOn === 'test' ? { train: data.train, val: data.test } : stratifiedSplit(data.train, training.valSplit, seed);
+  const split = trainValSplit(data, training, seed, experiment.kind === 'knn');
 
   const rng = new Rng(seed);
   const model = experiment.kind === 'layers' ? withSeededMathRandomSync(rng, () => buildModel(experiment.name, input)) : null;
@@ -250,7 +287,7 @@ async function trainLayers(
   model: tf.Sequential,
   training: ResolvedTraining,
   data: Dataset,
-  split: { train: ImageSet; val: ImageSet },
+  split: TrainValSplit,
   rng: Rng,
   reporter: ProgressReporter,
   o: TrainRunOptions,
@@ -308,8 +345,9 @@ async function trainLayers(
   // model/ holds the weights the test set is scored with (the best epoch's, unless the preset keeps the last).
   await replaceDirAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
   const testPred = await predictSet(model, data.test, data.numClasses);
-  const trainPred = await predictSet(model, data.train, data.numClasses);
-  const metrics = writeResults(dir, data, testPred, trainPred, {
+  const trainPred = await predictSet(model, split.train, data.numClasses);
+  const val = split.valIndices ? { pred: await predictSet(model, split.val, data.numClasses), set: split.val, indices: split.valIndices } : undefined;
+  const metrics = writeResults(dir, data, testPred, { train: trainPred, trainSet: split.train, trainIndices: split.trainIndices, val }, {
     epochsRun: s.epochsDone,
     bestEpoch: s.callbacks.bestEpoch,
     scoredEpoch: training.callbacks.restoreBest && s.callbacks.bestEpoch > 0 ? s.callbacks.bestEpoch : s.epochsDone,
@@ -338,14 +376,24 @@ export function divergedMessage(end: Extract<FitEnd, { kind: 'diverged' }>, dir:
 
 async function finishKnn(dir: string, config: RunConfig, data: Dataset, train: ImageSet, k: number, reporter: ProgressReporter): Promise<RunMetrics> {
   writeHistory(dir, emptyHistory());
+  const fitStart = performance.now();
+  const index = fitKnn(train);
+  const fitSeconds = (performance.now() - fitStart) / 1000;
   const score = async (set: ImageSet): Promise<Predictions> => {
     const start = performance.now();
-    const probs = await knnPredict(train, set, k, data.numClasses);
+    const probs = await index.predict(set, k, data.numClasses);
     return scorePredictions(probs, set.labels, data.numClasses, (performance.now() - start) / 1000);
   };
-  const testPred = await score(data.test);
-  const trainPred = await score(data.train);
-  const metrics = writeResults(dir, data, testPred, trainPred, {
+  let testPred: Predictions;
+  let trainPred: Predictions;
+  try {
+    testPred = await score(data.test);
+    trainPred = await score(data.train);
+  } finally {
+    index.dispose();
+  }
+  // No training: the fit stores the training set; inferenceImagesPerSecond is the prediction speed on the test set.
+  const metrics = writeResults(dir, data, testPred, { train: trainPred, trainSet: data.train, trainIndices: null }, {
     epochsRun: 0,
     bestEpoch: 0,
     scoredEpoch: 0,
@@ -354,6 +402,8 @@ async function finishKnn(dir: string, config: RunConfig, data: Dataset, train: I
     backend: config.backend,
     paramCount: 0,
     stoppedEarly: false,
+    deterministic: true,
+    fitSeconds,
   });
   reporter.done(metrics.testAccuracy, metrics.testLoss);
   return metrics;

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
+import { bundledFont, pageFontCss } from '../graphics/fonts.ts';
 import type { ApiError, RunsResponse, TestImageKind } from './api-types.ts';
 import { pageBundle } from './bundle.ts';
 import { RunSummaryCache, listRuns, modelGroups, type RunEntry } from './runs.ts';
@@ -26,7 +27,11 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.bin': 'application/octet-stream',
+  '.ttf': 'font/ttf',
 };
+
+/** The page's font CSS (/fonts.css) and the bundled TTFs it names. */
+const FONT_URLS = { regular: '/fonts/noto-sans-jp-400.ttf', bold: '/fonts/noto-sans-jp-700.ttf' };
 
 export interface WebServerOptions {
   /** Folder holding run folders (runs/ or runs/<dataset>). */
@@ -67,18 +72,22 @@ function sendText(res: ServerResponse, type: string, text: string): void {
   res.end(text);
 }
 
-async function sendFileInside(res: ServerResponse, root: string, encodedPath: string): Promise<void> {
-  const found = await resolveInside(root, encodedPath);
-  if (!found.ok) throw new HttpError(found.status, found.reason);
-  const info = await stat(found.file);
+async function sendFile(res: ServerResponse, file: string): Promise<void> {
+  const info = await stat(file);
   res.writeHead(200, {
-    'content-type': CONTENT_TYPES[extname(found.file).toLowerCase()] ?? 'application/octet-stream',
+    'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'content-length': info.size,
     'cache-control': 'no-cache',
   });
   await new Promise<void>((done, fail) => {
-    createReadStream(found.file).on('error', fail).on('end', done).pipe(res);
+    createReadStream(file).on('error', fail).on('end', done).pipe(res);
   });
+}
+
+async function sendFileInside(res: ServerResponse, root: string, encodedPath: string): Promise<void> {
+  const found = await resolveInside(root, encodedPath);
+  if (!found.ok) throw new HttpError(found.status, found.reason);
+  await sendFile(res, found.file);
 }
 
 const urlOf = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
@@ -137,6 +146,9 @@ export function createWebServer(options: WebServerOptions): Server {
       return sendText(res, CONTENT_TYPES['.html'], await readFile(join(PAGE_DIR, 'index.html'), 'utf8'));
     }
     if (url.pathname === '/style.css') return sendText(res, CONTENT_TYPES['.css'], await readFile(join(PAGE_DIR, 'style.css'), 'utf8'));
+    if (url.pathname === '/fonts.css') return sendText(res, CONTENT_TYPES['.css'], pageFontCss(FONT_URLS));
+    if (url.pathname === FONT_URLS.regular) return sendFile(res, bundledFont().regular);
+    if (url.pathname === FONT_URLS.bold) return sendFile(res, bundledFont().bold);
     if (url.pathname === '/app.js') return sendText(res, CONTENT_TYPES['.js'], await pageBundle());
     if (url.pathname === '/api/runs') return sendJson(res, 200, await runsResponse());
     if (url.pathname === '/api/test-image') return testImage(url, res);

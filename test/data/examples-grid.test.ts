@@ -1,8 +1,7 @@
-// The examples grid: rows and tiles land where expected; without a CJK font it falls back to codepoints.
+// The examples grid: rows and tiles land where expected; class characters are drawn with the bundled font.
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import { pickExamples, renderExamplesGrid, wrapText } from '../../src/data/examples-grid.ts';
-import { findCjkFont } from '../../src/data/fonts.ts';
 import type { ImageSet } from '../../src/data/types.ts';
 
 /** 3 classes x 4 images; every pixel of class k's images is 80 * (k + 1). */
@@ -31,9 +30,9 @@ describe('examples grid', () => {
     expect(pickExamples(s.labels, [2, 0], 3, 5)).toEqual(picks);
   });
 
-  it('renders rows of tiles with the class pixel values; falls back to codepoints without a font', () => {
-    const r = renderExamplesGrid({ ...base, set: set(), fontFile: undefined });
-    expect(r.drewCharacters).toBe(false);
+  it('renders rows of tiles with the class pixel values and draws the class characters', () => {
+    const r = renderExamplesGrid({ ...base, set: set() });
+    expect(r.drewCharacters).toBe(true);
     const png = PNG.sync.read(r.png);
     expect([png.width, png.height]).toEqual([r.width, r.height]);
     // Collect the grey levels present: each class's tiles must appear.
@@ -42,9 +41,9 @@ describe('examples grid', () => {
     for (const v of [80, 160, 240]) expect(levels.has(v)).toBe(true);
   });
 
-  it.skipIf(!findCjkFont())('draws the characters with a CJK font when one is installed', () => {
-    const r = renderExamplesGrid({ ...base, set: set(), fontFile: findCjkFont() });
-    expect(r.drewCharacters).toBe(true);
+  it('writes class names when the dataset has no characters', () => {
+    const r = renderExamplesGrid({ ...base, classChars: undefined, classNames: ['shirt', 'shoe', 'bag'], set: set() });
+    expect(r.drewCharacters).toBe(false);
   });
 
   it('wraps long lines', () => {

@@ -1,7 +1,7 @@
 // Telling software adapters from GPUs, the console line, and `run`'s --jobs default: no GPU needed.
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { defaultJobs, RUNS_PER_GPU } from '../../src/engine/backend.ts';
+import { checkAllowSoftwareGpuApplies, defaultJobs, RUNS_PER_GPU } from '../../src/engine/backend.ts';
 import { adapterLabel, describeAdapter, isSoftwareAdapter } from '../../src/engine/backends/webgpu/adapter.ts';
 
 describe('WebGPU adapters', () => {
@@ -28,5 +28,12 @@ describe('WebGPU adapters', () => {
     const gpu = await defaultJobs('webgpu');
     expect(gpu.jobs).toBe(Math.min(availableParallelism(), RUNS_PER_GPU));
     expect(gpu.why).toMatch(/not measured/);
+  });
+
+  it('--allow-software-gpu is refused with a backend that never uses a GPU', () => {
+    expect(() => checkAllowSoftwareGpuApplies('wasm', true)).toThrow(/--allow-software-gpu: no effect with --backend wasm/);
+    expect(() => checkAllowSoftwareGpuApplies('auto', true)).not.toThrow();
+    expect(() => checkAllowSoftwareGpuApplies('webgpu', true)).not.toThrow();
+    expect(() => checkAllowSoftwareGpuApplies('cpu', false)).not.toThrow();
   });
 });

@@ -134,7 +134,7 @@ describe.skipIf(unavailable !== undefined)('webgpu backend (software adapter all
     }
   });
 
-  it('`train --backend webgpu` through the CLI records the adapter in config.json and exits', async () => {
+  it('`train`, `predict` and `evaluate` with --backend webgpu through the CLI: the adapter in config.json, and each exits', async () => {
     const root = mkdtempSync(join(tmpdir(), 'kmnist-webgpu-cli-'));
     try {
       const dataDir = join(root, 'data');
@@ -151,6 +151,16 @@ describe.skipIf(unavailable !== undefined)('webgpu backend (software adapter all
       expect(config.gpuAdapter).toMatchObject({ software: true });
       expect(typeof config.gpuAdapter?.description).toBe('string');
       expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(['epoch', 'done']);
+
+      // predict and evaluate on the same adapter (each process exits: the CLI releases the device)
+      const runDir = join(root, 'runs', 'kmnist', 'cnn', 'seed-0');
+      const gpuFlags = ['--backend', 'webgpu', '--allow-software-gpu'];
+      const predicted = await runCli(['predict', runDir, join(dataDir, 't10k-images-idx3-ubyte.gz'), '--json', ...gpuFlags], { timeoutMs: 600_000 });
+      expect(predicted.code, predicted.stderr).toBe(0);
+      expect(predicted.stdout).toMatch(/"input"/);
+      const evaluated = await runCli(['evaluate', runDir, '--data-dir', dataDir, '--out', join(root, 'evaluation'), ...gpuFlags], { timeoutMs: 600_000 });
+      expect(evaluated.code, evaluated.stderr).toBe(0);
+      expect(evaluated.stdout).toMatch(/accuracy \d\.\d{4}, loss \d/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -162,7 +162,8 @@ export async function writeSyntheticStudy(root: string): Promise<{ runsDir: stri
       trainAccuracy: trainReport.accuracy,
       confusion: confusionMatrix(test.yTrue, test.yPred, NUM_CLASSES),
       epochsRun: 4,
-      bestEpoch: 3,
+      // cnn seed 2 scored best on its last epoch: still improving at the cap
+      bestEpoch: spec.experiment === 'cnn' && spec.seed === 2 ? 4 : 3,
       trainSeconds: 5.6,
       trainImagesPerSecond: 21.4,
       inferenceImagesPerSecond: 850,

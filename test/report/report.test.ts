@@ -29,20 +29,38 @@ beforeAll(async () => {
   result = await buildReport({ runsDir, outDir });
   md = readFileSync(result.markdownPath, 'utf8');
   html = readFileSync(result.htmlPath, 'utf8');
-});
+  // a whole report (models, charts, diagrams, font subsetting): minutes on a loaded 2-core machine
+}, 300_000);
 
 afterAll(() => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
 describe('report from a synthetic study', () => {
-  it('opens with findings whose numbers come from the runs', () => {
-    const findings = md.slice(md.indexOf('## Findings'), md.indexOf('## Comparison'));
+  it('opens with a summary: the experiments at a glance, findings whose numbers come from the runs, the overlay chart, then the contents', () => {
+    const findings = md.slice(md.indexOf('## Summary'), md.indexOf('## Comparison'));
+    expect(md.indexOf('## Summary')).toBeLessThan(md.indexOf('## Comparison'));
+    expect(findings).toMatch(/\| cnn \| 2 \| 92\.50 ± 3\.54 % \| [\d.]+–[\d.]+ % \| [\d.]+ ± [\d.]+ % \| [\d,]+ \|/);
+    expect(findings).toContain('images/curves-all-experiments.png');
+    // the dataset named as it was used: its title, the dataset flag and the folder the files came from
+    expect(findings).toContain('**Kuzushiji-MNIST (KMNIST, 10 classes)** (`kmnist` read from');
+    expect(findings).toContain('kmnist-synthetic');
+    expect(findings).toContain('Still improving at the epoch cap: cnn (seed 2) scored best on their last epoch');
+    expect(findings).toMatch(/Few seeds: cnn, fcnn ran with 2 seeds: the 95 % CI uses Student's t with 1 degree of freedom/);
+    // the table of contents links every experiment's section
+    for (const e of ['cnn', 'fcnn']) expect(findings).toContain(`- [${e}](#${e})`);
+    expect(md).toMatch(/^## cnn$/m);
+    expect(html).toMatch(/<nav aria-label="contents">.*<a href="#cnn">cnn<\/a>.*<a href="#fcnn">fcnn<\/a>/s);
+    expect(html).toContain('<h2 id="cnn">cnn</h2>');
     // cnn 0.90/0.95 vs fcnn 0.70/0.80: per-seed differences 20 and 15 points -> 17.50 ± 3.54.
     expect(findings).toContain('**cnn** beats **fcnn** by 17.50 ± 3.54 points of test accuracy');
     // McNemar per seed: 4/0 -> p = 0.125, 3/0 -> p = 0.25; the verdict uses the largest.
     expect(findings).toContain('p = 0.250');
     expect(findings).toContain('Best test accuracy: **cnn** with 92.50 ± 3.54 %');
+    // the pairs table has no rows for experiments that were not run (cnn-aug, fcnn-aug, ... here)
+    const pairs = readFileSync(join(outDir, 'tables', 'pairs.csv'), 'utf8').trim().split('\n');
+    expect(pairs).toHaveLength(2);
+    expect(pairs[1]).toMatch(/^cnn vs fcnn,/);
     expect(findings).toMatch(/⚠ validated on test.*fcnn seed 2\b/);
     expect(html).toContain('<strong>cnn</strong> beats <strong>fcnn</strong> by 17.50 ± 3.54 points');
   });
@@ -114,11 +132,10 @@ describe('report from a synthetic study', () => {
     expect(result.files.some((f) => f.startsWith('images/') && f.includes('-seed-2'))).toBe(false);
     expect(html).not.toMatch(/alt="[^"]*(kernels|activations|misclassified test images|confusion matrix) of \w+-seed-2"/);
     // the text says which seed stands for the others, in both renderings
-    const runs = md.slice(md.indexOf('## Runs'));
-    expect(runs).toContain('and the confusion heatmap are drawn for one representative seed per experiment, the lowest seed present: seed 1 for every experiment.');
-    expect(md).toContain('Seed 1 is the representative seed of cnn: its filters and activation maps stand for seed 2, which are not drawn.');
+    expect(md).toContain('and the confusion heatmap are drawn for one representative seed per experiment, the lowest seed present: seed 1 for every experiment.');
+    expect(md).toContain('Figures of seed 1, the representative seed (they stand for seed 2, which are not drawn): confusion matrix, the most confident mistakes, learned filters and activation maps.');
     expect(html).toContain('the lowest seed present: seed 1 for every experiment.');
-    expect(html).toContain('Seed 1 is the representative seed of cnn');
+    expect(html).toContain('Figures of seed 1, the representative seed');
     expect(md).not.toContain('cnn seed 2: learned filters');
   });
 
@@ -126,7 +143,7 @@ describe('report from a synthetic study', () => {
     for (const [experiment, seed] of [['cnn', 1], ['cnn', 2], ['fcnn', 1], ['fcnn', 2]] as const) {
       const name = `${experiment}-seed-${seed}`;
       expect(md).toMatch(new RegExp(`\\| ${experiment} \\| ${seed} \\| \\d+\\.\\d+ % \\|`));
-      expect(md).toContain(`### ${experiment}, seed ${seed}`);
+      expect(md).toContain(`**${experiment}, seed ${seed}: test accuracy`);
       expect(md).toContain(`#### ${experiment} seed ${seed}: test set`);
       expect(md).toContain(`#### ${experiment} seed ${seed}: train set`);
       expect(existsSync(join(outDir, 'tables', `classification-${name}-test.csv`)), name).toBe(true);
@@ -134,7 +151,7 @@ describe('report from a synthetic study', () => {
       expect(md).toContain(`#### ${experiment} seed ${seed}: test images it gets wrong`);
     }
     // seed 2's confusion matrix: the heatmap's counts as a table, in both renderings
-    const cnn2 = md.slice(md.indexOf('### cnn, seed 2'));
+    const cnn2 = md.slice(md.indexOf('**cnn, seed 2:'));
     expect(cnn2).toContain('Confusion matrix (test) as counts; its heatmap is drawn for the representative seed, cnn seed 1.');
     expect(cnn2).toContain('*cnn seed 2: confusion matrix (test), counts; rows = true class, columns = predicted*');
     // cnn seed 2 gets test image 19 (class 9) wrong, as class 8: row 9 has 1 in column 8 and 1 on the diagonal
@@ -153,6 +170,23 @@ describe('report from a synthetic study', () => {
   it("lists a run's own warnings (not learning) among the report's warnings", () => {
     expect(result.warnings).toContain(`fcnn seed 1: ${NOT_LEARNING}`);
     expect(md).toContain(`fcnn seed 1: ${NOT_LEARNING}`);
+  });
+
+  it('gives each experiment its per-class report over seeds (mean ± std) and folds each seed\'s details', () => {
+    const cnn = md.slice(md.indexOf('## cnn'), md.indexOf('## fcnn'));
+    expect(cnn).toContain('*cnn: classification report (test), mean ± std over 2 seeds*');
+    // "9 を": recall 0 (seed 1) and 0.5 (seed 2) -> 0.2500 ± 0.3536
+    expect(cnn).toMatch(/\| 9 を \| [\d.]+ ± [\d.]+ \| 0\.2500 ± 0\.3536 \| [\d.]+ ± [\d.]+ \| 2 \|/);
+    expect(existsSync(join(outDir, 'tables', 'classification-cnn-test-over-seeds.csv'))).toBe(true);
+    expect(cnn).toContain('**Still improving at the epoch cap** (seed 2');
+    expect((html.match(/<details><summary>[a-z]+, seed \d: test accuracy/g) ?? []).length).toBe(4);
+    expect(html).toContain('<details><summary>cnn: architecture (layers, shapes, parameters)</summary>');
+    expect(html).toMatch(/<details><summary>cnn, seed 2: test accuracy 95\.00 %/);
+  });
+
+  it('embeds the bundled font, subset to the report\'s text', () => {
+    expect(html).toMatch(/@font-face\{font-family:'Noto Sans JP';[^}]*src:url\(data:font\/woff2;base64,/);
+    expect(html).toContain("font-family:'Noto Sans JP'");
   });
 
   it('skips the unfinished run with a warning and lists it', () => {
@@ -179,7 +213,11 @@ describe('report from a synthetic study', () => {
       await page.goto(pathToFileURL(result.htmlPath).href, { waitUntil: 'load' });
       const broken = await page.$$eval('img', (imgs) => imgs.filter((i) => !(i as HTMLImageElement).complete || (i as HTMLImageElement).naturalWidth === 0).length);
       expect(broken).toBe(0);
-      expect(await page.textContent('h2')).toBe('Findings');
+      expect(await page.textContent('h2')).toBe('Summary');
+      // folded: each seed's details (4 runs), each experiment's diagram and illustrations (2 x 2)
+      expect(await page.$$eval('details', (ds) => ds.filter((d) => !(d as HTMLDetailsElement).open).length)).toBe(8);
+      // the text is drawn in the embedded font, not a system one
+      expect(await page.evaluate(() => document.fonts.check("16px 'Noto Sans JP'", 'おき'))).toBe(true);
       const shot = join(outDir, 'screenshot.png');
       writeFileSync(shot, await page.screenshot({ fullPage: false }));
       expect(readFileSync(shot).length).toBeGreaterThan(1000);

@@ -32,6 +32,14 @@ function calls(root: string): { id: string; resume: boolean }[] {
     .map((l) => JSON.parse(l) as { id: string; resume: boolean });
 }
 
+describe('planRuns', () => {
+  it('runs a deterministic experiment (knn) once, for the first seed, whatever --seeds says', () => {
+    const root = temp('kmnist-plan-');
+    const plan = planRuns({ runsRoot: root, dataset: 'kmnist', experiments: ['cnn', 'knn'], seeds: [1, 2, 3], resume: true, deterministic: ['knn'] });
+    expect(plan.toRun.map((j) => `${j.experiment}/${j.seed}`)).toEqual(['cnn/1', 'knn/1', 'cnn/2', 'cnn/3']);
+  });
+});
+
 describe('runJobs', () => {
   it('never runs more than --jobs workers at once, and does reach that many', async () => {
     const concDir = temp('kmnist-conc-');

@@ -74,6 +74,21 @@ describe('trainRun', () => {
     expect(results(folder('det-c', 'cnn-aug', 2))).not.toEqual(results(folder('det-a')));
   });
 
+  it('reports the training images without the validation ones, and the validation images in a file of their own', () => {
+    const rows = (file: string): number[] => readFileSync(join(folder('det-a'), file), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[0]));
+    const train = rows('predictions-train.csv');
+    const val = rows('predictions-val.csv');
+    // 200 training images, 10 % held out (stratified): 180 trained on, 20 validated on, none in both
+    expect([train.length, val.length]).toEqual([180, 20]);
+    expect(new Set([...train, ...val]).size).toBe(200);
+    expect(Math.max(...train, ...val)).toBe(199);
+  });
+
+  it('refuses a validation split that leaves no image out, naming the flag', async () => {
+    // 50 images a class: round(50 * 0.005) = 0 held out
+    await expectUserError(trainRun(base('empty-val', { valSplit: 0.005 })), /--val-split 0\.005 leaves no validation images out of 200 training images/);
+  });
+
   it('resumes a run stopped after epoch 1 and ends exactly like the uninterrupted run', async () => {
     await expectUserError(trainRun(base('resume', { stopAfterEpoch: 1 })), /continue with --resume/, INTERRUPTED_EXIT_CODE);
     const dir = folder('resume');
@@ -132,7 +147,8 @@ describe('trainRun', () => {
     for (const which of ['train', 'test'] as const) {
       const rows = readFileSync(join(dir, `predictions-${which}.csv`), 'utf8').trim().split('\n');
       expect(rows[0]).toBe('index,true,predicted,p0,p1,p2,p3');
-      expect(rows).toHaveLength(1 + (which === 'train' ? 200 : 60));
+      // train: the 180 images trained on (the 20 validation images are in predictions-val.csv)
+      expect(rows).toHaveLength(1 + (which === 'train' ? 180 : 60));
       const probs = rows[1].split(',').slice(3).map(Number);
       expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     }
@@ -185,6 +201,10 @@ describe('trainRun', () => {
     const m = await trainRun({ experiment: 'knn', data, seed: 1, backend: 'wasm', out: join(root, 'knn'), progress: 'none' });
     expect(m.testAccuracy).toBeGreaterThan(0.9);
     expect(m.paramCount).toBe(0);
+    // its own fields: deterministic, a fit time and a prediction throughput
+    expect(m.deterministic).toBe(true);
+    expect(m.fitSeconds).toBeGreaterThanOrEqual(0);
+    expect(m.inferenceImagesPerSecond).toBeGreaterThan(0);
     expect(existsSync(join(folder('knn', 'knn'), 'predictions-test.csv'))).toBe(true);
   });
 

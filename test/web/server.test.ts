@@ -114,6 +114,19 @@ describe('serve API', () => {
     const report = await rawGet(server.url, '/report/report.html');
     expect(report.body).toContain('The report');
   });
+
+  it('serves the bundled font: /fonts.css and the TTFs it names', async () => {
+    expect((await rawGet(server.url, '/')).body).toContain('href="/fonts.css"');
+    const css = await rawGet(server.url, '/fonts.css');
+    expect(css.type).toContain('text/css');
+    const urls = [...css.body.matchAll(/font-family:'Noto Sans JP';[^}]*src:url\((\/fonts\/[^)]+\.ttf)\)/g)].map((m) => m[1]);
+    expect(urls).toHaveLength(2);
+    for (const u of urls) {
+      const ttf = await rawGet(server.url, u);
+      expect(ttf.status).toBe(200);
+      expect(ttf.type).toBe('font/ttf');
+    }
+  });
 });
 
 describe('serve with several seeds per experiment', () => {

@@ -17,6 +17,8 @@ export interface BackendDetails {
   wasmSimd?: boolean;
   /** wasm only: threads the matrix products run on. */
   wasmThreads?: number;
+  /** wasm only: whether the matrix products use relaxed-SIMD fused multiply-adds (wasm-kernels/relaxed-simd.ts). */
+  wasmFma?: boolean;
   /** webgpu only: the adapter in use. */
   gpuAdapter?: GpuAdapterDescription;
 }

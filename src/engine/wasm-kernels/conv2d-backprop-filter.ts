@@ -8,11 +8,13 @@
 // im2col panels straight from x (never materialised); the XNNPACK routes are the fallback.
 // Few input channels (the first layer): the transposed im2col [kh*kw*inC, N*oh*ow] is small, and one
 // XNNPACK matmul with dy as-is gives dW directly, without transposing dy.
+// 3x3 stride-1 filters take Winograd F(2x2,3x3) (winograd.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callWasmKernel, disposeAll, transpose, type TensorInfo, type WasmKernelArgs } from './kernel-call.ts';
 import { gemmFor } from './gemm.ts';
 import { batchView, offsetOf, releaseView } from './views.ts';
+import { winogradApplies, winogradFilterGrad } from './winograd.ts';
 
 type Shape4 = [number, number, number, number];
 
@@ -40,6 +42,10 @@ export function conv2dBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs<
   if (gemm !== undefined && ci % 4 === 0 && x.dtype === 'float32' && dy.dtype === 'float32') {
     const dw = backend.makeOutput([kh, kw, ci, co], 'float32');
     const { dilationHeight: dh, dilationWidth: dwid } = info;
+    if (winogradApplies(kh, kw, [sh, sw], [dh, dwid], ci, co)) {
+      winogradFilterGrad(gemm, { x: offsetOf(backend, x), batch: n, h, w, ci, top, left, oh, ow, co }, offsetOf(backend, dy), offsetOf(backend, dw));
+      return dw;
+    }
     gemm.im2colTMatMul(
       { ptr: offsetOf(backend, x), batch: n, h, w, c: ci, kh, kw, sh, sw, dh, dw: dwid, top, left, oh, ow },
       co, { ptr: offsetOf(backend, dy), rs: co, cs: 1 }, offsetOf(backend, dw));

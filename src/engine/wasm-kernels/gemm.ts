@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { useFma, withFusedMultiplyAdds } from './relaxed-simd.ts';
 import { memoryOf, WatModule } from './wat-module.ts';
 
 /** A matrix in the heap: element [i][j] is the float at byte ptr + 4 * (i * rs + j * cs). */
@@ -56,8 +57,8 @@ const MC = 128;
 const SPIN_MS = 2;
 /** Products smaller than this (multiply-adds) stay on one thread: waking a worker costs ~10-50 us. */
 const THREAD_MIN_MACS = 1 << 20;
-/** Job descriptor: 28 words (gemm.wat's `run`), which keeps the scratch after it 16-byte aligned. */
-const JOB_WORDS = 28;
+/** Job descriptor: 32 words (gemm.wat's `run`), which keeps the scratch after it 16-byte aligned. */
+const JOB_WORDS = 32;
 const JOB_BYTES = 4 * JOB_WORDS;
 
 /**
@@ -72,7 +73,9 @@ interface PackedA {
   rowsInAll?: number;
 }
 
-export const GEMM_WAT = new WatModule(new URL('./gemm.wat', import.meta.url));
+/** gemm.wat with winograd.wat's functions (its jobs run on the same threads), fused multiply-adds where they pay. */
+export const GEMM_WAT = new WatModule(new URL('./gemm.wat', import.meta.url), [new URL('./winograd.wat', import.meta.url)],
+  { applies: useFma, rewrite: withFusedMultiplyAdds });
 const WORKER = fileURLToPath(new URL('../gemm-worker.cjs', import.meta.url));
 
 /** emscripten's allocator, which the backend module exports (untyped in tfjs-backend-wasm). */
@@ -157,6 +160,22 @@ export class HeapGemm {
     return this.workers.length + 1;
   }
 
+  /** The heap's buffer (read it through a fresh view after any allocation: the heap may have grown). */
+  get heapBuffer(): ArrayBuffer | SharedArrayBuffer {
+    return this.memory.buffer;
+  }
+
+  /**
+   * Runs jobs already written to the heap (gemm.wat's `run`: one per thread at most), the first on this
+   * thread, the others on the workers, and returns when all are done.
+   */
+  runJobs(jobs: number[]): void {
+    if (jobs.length > this.threads) throw new Error(`${jobs.length} jobs for ${this.threads} threads`);
+    jobs.slice(1).forEach((at, i) => this.workers[i].start(at));
+    this.run(jobs[0]);
+    for (let i = 0; i < jobs.length - 1; i++) this.workers[i].wait();
+  }
+
   /** C[m x n] (row-major at cPtr, n floats per row) = A[m x k] . B[k x n]. */
   matMul(m: number, n: number, k: number, a: Operand, b: Operand, cPtr: number): void {
     this.execute((m0) => ({ packer: 0, words: [a.ptr + 4 * m0 * a.rs, a.rs, a.cs] }), m, n, k, b, cPtr);
@@ -224,17 +243,15 @@ export class HeapGemm {
       job += shareBytes(s);
       return at;
     });
-    jobs.slice(1).forEach((at, i) => this.workers[i].start(at));
-    this.run(jobs[0]);
-    for (let i = 0; i < jobs.length - 1; i++) this.workers[i].wait();
+    this.runJobs(jobs);
     if (!direct) {
       const f = new Float32Array(this.memory.buffer);
       for (let i = 0; i < m; i++) f.copyWithin(cPtr / 4 + i * n, out / 4 + i * np, out / 4 + i * np + n);
     }
   }
 
-  /** A heap block of at least `bytes`, 16-byte aligned, reused across calls. */
-  private reserve(bytes: number): number {
+  /** A heap block of at least `bytes`, 16-byte aligned, reused across calls (valid until the next reserve). */
+  reserve(bytes: number): number {
     if (bytes > this.scratch.bytes) {
       if (this.scratch.ptr !== 0) this.allocator._free(this.scratch.ptr);
       const size = Math.max(bytes, 2 * this.scratch.bytes);

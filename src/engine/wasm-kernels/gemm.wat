@@ -13,7 +13,33 @@
   (func $packA (param $src i32) (param $rs i32) (param $cs i32) (param $m i32) (param $k0 i32)
       (param $kc i32) (param $dst i32)
     (local $p i32) (local $panels i32) (local $k i32) (local $base i32) (local $r i32) (local $i i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $t0 v128) (local $t1 v128)
     (local.set $panels (i32.shr_u (i32.add (local.get $m) (i32.const 3)) (i32.const 2)))
+    (if (i32.and (i32.eq (local.get $cs) (i32.const 1))
+          (i32.eqz (i32.and (i32.or (local.get $m) (local.get $kc)) (i32.const 3))))
+      (then
+        ;; A is row-contiguous (a plain row-major operand): 4 steps of 4 rows are 4 vectors, transposed 4x4.
+        (loop $panel4
+          (local.set $base (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (i32.shl (local.get $p) (i32.const 2)) (local.get $rs)) (local.get $k0)) (i32.const 2))))
+          (local.set $k (i32.const 0))
+          (loop $step4
+            (local.set $v0 (v128.load (local.get $base)))
+            (local.set $v1 (v128.load (i32.add (local.get $base) (i32.shl (local.get $rs) (i32.const 2)))))
+            (local.set $v2 (v128.load (i32.add (local.get $base) (i32.shl (local.get $rs) (i32.const 3)))))
+            (local.set $v3 (v128.load (i32.add (local.get $base) (i32.mul (local.get $rs) (i32.const 12)))))
+            (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+            (local.set $t1 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+            (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+            (v128.store offset=16 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+            (local.set $t0 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+            (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+            (v128.store offset=32 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t1)))
+            (v128.store offset=48 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t1)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+            (local.set $base (i32.add (local.get $base) (i32.const 16)))
+            (br_if $step4 (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 4))) (local.get $kc))))
+          (br_if $panel4 (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 1))) (local.get $panels))))
+        (return)))
     (if (i32.and (i32.eq (local.get $rs) (i32.const 1)) (i32.eqz (i32.and (local.get $m) (i32.const 3))))
       (then
         ;; A is column-contiguous (a transposed operand): 4 rows of one column are one vector.
@@ -334,17 +360,24 @@
       (v128.store offset=16 (local.get $out) (local.get $c7))
       (br_if $tile (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 4))) (i32.shl (local.get $panels) (i32.const 2))))))
 
-;; A job: 28 i32 words at $job.
+;; A job: 32 i32 words at $job (kinds 3 and 4 are winograd.wat's; `run` dispatches on word 0).
 ;;  0 kind: 0 = A strided (words 11-13: a, ars, acs); 1 = A = im2col(x)^T, 2 = A = im2col(x) (words
 ;;    11-24: x, h, w, c, kh, kw, sh, sw, dh, dw, top, left, oh, ow; 26: first row m0; 27: rows in all)
-;;  1 m, 2 n, 3 k, 4 b, 5 brs, 6 bcs, 7 c, 8 ldc, 9 A panel scratch, 10 B panel scratch, 25 kc (block size)
+;;  1 m, 2 n, 3 k, 4 b, 5 brs, 6 bcs, 7 c, 8 ldc, 9 A panel scratch, 10 B panel scratch, 25 kc (block size),
+;;  28 accumulate (C += A . B instead of C = A . B)
 ;; C[0..m)[0..n) (row stride ldc) = A . B. Blocked as GotoBLAS does: per K block of kc, per NC = 512
 ;; columns of B (packed once, L2-sized), per MC = 128 rows of A (packed, L2-sized), the 4x8 tiles.
 ;; Packing A by row blocks keeps it in cache: a convolution's im2col A has ~74k rows.
   (func (export "run") (param $job i32)
+    (if (i32.ge_u (i32.load (local.get $job)) (i32.const 3))
+      (then (call $winograd (local.get $job)))
+      (else (call $gemm (local.get $job)))))
+
+  (func $gemm (param $job i32)
     (local $k0 i32) (local $kc i32) (local $k i32) (local $block i32) (local $pa i32) (local $kind i32)
     (local $n i32) (local $m i32) (local $n0 i32) (local $nw i32) (local $m0 i32) (local $mw i32) (local $j i32)
-    (local $bPack i32) (local $c i32) (local $ldc i32)
+    (local $bPack i32) (local $c i32) (local $ldc i32) (local $acc i32)
+    (local.set $acc (i32.load offset=112 (local.get $job)))
     (local.set $m (i32.load offset=4 (local.get $job)))
     (local.set $n (i32.load offset=8 (local.get $job)))
     (local.set $k (i32.load offset=12 (local.get $job)))
@@ -388,7 +421,7 @@
             (call $tiles (local.get $kc) (local.get $pa)
               (i32.add (local.get $bPack) (i32.mul (i32.shr_u (local.get $j) (i32.const 3)) (i32.shl (local.get $kc) (i32.const 5))))
               (i32.add (local.get $c) (i32.shl (i32.add (i32.mul (local.get $m0) (local.get $ldc)) (i32.add (local.get $n0) (local.get $j))) (i32.const 2)))
-              (local.get $ldc) (i32.shr_u (i32.add (local.get $mw) (i32.const 3)) (i32.const 2)) (i32.ne (local.get $k0) (i32.const 0)))
+              (local.get $ldc) (i32.shr_u (i32.add (local.get $mw) (i32.const 3)) (i32.const 2)) (i32.or (i32.ne (local.get $k0) (i32.const 0)) (local.get $acc)))
             (br_if $panels (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 8))) (local.get $nw))))
           (br_if $mBlocks (i32.lt_u (local.tee $m0 (i32.add (local.get $m0) (local.get $mw))) (local.get $m))))
         (br_if $nChunks (i32.lt_u (local.tee $n0 (i32.add (local.get $n0) (local.get $nw))) (local.get $n))))

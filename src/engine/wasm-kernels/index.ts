@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 // Registers the shipped wasm kernels (which the replacements wrap) and the 'wasm' backend factory.
 import '@tensorflow/tfjs-backend-wasm';
 import { makeBatchMatMul } from './batch-mat-mul.ts';
-import { makeConv2d } from './conv2d.ts';
+import { makeConv2d, makeFusedConv2d } from './conv2d.ts';
 import { conv2dBackpropFilter } from './conv2d-backprop-filter.ts';
 import { makeConv2dBackpropInput } from './conv2d-backprop-input.ts';
 import { registerWasm, type TensorInfo, type WasmKernelArgs } from './kernel-call.ts';
@@ -36,6 +36,7 @@ export function registerWasmTrainingKernels(set: WasmKernelSet = 'all'): void {
   registerWasm('Conv2DBackpropFilter', conv2dBackpropFilter);
   if (set === 'all') {
     registerWasm('Conv2D', makeConv2d(shipped('Conv2D')), shippedKernels.get('Conv2D'));
+    registerWasm('FusedConv2D', makeFusedConv2d(shipped('FusedConv2D')), shippedKernels.get('FusedConv2D'));
     registerWasm('Conv2DBackpropInput', makeConv2dBackpropInput(shipped('Conv2DBackpropInput')), shippedKernels.get('Conv2DBackpropInput'));
     registerWasm('BatchMatMul', makeBatchMatMul(shipped('BatchMatMul')), shippedKernels.get('BatchMatMul'));
     registerWasm('Sum', makeSum(shipped('Sum')), shippedKernels.get('Sum'));

@@ -13,21 +13,37 @@ export function memoryOf(backend: BackendWasm): WebAssembly.Memory | undefined {
   return mem instanceof WebAssembly.Memory ? mem : undefined;
 }
 
+/** Rewrites a module's text before it is compiled, or leaves it (`applies` false on this machine). */
+export interface WatRewrite {
+  applies(): boolean;
+  rewrite(text: string): string;
+}
+
 export class WatModule {
   private readonly text: string;
+  /** Whether the rewrite was applied when the module was compiled. */
+  rewritten = false;
   private compiled: { plain: WebAssembly.Module; shared: WebAssembly.Module } | undefined;
   private readonly instances = new WeakMap<WebAssembly.Memory, WebAssembly.Instance>();
 
-  /** `file`: a .wat whose memory import reads `(memory $mem MEMORY_LIMITS)`. */
-  constructor(private readonly file: URL) {
-    this.text = readFileSync(file, 'utf8');
+  /**
+   * `file`: a .wat whose memory import reads `(memory $mem MEMORY_LIMITS)`; `parts`: files of further
+   * module fields (functions) added to the same module, so that they can call each other; `rewrite`:
+   * a variant of the text chosen when the module is compiled (relaxed-simd.ts).
+   */
+  constructor(private readonly file: URL, parts: URL[] = [], private readonly rewrite?: WatRewrite) {
+    const text = readFileSync(file, 'utf8').trimEnd();
+    if (!text.endsWith(')')) throw new Error(`${file.pathname} does not end its module with ')'`);
+    this.text = [text.slice(0, -1), ...parts.map((p) => readFileSync(p, 'utf8')), ')'].join('\n');
   }
 
   async prepare(): Promise<void> {
     if (this.compiled !== undefined) return;
     const wabt = await initWabt();
+    const rewritten = this.rewrite?.applies() ?? false;
+    const text = rewritten && this.rewrite ? this.rewrite.rewrite(this.text) : this.text;
     const compile = (limits: string): WebAssembly.Module => {
-      const parsed = wabt.parseWat(this.file.pathname, this.text.replace('MEMORY_LIMITS', limits), { simd: true, threads: true });
+      const parsed = wabt.parseWat(this.file.pathname, text.replace('MEMORY_LIMITS', limits), { simd: true, threads: true, relaxed_simd: rewritten });
       try {
         return new WebAssembly.Module(new Uint8Array(parsed.toBinary({}).buffer));
       } finally {
@@ -36,6 +52,7 @@ export class WatModule {
     };
     // A shared memory import must declare a maximum: 65536 pages (4 GiB) admits any.
     this.compiled = { plain: compile('0'), shared: compile('0 65536 shared') };
+    this.rewritten = rewritten;
   }
 
   /** The compiled module for this memory (plain or shared), or undefined before prepare(). */

@@ -51,7 +51,7 @@ export class WasmEngine implements EngineBackend {
   }
 
   async details(): Promise<BackendDetails> {
-    return { wasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')), wasmThreads: this.threads };
+    return { wasmSimd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')), wasmThreads: this.threads, wasmFma: GEMM_WAT.rewritten };
   }
 
   async close(): Promise<void> {

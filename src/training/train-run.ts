@@ -214,7 +214,7 @@ async function buildConfig(
     ...(data.classChars ? { classChars: data.classChars } : {}),
     ...(info.gpuAdapter ? { gpuAdapter: info.gpuAdapter } : {}),
     datasetMd5: data.fileMd5,
-    versions: { ...runVersions(), ...(info.wasmSimd !== undefined ? { wasmSimd: String(info.wasmSimd), wasmThreads: String(info.wasmThreads) } : {}) },
+    versions: { ...runVersions(), ...(info.wasmSimd !== undefined ? { wasmSimd: String(info.wasmSimd), wasmThreads: String(info.wasmThreads), wasmFma: String(info.wasmFma ?? false) } : {}) },
     createdAt: new Date().toISOString(),
   };
 }

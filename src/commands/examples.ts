@@ -5,9 +5,7 @@ import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
 import { intFlag } from './flags.ts';
-import { renderExamplesGrid } from '../data/examples-grid.ts';
 import { findCjkFont, FONT_DIRS } from '../data/fonts.ts';
-import { loadDataset } from '../data/load.ts';
 import { getDatasetSpec } from '../data/registry.ts';
 
 interface ExamplesFlags extends DataOptions {
@@ -39,6 +37,7 @@ export function registerExamples(program: Command): void {
     if (!out.toLowerCase().endsWith('.png')) throw new UserError(`--out ${out}: the grid is a PNG, give a .png file name`);
     if (flags.font && !existsSync(flags.font)) throw new UserError(`--font ${flags.font}: no such file`);
 
+    const [{ loadDataset }, { renderExamplesGrid }] = await Promise.all([import('../data/load.ts'), import('../data/examples-grid.ts')]);
     const ds = await loadDataset(opts);
     const spec = getDatasetSpec(opts.dataset);
     const fontFile = flags.font ?? findCjkFont();

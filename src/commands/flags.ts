@@ -1,6 +1,6 @@
 // Parsing of command-line flag values, one wording for every command: the flag, the value as typed,
 // and what was expected.
-import { checkThreads } from '../engine/backend.ts';
+import { checkThreads } from '../engine/threads.ts';
 import { UserError } from '../errors.ts';
 
 /** A whole number >= min, written in plain digits ('1e3', '0x10', '' and ' ' are refused). */

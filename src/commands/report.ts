@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { buildReport } from '../report/build-report.ts';
 
 // `kmnist-lab report`: tables, curves, diagrams, kernels and findings from the finished runs.
 export function registerReport(program: Command): void {
@@ -13,6 +12,7 @@ export function registerReport(program: Command): void {
     .action(async (opts: { runs: string; out: string; mistakes: string }) => {
       const limit = Number(opts.mistakes);
       if (!Number.isInteger(limit) || limit < 0) throw new UserError(`--mistakes ${opts.mistakes}: expected a whole number (0 or more)`);
+      const { buildReport } = await import('../report/build-report.ts'); // TF.js, vega, resvg
       const result = await buildReport({
         runsDir: opts.runs,
         outDir: opts.out,

@@ -3,29 +3,23 @@ import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { BACKEND_CHOICES, MAX_THREADS, threadsPerJob } from '../engine/backend.ts';
-import { getExperiment } from '../models/zoo.ts';
+import { threadsPerJob } from '../engine/threads.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
-import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
-import { runStudy } from '../study/run-study.ts';
-import { intFlag, oneOfFlag, threadsFlag } from './flags.ts';
-import { renderSummaryMarkdown } from '../study/summary-md.ts';
+import type { ProgressDisplay } from '../study/progress.ts';
+import { intFlag } from './flags.ts';
+import { addTrainingOptions, trainingArgs, type TrainingCliFlags } from './training-flags.ts';
 
-interface RunFlags extends DataOptions {
+interface RunFlags extends DataOptions, TrainingCliFlags {
   experiments: string;
   seeds: string;
   jobs: string;
-  epochs?: string;
   /** Undefined when neither --resume nor --no-resume is given: resume. */
   resume?: boolean;
   out: string;
-  backend?: string;
-  threads?: string;
 }
 
-const BACKENDS: readonly string[] = BACKEND_CHOICES;
-
-function parseExperiments(value: string): string[] {
+async function parseExperiments(value: string): Promise<string[]> {
+  const { getExperiment } = await import('../models/zoo.ts');
   const names = [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s.length > 0))];
   if (names.length === 0) throw new UserError('--experiments: give at least one experiment name');
   for (const name of names) {
@@ -40,12 +34,17 @@ function parseExperiments(value: string): string[] {
 
 async function action(flags: RunFlags): Promise<void> {
   const data = resolveDataOptions(flags);
-  const experiments = parseExperiments(flags.experiments);
+  const experiments = await parseExperiments(flags.experiments);
+  // Loaded here, not at start-up, so `--help` and the other commands stay fast.
+  const [{ runStudy }, { plainDisplay, ttyDisplay }, { renderSummaryMarkdown }] = await Promise.all([
+    import('../study/run-study.ts'),
+    import('../study/progress.ts'),
+    import('../study/summary-md.ts'),
+  ]);
   const seedCount = intFlag('--seeds', flags.seeds);
   const jobs = intFlag('--jobs', flags.jobs);
-  const epochs = flags.epochs === undefined ? undefined : intFlag('--epochs', flags.epochs);
-  if (flags.backend !== undefined) oneOfFlag('--backend', flags.backend, BACKENDS);
-  const threads = flags.threads === undefined ? threadsPerJob(jobs) : threadsFlag(flags.threads);
+  const epochs = flags.epochs;
+  const threads = flags.threads ?? threadsPerJob(jobs);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 
   // First Ctrl-C (or SIGTERM/SIGHUP, so workers are never orphaned): workers get SIGINT once and
@@ -77,6 +76,7 @@ async function action(flags: RunFlags): Promise<void> {
         epochs,
         backend: flags.backend,
         threads,
+        trainArgs: trainingArgs({ ...flags, epochs: undefined, backend: undefined, threads: undefined }),
         // No --data-dir: the study's own data folder, downloaded when missing.
         downloadIfMissing: flags.dataDir === undefined,
       },
@@ -129,11 +129,8 @@ export function registerRun(program: Command): void {
     .option('--experiments <list>', 'comma-separated experiment names', DEFAULT_EXPERIMENTS.join(','))
     .option('--seeds <n>', 'number of seeds per experiment (seeds 1..n)', '3')
     .option('--jobs <n>', 'runs in parallel (worker processes)', String(availableParallelism()))
-    .option('--epochs <n>', 'epoch cap passed to every run (default: each preset\'s own)')
     .option('--resume', 'resume interrupted runs from their checkpoint (the default)')
     .option('--no-resume', 'restart interrupted runs from scratch instead of resuming them (complete runs are always kept)')
-    .option('--out <dir>', 'runs root folder', 'runs')
-    .option('--backend <name>', `TF.js backend for the workers (${BACKENDS.join(', ')})`)
-    .option('--threads <n>', `wasm threads per worker, 1-${MAX_THREADS} (default: the cores divided among the jobs)`);
-  addDataOptions(cmd).action(action);
+    .option('--out <dir>', 'runs root folder', 'runs');
+  addDataOptions(addTrainingOptions(cmd)).action(action);
 }

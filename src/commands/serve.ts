@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadDataset } from '../data/load.ts';
 import { isDatasetName } from '../data/registry.ts';
 import { UserError } from '../errors.ts';
-import { startWebServer } from '../web/server.ts';
 
 interface ServeOptions {
   runs: string;
@@ -34,6 +32,7 @@ export function registerServe(program: Command): void {
       checkFolder('--runs', opts.runs);
       checkFolder('--report', opts.report);
       if (!existsSync(opts.runs)) console.error(`kmnist-lab serve: ${resolve(opts.runs)} does not exist yet; the page will say how to make runs`);
+      const [{ startWebServer }, { loadDataset }] = await Promise.all([import('../web/server.ts'), import('../data/load.ts')]);
       const running = await startWebServer(
         {
           runsRoot: opts.runs,

@@ -1,5 +1,4 @@
 // Backend choice: tfjs-node ('tensorflow') when installed, else wasm (with our training kernels), else cpu.
-import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -8,9 +7,10 @@ import { RANDOM_WAT } from './wasm-kernels/dropout-mask.ts';
 import { POOL_WAT } from './wasm-kernels/max-pool-grad.ts';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
 import { setWasmBackend } from './wasm-threads.ts';
+import { threadsFromEnv, type BackendChoice } from './threads.ts';
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+// The light half (choices, thread counts) lives in threads.ts so the CLI can parse flags without loading TF.js.
+export { BACKEND_CHOICES, checkThreads, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from './threads.ts';
 
 export interface BackendInfo {
   name: string;
@@ -43,33 +43,8 @@ export interface InitBackendOptions {
   threads?: number;
 }
 
-export const THREADS_ENV = 'KMNIST_LAB_WASM_THREADS';
-export const MAX_THREADS = 8;
-
-/** Checks a thread count from a flag or the environment (`source` names it in the error). */
-export function checkThreads(n: number, source: string): number {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
-    throw new UserError(`${source}: expected a whole number of threads from 1 to ${MAX_THREADS}`);
-  }
-  return n;
-}
-
-function threadsFromEnv(): number | undefined {
-  const raw = process.env[THREADS_ENV];
-  if (raw === undefined || raw === '') return undefined;
-  return checkThreads(Number(raw), `${THREADS_ENV}=${raw}`);
-}
-
 function defaultThreads(): number {
   return threadsFromEnv() ?? 1;
-}
-
-/**
- * Threads per process when `jobs` processes share this machine: $KMNIST_LAB_WASM_THREADS, else the
- * cores divided among the jobs (at least 1, at most MAX_THREADS). What `train` (1 job) and `run` use.
- */
-export function threadsPerJob(jobs: number): number {
-  return threadsFromEnv() ?? Math.max(1, Math.min(MAX_THREADS, Math.floor(availableParallelism() / jobs)));
 }
 
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -81,13 +56,16 @@ const warn = (message: string): void => void process.stderr.write(`warning: ${me
  */
 async function tryWasm(threads: number): Promise<string | undefined> {
   registerWasmTrainingKernels();
+  // TF.js compiles its wasm binary off the main thread while wabt compiles our kernels on it: start both.
+  const started = setWasmBackend(threads > 1);
+  started.catch(() => {}); // awaited below; this only keeps an early rejection from counting as unhandled
   try {
     await Promise.all([GEMM_WAT.prepare(), POOL_WAT.prepare(), RANDOM_WAT.prepare()]);
   } catch (e) {
     warn(`kmnist-lab's wasm kernels failed to compile (${messageOf(e)}); TF.js's own kernels run instead, slower`);
   }
   try {
-    await setWasmBackend(threads > 1);
+    await started;
   } catch (e) {
     if (threads === 1) return messageOf(e);
     warn(`the threaded wasm build failed to start (${messageOf(e)}); training on one thread`);

@@ -21,6 +21,8 @@ export interface StudyOptions {
   backend?: string;
   /** wasm threads per worker. */
   threads?: number;
+  /** More `train` flags for every worker (--batch-size, --lr, ...: see commands/training-flags.ts). */
+  trainArgs?: readonly string[];
   /** Download the dataset into dataDir when it is missing there (`run` without --data-dir). */
   downloadIfMissing?: boolean;
   /** Defaults to the real `kmnist-lab train` worker. */
@@ -56,7 +58,15 @@ export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
   hooks.onPlan?.(plan);
   const worker =
-    o.worker ?? trainWorker({ dataset: o.dataset, dataDir: resolve(o.dataDir), runsRoot, epochs: o.epochs, backend: o.backend, threads: o.threads });
+    o.worker ?? trainWorker({
+      dataset: o.dataset,
+      dataDir: resolve(o.dataDir),
+      runsRoot,
+      epochs: o.epochs,
+      backend: o.backend,
+      threads: o.threads,
+      trainArgs: o.trainArgs,
+    });
   const outcomes = await runJobs(plan.toRun, {
     jobs: o.jobs,
     worker,

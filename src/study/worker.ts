@@ -18,6 +18,8 @@ export interface TrainWorkerOptions {
   backend?: string;
   /** wasm threads per worker (`train --threads`). */
   threads?: number;
+  /** More `train` flags, passed as they are (--batch-size 64, --lr 0.01, ...). */
+  trainArgs?: readonly string[];
   /** Script run by process.execPath; defaults to $KMNIST_LAB_WORKER or the real CLI. */
   script?: string;
 }
@@ -43,6 +45,7 @@ export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
       ...(o.epochs === undefined ? [] : ['--epochs', String(o.epochs)]),
       ...(o.backend === undefined ? [] : ['--backend', o.backend]),
       ...(o.threads === undefined ? [] : ['--threads', String(o.threads)]),
+      ...(o.trainArgs ?? []),
       ...(job.resume ? ['--resume'] : []),
       ...(job.restart ? ['--force'] : []),
     ],

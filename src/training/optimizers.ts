@@ -3,13 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import { KerasAdadelta } from './adadelta.ts';
 import { FusedAdam } from './fused-adam.ts';
+import { OPTIMIZERS } from './choices.ts';
 
-export const OPTIMIZERS = ['adam', 'adadelta', 'sgd', 'rmsprop'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
-
-export function isOptimizerName(name: string): name is OptimizerName {
-  return (OPTIMIZERS as readonly string[]).includes(name);
-}
+export { isOptimizerName, OPTIMIZERS, type OptimizerName } from './choices.ts';
 
 /** Keras 3 defaults besides the learning rate (Adadelta rho 0.95, epsilon 1e-7). */
 export function makeOptimizer(name: string, learningRate: number): tf.Optimizer {

@@ -172,8 +172,8 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
   const dir = runDir(o.out ?? 'runs', datasetName, o.experiment, seed);
   const resuming = prepareFolder(dir, o);
 
-  const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads });
-  const data = await loadData(o, datasetName);
+  // Reading and unzipping the data overlaps with starting the backend (its wasm compiles off the main thread).
+  const [backend, data] = await Promise.all([initBackend(o.backend ?? 'auto', { threads: o.threads }), loadData(o, datasetName)]);
   const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
   const split =
     training.validationOn === 'test' ? { train: data.train, val: data.test } : stratifiedSplit(data.train, training.valSplit, seed);

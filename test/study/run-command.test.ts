@@ -57,6 +57,18 @@ describe('kmnist-lab run', () => {
     expect(unknown.stderr).toMatch(/--experiments: unknown experiment "resnet"/);
   });
 
+  it('forwards the training flags it shares with train to every worker, checked before any starts', async () => {
+    const out = join(root, 'flags-runs');
+    const training = ['--batch-size', '64', '--lr', '0.01', '--optimizer', 'sgd', '--augment', '--val-split', '0.2'];
+    const r = await runCli(['run', '--data-dir', data, '--experiments', 'cnn', '--seeds', '1', '--out', out, ...training], { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(r.code).toBe(0);
+    const call = JSON.parse(readFileSync(join(out, 'calls.log'), 'utf8').trim()) as { args: string[] };
+    expect(call.args.join(' ')).toContain(training.join(' '));
+    const bad = await runCli(['run', '--data-dir', data, '--out', out, '--batch-size', '0'], { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--batch-size: '0' is not an integer >= 1/);
+  });
+
   it('runs experiments x seeds, reports a failed run with its log, re-running finishes only the rest', async () => {
     const out = join(root, 'runs');
     const args = ['run', '--data-dir', data, '--experiments', 'cnn,fcnn', '--seeds', '2', '--jobs', '2', '--epochs', '2', '--out', out];

@@ -1,0 +1,33 @@
+// Backend names and thread counts: what the CLI needs to parse --backend/--threads, without TF.js
+// (backend.ts, which starts a backend, re-exports all of it).
+import { availableParallelism } from 'node:os';
+import { UserError } from '../errors.ts';
+
+export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+export const THREADS_ENV = 'KMNIST_LAB_WASM_THREADS';
+export const MAX_THREADS = 8;
+
+/** Checks a thread count from a flag or the environment (`source` names it in the error). */
+export function checkThreads(n: number, source: string): number {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new UserError(`${source}: expected a whole number of threads from 1 to ${MAX_THREADS}`);
+  }
+  return n;
+}
+
+export function threadsFromEnv(): number | undefined {
+  const raw = process.env[THREADS_ENV];
+  if (raw === undefined || raw === '') return undefined;
+  return checkThreads(Number(raw), `${THREADS_ENV}=${raw}`);
+}
+
+/**
+ * Threads per process when `jobs` processes share this machine: $KMNIST_LAB_WASM_THREADS, else the
+ * cores divided among the jobs (at least 1, at most MAX_THREADS). What `train` (1 job) and `run` use.
+ */
+export function threadsPerJob(jobs: number): number {
+  return threadsFromEnv() ?? Math.max(1, Math.min(MAX_THREADS, Math.floor(availableParallelism() / jobs)));
+}
+

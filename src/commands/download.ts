@@ -90,7 +90,7 @@ export function registerDownload(program: Command): void {
     }
     const spec = getDatasetSpec(choice.dataset);
     console.log(`${spec.title}, ${choice.format} format → ${choice.dataDir}${flags.source ? ` (from ${flags.source})` : ''}`);
-    const [{ downloadDataset }, { defaultProgress }] = await Promise.all([import('../data/download.ts'), import('../data/progress.ts')]);
+    const [{ downloadDataset, unreachableSummary }, { defaultProgress }] = await Promise.all([import('../data/download.ts'), import('../data/progress.ts')]);
     const outcomes = await downloadDataset({
       ...choice,
       source: flags.source,
@@ -99,10 +99,11 @@ export function registerDownload(program: Command): void {
       progress: defaultProgress(),
       log: (line) => console.log(line),
     });
-    for (const o of outcomes) console.log(describe(o));
+    // Offline or a silent host: one line says so (the per-file lines would only repeat "skipped").
+    const unreachable = unreachableSummary(outcomes);
+    for (const o of outcomes) if (!unreachable || o.status !== 'failed') console.log(describe(o));
+    if (unreachable) throw new UserError(unreachable);
     const failed = outcomes.filter((o) => o.status === 'failed');
-    const offline = failed.find((f) => f.offline);
-    if (offline) throw new UserError(offline.error ?? 'offline');
     if (failed.length > 0) {
       throw new UserError(
         `${failed.length} of ${outcomes.length} files missing or invalid (${failed.map((f) => f.name).join(', ')}); ` +

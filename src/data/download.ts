@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { chmod, copyFile, mkdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { fetchToPart, OfflineError, silentProgress, type ProgressSink } from './fetch-file.ts';
+import { fetchToPart, hostOf, OfflineError, SilentHostError, silentProgress, type ProgressSink } from './fetch-file.ts';
 import { formatBytes } from './progress.ts';
 import { filesFor, getDatasetSpec, type DataFileSpec, type DataFormat, type DatasetSpec } from './registry.ts';
 import type { DatasetName } from './types.ts';
@@ -20,6 +20,8 @@ export interface ObtainOptions {
   stallTimeoutMs?: number;
   progress?: ProgressSink;
   log?: (line: string) => void;
+  /** Hosts that sent nothing on an earlier request: not asked again (obtainFile adds to it). */
+  silentHosts?: Set<string>;
 }
 
 export interface FileOutcome {
@@ -31,6 +33,8 @@ export interface FileOutcome {
   error?: string;
   /** The network is unreachable: the remaining files were not tried. */
   offline?: boolean;
+  /** Its host accepted the connection and sent nothing: the other files on that host were not tried. */
+  silent?: boolean;
 }
 
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
@@ -71,14 +75,21 @@ export async function obtainFile(file: DataFileSpec, spec: DatasetSpec, opts: Ob
     await chmod(part, 0o644); // a read-only source must not make our copy read-only
 
   } else {
-    await fetchToPart(src.from, part, {
+    const host = hostOf(src.from);
+    if (opts.silentHosts?.has(host)) throw new SilentHostError(host, `skipped: ${host} sent nothing on an earlier file (see above)`);
+    try {
+      await fetchToPart(src.from, part, {
       retries: opts.retries,
       backoffMs: opts.backoffMs,
       stallTimeoutMs: opts.stallTimeoutMs,
       progress: opts.progress ?? silentProgress,
       label: file.name,
       expectedBytes: file.bytes,
-    });
+      });
+    } catch (err) {
+      if (err instanceof SilentHostError) opts.silentHosts?.add(err.host);
+      throw err;
+    }
   }
   let by: string;
   try {
@@ -103,6 +114,7 @@ export async function downloadDataset(opts: DownloadOptions): Promise<FileOutcom
   const files = filesFor(spec, opts.format);
   if (opts.source) resolveSource(files[0], opts.source); // a bad --source fails before anything else
   const outcomes: FileOutcome[] = [];
+  const silentHosts = opts.silentHosts ?? new Set<string>();
   let offline: string | undefined;
   for (const file of files) {
     if (offline) {
@@ -110,12 +122,31 @@ export async function downloadDataset(opts: DownloadOptions): Promise<FileOutcom
       continue;
     }
     try {
-      outcomes.push(await obtainFile(file, spec, opts));
+      outcomes.push(await obtainFile(file, spec, { ...opts, silentHosts }));
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       if (err instanceof OfflineError) offline = err.message;
-      outcomes.push({ name: file.name, status: 'failed', error: err.message, ...(offline ? { offline: true } : {}) });
+      outcomes.push({
+        name: file.name,
+        status: 'failed',
+        error: err.message,
+        ...(offline ? { offline: true } : {}),
+        ...(err instanceof SilentHostError ? { silent: true } : {}),
+      });
     }
   }
   return outcomes;
+}
+
+/**
+ * The one line for a download that got nothing because the network or a host let it down (offline,
+ * silent host), naming the first such failure; undefined when the failures are the files' own.
+ */
+export function unreachableSummary(outcomes: readonly FileOutcome[]): string | undefined {
+  const cause = outcomes.find((o) => o.offline) ?? outcomes.find((o) => o.silent && !o.error?.startsWith('skipped:'));
+  if (!cause) return undefined;
+  const got = outcomes.filter((o) => o.status === 'downloaded' || o.status === 'imported').length;
+  const missing = outcomes.filter((o) => o.status === 'failed').length;
+  const head = got === 0 ? 'nothing was downloaded' : `${missing} of ${outcomes.length} files not downloaded`;
+  return `${head}: ${cause.name}: ${cause.error}`;
 }

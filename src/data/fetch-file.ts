@@ -17,7 +17,7 @@ export interface FetchOptions {
   retries?: number;
   /** First backoff delay; doubles per retry. */
   backoffMs?: number;
-  /** Abort an attempt when no byte arrives for this long. */
+  /** Abort an attempt when no byte arrives for this long (default: $KMNIST_LAB_STALL_SECONDS, else 30 s). */
   stallTimeoutMs?: number;
   progress?: ProgressSink;
   label?: string;
@@ -30,7 +30,47 @@ const OFFLINE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUN
 
 export class OfflineError extends UserError {}
 
-class RetryableError extends Error {}
+/** The host accepted the connection but sent no byte of the file: the other files on it are not tried. */
+export class SilentHostError extends UserError {
+  constructor(
+    readonly host: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+class RetryableError extends Error {
+  /** The attempt ended without a single byte of the file (no response, or headers and then nothing). */
+  constructor(
+    message: string,
+    readonly silent = false,
+  ) {
+    super(message);
+  }
+}
+
+/** Attempts on a silent host: 4 x the 30 s stall limit + 7 s of backoff ≈ 2.1 min, whatever --retries says. */
+export const MAX_SILENT_ATTEMPTS = 4;
+export const STALL_ENV = 'KMNIST_LAB_STALL_SECONDS';
+const DEFAULT_STALL_MS = 30_000;
+
+/** The stall limit: $KMNIST_LAB_STALL_SECONDS when set (tests, slow links), else 30 s. */
+export function defaultStallMs(): number {
+  const raw = process.env[STALL_ENV];
+  if (raw === undefined || raw === '') return DEFAULT_STALL_MS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new UserError(`${STALL_ENV}=${raw}: expected a positive number of seconds`);
+  return seconds * 1000;
+}
+
+export const hostOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+};
 
 function causeCode(err: unknown): string | undefined {
   const cause = err instanceof Error ? (err as Error & { cause?: unknown }).cause : undefined;
@@ -54,7 +94,7 @@ async function attempt(url: string, partPath: string, opts: FetchOptions): Promi
   const progress = opts.progress ?? silentProgress;
   const have = await sizeOf(partPath);
   const controller = new AbortController();
-  const stallMs = opts.stallTimeoutMs ?? 30_000;
+  const stallMs = opts.stallTimeoutMs ?? defaultStallMs();
   let timer = setTimeout(() => controller.abort(), stallMs);
   const touch = (): void => {
     clearTimeout(timer);
@@ -69,7 +109,8 @@ async function attempt(url: string, partPath: string, opts: FetchOptions): Promi
       if (code && OFFLINE_CODES.has(code)) {
         throw new OfflineError(`cannot reach ${url} (${code}: offline, or the host is unknown/down); if you have the files, import them with --source <folder-or-mirror-url>`);
       }
-      throw new RetryableError(controller.signal.aborted ? `no response within ${stallMs / 1000}s` : `${err instanceof Error ? err.message : String(err)}${code ? ` (${code})` : ''}`);
+      if (controller.signal.aborted) throw new RetryableError(`no response within ${stallMs / 1000}s`, true);
+      throw new RetryableError(`${err instanceof Error ? err.message : String(err)}${code ? ` (${code})` : ''}`);
     }
     if (res.status === 416 && have > 0) {
       // Our .part is not a prefix the server can continue: start over.
@@ -101,7 +142,8 @@ async function attempt(url: string, partPath: string, opts: FetchOptions): Promi
         progress.update(done);
       }
     } catch (err) {
-      throw new RetryableError(controller.signal.aborted ? `stalled: no data for ${stallMs / 1000}s` : `connection lost after ${done} bytes (${err instanceof Error ? err.message : String(err)})`);
+      if (controller.signal.aborted) throw new RetryableError(`stalled: no data for ${stallMs / 1000}s`, done === start);
+      throw new RetryableError(`connection lost after ${done} bytes (${err instanceof Error ? err.message : String(err)})`);
     } finally {
       await fh.close();
       progress.stop();
@@ -114,23 +156,42 @@ async function attempt(url: string, partPath: string, opts: FetchOptions): Promi
   }
 }
 
+/** What a failed download leaves: a resumable .part is named; an empty one is removed and not mentioned. */
+async function partNote(partPath: string): Promise<string> {
+  const size = await sizeOf(partPath);
+  if (size > 0) return `; the partial file ${partPath} (${size} bytes) is kept and the next run resumes it`;
+  await unlink(partPath).catch(() => {});
+  return '';
+}
+
 /**
  * Downloads `url` into `partPath` (resuming an existing .part). Throws UserError when the URL is
- * unreachable (OfflineError, at once), missing (4xx, at once) or keeps failing after the retries.
+ * unreachable (OfflineError, at once), missing (4xx, at once), silent (SilentHostError, after at most
+ * MAX_SILENT_ATTEMPTS attempts that got no byte) or keeps failing after the retries.
  */
 export async function fetchToPart(url: string, partPath: string, opts: FetchOptions = {}): Promise<void> {
   const retries = opts.retries ?? 4;
   const backoff = opts.backoffMs ?? 1000;
   let last = '';
-  for (let i = 0; i <= retries; i++) {
+  let attempts = 0;
+  let silentAttempts = 0;
+  for (let i = 0; i <= retries && silentAttempts < MAX_SILENT_ATTEMPTS; i++) {
+    attempts++;
     try {
       await attempt(url, partPath, opts);
       return;
     } catch (err) {
       if (!(err instanceof RetryableError)) throw err;
       last = err.message;
-      if (i < retries) await sleep(backoff * 2 ** i);
+      silentAttempts = err.silent ? silentAttempts + 1 : 0;
+      if (i < retries && silentAttempts < MAX_SILENT_ATTEMPTS) await sleep(backoff * 2 ** i);
     }
   }
-  throw new UserError(`${url}: download failed after ${retries + 1} attempts (${last}); the partial file ${partPath} is kept and the next run resumes it`);
+  const tries = `${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  const part = await partNote(partPath);
+  if (silentAttempts > 0) {
+    const host = hostOf(url);
+    throw new SilentHostError(host, `${host} accepted the connection but sent nothing (${url}: ${last}, ${tries})${part}; try again later, or import the files with --source <folder-or-mirror-url>`);
+  }
+  throw new UserError(`${url}: download failed after ${tries} (${last})${part}`);
 }

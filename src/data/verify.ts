@@ -1,6 +1,6 @@
 // Verifies a downloaded/imported file: the official md5, or — for re-compressed copies, only when the user
 // asks — the md5 of the uncompressed content, or its structure when no content md5 is known.
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UserError } from '../errors.ts';
 import { parseClassMap } from './classmap.ts';
@@ -41,17 +41,49 @@ export async function checkStructure(path: string, file: DataFileSpec, spec: Dat
   }
 }
 
+async function readHead(path: string): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = new Uint8Array(512);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Checks the file at `path`; messages name `label` (the source the user knows, not our temp file). */
 export async function verifyFile(path: string, file: DataFileSpec, spec: DatasetSpec, acceptRecompressed: boolean, label = path): Promise<Verified> {
   try {
-    return await verifyAt(path, file, spec, acceptRecompressed);
+    return await verifyAt(path, file, spec, acceptRecompressed, label);
   } catch (err) {
     if (err instanceof UserError && label !== path) throw new UserError(err.message.split(path).join(label));
     throw err;
   }
 }
 
-async function verifyAt(path: string, file: DataFileSpec, spec: DatasetSpec, acceptRecompressed: boolean): Promise<Verified> {
+/**
+ * Whether `bytes` start like an HTML document (after optional whitespace and a UTF-8 byte-order mark):
+ * what an error, login or captive-portal page served with status 200 looks like. No dataset file does.
+ */
+export function looksLikeHtml(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.subarray(0, 512)).toString('latin1').replace(/^\xef\xbb\xbf/, '').trimStart().toLowerCase();
+  return /^<(!doctype html|html|head|body|!--)/.test(head);
+}
+
+/** A web page where a data file belongs: no flag can make it the file, so the message names the source. */
+function webPageError(path: string, file: DataFileSpec, label: string): UserError {
+  const fromServer = /^https?:\/\//i.test(label);
+  return new UserError(
+    fromServer
+      ? `${label}: the server sent a web page (HTML), not the file ${file.name}; check the URL or --source base in a browser (an error, login or captive-portal page?)`
+      : `${path}: is a web page (HTML), not the file ${file.name}; replace it with the real file`,
+  );
+}
+
+async function verifyAt(path: string, file: DataFileSpec, spec: DatasetSpec, acceptRecompressed: boolean, label: string): Promise<Verified> {
+  const head = await readHead(path);
+  if (looksLikeHtml(head)) throw webPageError(path, file, label);
   if (!file.md5) {
     await checkStructure(path, file, spec);
     return { by: 'structure (no official md5 known)', md5: await md5File(path) };

@@ -3,6 +3,7 @@ import { formatP, type SampleStats } from '../study/stats.ts';
 import type { Summary } from '../study/summary.ts';
 import type { RunRecord } from '../study/run-reader.ts';
 import type { Table } from './tables.ts';
+import { epochsCell } from './epochs.ts';
 
 export const LEAK_MARK = '⚠ validated on test';
 
@@ -65,7 +66,7 @@ export function pairsTable(summary: Summary): Table {
 }
 
 export function runsTable(runs: RunRecord[]): Table {
-  const columns = ['experiment', 'seed', 'test accuracy', 'macro-F1', 'balanced accuracy', 'params', 'epochs (best)', 'train time', 'train img/s', 'inference img/s', 'backend', 'validation'];
+  const columns = ['experiment', 'seed', 'test accuracy', 'macro-F1', 'balanced accuracy', 'params', 'epochs (scored)', 'train time', 'train img/s', 'inference img/s', 'backend', 'validation'];
   const rows = runs.map((r) => {
     const m = r.metrics;
     return [
@@ -75,7 +76,7 @@ export function runsTable(runs: RunRecord[]): Table {
       pct(m.macroF1),
       pct(m.balancedAccuracy),
       int(m.paramCount),
-      `${m.epochsRun} (${m.bestEpoch})${m.stoppedEarly ? ' early stop' : ''}`,
+      epochsCell(m, r.config),
       `${m.trainSeconds.toFixed(1)} s`,
       int(m.trainImagesPerSecond),
       int(m.inferenceImagesPerSecond),

@@ -18,6 +18,7 @@ import { svgToPng, vegaLiteToSvg } from './render.ts';
 import { classificationReportTable, confusionTable } from './report-tables.ts';
 import { readPredictions, type Predictions, type RunRecord, type Warn } from '../study/run-reader.ts';
 import { toCsv, type Table } from './tables.ts';
+import { epochsSentence } from './epochs.ts';
 
 export interface ProbeImage {
   index: number;
@@ -141,7 +142,7 @@ export async function runSection(run: RunRecord, ctx: RunSectionContext): Promis
       kind: 'paragraph',
       text:
         `Test accuracy ${pct(m.testAccuracy)}${leak}, macro-F1 ${pct(m.macroF1)}, balanced accuracy ${pct(m.balancedAccuracy)}; ` +
-        `${m.epochsRun} epochs (best ${m.bestEpoch}${m.stoppedEarly ? ', stopped early' : ''}), ${m.trainSeconds.toFixed(1)} s on ${m.backend}, ` +
+        `${epochsSentence(m, run.config)}; ${m.trainSeconds.toFixed(1)} s on ${m.backend}, ` +
         `${Math.round(m.trainImagesPerSecond).toLocaleString('en-US')} train img/s. Folder: \`${run.dir}\`.`,
     },
   ];

@@ -56,7 +56,14 @@ export interface RunMetrics {
   /** Row = true class, column = predicted class. */
   confusion: number[][];
   epochsRun: number;
+  /** The epoch of the lowest val_loss (0 for knn). */
   bestEpoch: number;
+  /**
+   * The epoch whose weights were scored on the test set: bestEpoch when the preset restores the best
+   * weights (Keras restore_best_weights), else the last epoch (keras-benchmark). Absent in older runs:
+   * read it with scoredEpochOf.
+   */
+  scoredEpoch?: number;
   trainSeconds: number;
   /** Training throughput over all epochs (images seen / training seconds). */
   trainImagesPerSecond: number;
@@ -79,4 +86,10 @@ export const RUN_FILES = {
 
 export function runDir(runsRoot: string, dataset: string, experiment: string, seed: number): string {
   return join(runsRoot, dataset, experiment, `seed-${seed}`);
+}
+
+/** The epoch whose weights were scored; for runs written before metrics.json recorded it, from the preset. */
+export function scoredEpochOf(metrics: Pick<RunMetrics, 'epochsRun' | 'bestEpoch' | 'scoredEpoch'>, config: Pick<RunConfig, 'preset'>): number {
+  if (metrics.scoredEpoch !== undefined) return metrics.scoredEpoch;
+  return config.preset === 'keras-benchmark' ? metrics.epochsRun : metrics.bestEpoch;
 }

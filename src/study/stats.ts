@@ -96,6 +96,7 @@ export function formatP(p: number): string {
 
 /** Plain words for one McNemar result, e.g. "cnn is right on 212 images fcnn gets wrong, ...". */
 export function explainMcNemar(nameA: string, nameB: string, r: Pick<McNemarResult, 'aOnly' | 'bOnly' | 'p'>): string {
+  if (r.aOnly + r.bOnly === 0) return `${nameA} and ${nameB} made the same mistakes: no image is right for one and wrong for the other (p = 1)`;
   const counts = `${nameA} is right on ${r.aOnly} images ${nameB} gets wrong, ${nameB} on ${r.bOnly} the other way`;
   if (r.p >= SIGNIFICANCE_LEVEL) return `${counts}; ${formatP(r.p)}: the difference could be chance`;
   const better = r.aOnly > r.bOnly ? nameA : nameB;

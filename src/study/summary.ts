@@ -127,15 +127,21 @@ async function comparePair(pair: StudyPair, runs: Map<string, CompleteRun[]>): P
   const bOnly = perSeed.reduce((s, r) => s + r.bOnly, 0);
   const maxP = Math.max(...perSeed.map((r) => r.p));
   const seedsSignificant = perSeed.filter((r) => r.p < SIGNIFICANCE_LEVEL).length;
-  const sameDirection = perSeed.every((r) => r.aOnly > r.bOnly) || perSeed.every((r) => r.aOnly < r.bOnly);
+  // A seed with no discordant image (0/0) has no direction: the two models made the same mistakes there.
+  const identical = perSeed.filter((r) => r.aOnly + r.bOnly === 0).map((r) => r.seed);
+  const directed = perSeed.filter((r) => r.aOnly !== r.bOnly);
+  const sameDirection = directed.every((r) => r.aOnly > r.bOnly) || directed.every((r) => r.aOnly < r.bOnly);
   const n = perSeed.length;
+  const sameMistakes = identical.length === 0 ? '' : `; in seed${identical.length === 1 ? '' : 's'} ${identical.join(', ')} the two models made the same mistakes`;
   let words: string;
-  if (seedsSignificant === n && sameDirection) {
+  if (identical.length === n) {
+    words = `the two models made the same mistakes in ${n === 1 ? 'the only seed' : `all ${n} seeds`} (no image is right for one and wrong for the other)`;
+  } else if (seedsSignificant === n && sameDirection) {
     words = `${aOnly > bOnly ? pair.a : pair.b} is better in every seed (${n}/${n} seeds p < ${SIGNIFICANCE_LEVEL}, largest ${formatP(maxP)}): the difference is not chance`;
   } else if (seedsSignificant === 0) {
-    words = `no seed shows a significant difference (0/${n} seeds p < ${SIGNIFICANCE_LEVEL}): the difference could be chance`;
+    words = `no seed shows a significant difference (0/${n} seeds p < ${SIGNIFICANCE_LEVEL})${sameMistakes}: the difference could be chance`;
   } else {
-    words = `mixed: ${seedsSignificant}/${n} seeds p < ${SIGNIFICANCE_LEVEL}${sameDirection ? '' : ', not all in the same direction'}; not settled`;
+    words = `mixed: ${seedsSignificant}/${n} seeds p < ${SIGNIFICANCE_LEVEL}${sameDirection ? '' : ', not all in the same direction'}${sameMistakes}; not settled`;
   }
   return { ...pair, perSeed, combined: { seeds: n, aOnly, bOnly, maxP, seedsSignificant, words } };
 }

@@ -270,6 +270,7 @@ async function trainLayers(
   const metrics = writeResults(dir, data, testPred, trainPred, {
     epochsRun: s.epochsDone,
     bestEpoch: s.callbacks.bestEpoch,
+    scoredEpoch: training.callbacks.restoreBest && s.callbacks.bestEpoch > 0 ? s.callbacks.bestEpoch : s.epochsDone,
     trainSeconds: s.history.seconds.reduce((a, b) => a + b, 0),
     trainImagesPerSecond: s.imagesSeen / Math.max(s.trainStepSeconds, 1e-9),
     backend: config.backend,
@@ -293,6 +294,7 @@ async function finishKnn(dir: string, config: RunConfig, data: Dataset, train: I
   const metrics = writeResults(dir, data, testPred, trainPred, {
     epochsRun: 0,
     bestEpoch: 0,
+    scoredEpoch: 0,
     trainSeconds: 0,
     trainImagesPerSecond: 0,
     backend: config.backend,

@@ -1,14 +1,15 @@
 // The downloader against a loopback HTTP server: good, cut + resumed, 404, 500 then retry, wrong md5,
 // truncated .gz, offline. After every failure no file with the final name may exist.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
-import { downloadDataset, obtainFile, type ObtainOptions } from '../../src/data/download.ts';
-import { OfflineError } from '../../src/data/fetch-file.ts';
+import { downloadDataset, obtainFile, unreachableSummary, type ObtainOptions } from '../../src/data/download.ts';
+import { MAX_SILENT_ATTEMPTS, OfflineError, SilentHostError } from '../../src/data/fetch-file.ts';
+import { runCli } from '../helpers/cli.ts';
 import { md5Buffer } from '../../src/data/md5.ts';
 import { DATASETS, type DataFileSpec } from '../../src/data/registry.ts';
 import { idxImages, makeSet, tempDir } from './fixtures.ts';
@@ -62,6 +63,14 @@ beforeAll(async () => {
         return;
       }
       return serve(req, res, gz);
+    }
+    if (path.startsWith('/html/')) {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      return res.end('\n  <!DOCTYPE html>\n<html><body>Please log in</body></html>');
+    }
+    if (path.startsWith('/down/')) {
+      res.writeHead(500);
+      return res.end('down');
     }
     if (path.startsWith('/flaky/')) {
       if (state.flakyServed++ === 0) {
@@ -204,5 +213,88 @@ describe('downloader (loopback HTTP server)', () => {
   it('rejects a --source that is neither a folder nor a URL', async () => {
     const err = await failure(downloadDataset({ dataset: 'kmnist', format: 'idx', dataDir: tempDir(), source: '/no/such/folder' }));
     expect(err.message).toMatch(/--source \/no\/such\/folder is neither/);
+  });
+
+  it('names a web page served instead of the file, without suggesting --accept-recompressed', async () => {
+    const dir = tempDir();
+    const err = await failure(obtainFile(fileSpec('html'), spec, fast(dir)));
+    expect(err.message).toBe(
+      `${base}/html/t10k-images-idx3-ubyte.gz: the server sent a web page (HTML), not the file t10k-images-idx3-ubyte.gz; ` +
+        'check the URL or --source base in a browser (an error, login or captive-portal page?)',
+    );
+    expect(existsSync(`${dest(dir)}.part`)).toBe(false);
+    // Structure-only files (no official md5) get the same words, not a gzip error.
+    const noMd5 = await failure(obtainFile({ ...fileSpec('html'), md5: undefined }, spec, fast(tempDir())));
+    expect(noMd5.message).toMatch(/the server sent a web page \(HTML\)/);
+  });
+
+  it('mentions a .part file only when one exists (HTTP 500 on every try)', async () => {
+    const dir = tempDir();
+    const err = await failure(obtainFile(fileSpec('down'), spec, fast(dir)));
+    expect(err.message).toBe(`${base}/down/t10k-images-idx3-ubyte.gz: download failed after 3 attempts (HTTP 500 Internal Server Error)`);
+    expect(readdirSync(dir)).toEqual([]);
+    // A .part from an earlier, interrupted run is kept (the next run resumes it) and said to be.
+    writeFileSync(`${dest(dir)}.part`, gz.subarray(0, 1000));
+    const kept = await failure(obtainFile(fileSpec('down'), spec, fast(dir)));
+    expect(kept.message).toMatch(/\(HTTP 500 Internal Server Error\); the partial file .*\.part \(1000 bytes\) is kept and the next run resumes it$/);
+    expect(statSync(`${dest(dir)}.part`).size).toBe(1000);
+  });
+});
+
+describe('a host that accepts connections and sends nothing (loopback)', () => {
+  let silent: ReturnType<typeof createTcpServer>;
+  const sockets = new Set<Socket>();
+  const requests: string[] = [];
+  let silentBase = '';
+  beforeAll(async () => {
+    silent = createTcpServer((socket) => {
+      sockets.add(socket); // held open, never written to
+      socket.on('data', (chunk: Buffer) => requests.push(chunk.toString('latin1').split('\r\n')[0]));
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    silentBase = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/kmnist/`;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+
+  it('gives up on the host after MAX_SILENT_ATTEMPTS requests and does not try its other files', async () => {
+    const dir = tempDir();
+    requests.length = 0;
+    const outcomes = await downloadDataset({ dataset: 'kmnist', format: 'idx', dataDir: dir, source: silentBase, retries: 10, backoffMs: 1, stallTimeoutMs: 150 });
+    expect(outcomes.map((o) => o.status)).toEqual(['failed', 'failed', 'failed', 'failed', 'failed']);
+    expect(outcomes.every((o) => o.silent)).toBe(true);
+    await new Promise((r) => setTimeout(r, 50)); // lets the server see the last request line
+    // --retries 10 does not make a silent host worth more tries; its other files are not asked for.
+    expect(requests).toEqual(Array(MAX_SILENT_ATTEMPTS).fill('GET /kmnist/train-images-idx3-ubyte.gz HTTP/1.1'));
+    expect(outcomes[0].error).toBe(
+      `127.0.0.1:${new URL(silentBase).port} accepted the connection but sent nothing (${silentBase}train-images-idx3-ubyte.gz: ` +
+        `no response within 0.15s, ${MAX_SILENT_ATTEMPTS} attempts); try again later, or import the files with --source <folder-or-mirror-url>`,
+    );
+    expect(outcomes[1].error).toMatch(/^skipped: 127\.0\.0\.1:\d+ sent nothing on an earlier file/);
+    expect(unreachableSummary(outcomes)).toMatch(/^nothing was downloaded: train-images-idx3-ubyte\.gz: 127\.0\.0\.1:\d+ accepted the connection but sent nothing/);
+    expect(readdirSync(dir)).toEqual([]); // no .part, so no word about one
+  });
+
+  it('obtainFile throws SilentHostError naming the host', async () => {
+    const err = await failure(obtainFile({ ...fileSpec('good'), url: `${silentBase}x.gz` }, spec, { dataDir: tempDir(), retries: 0, stallTimeoutMs: 100 }));
+    expect(err).toBeInstanceOf(SilentHostError);
+    expect((err as SilentHostError).host).toBe(new URL(silentBase).host);
+  });
+
+  it('`download` ends with one line saying nothing was downloaded (stall limit from KMNIST_LAB_STALL_SECONDS)', async () => {
+    const dir = tempDir();
+    const r = await runCli(['download', '--dataset', 'kmnist', '--source', silentBase, '--data-dir', dir, '--retries', '1'], {
+      env: { ...process.env, KMNIST_LAB_STALL_SECONDS: '0.2' },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^kmnist-lab: nothing was downloaded: train-images-idx3-ubyte\.gz: 127\.0\.0\.1:\d+ accepted the connection but sent nothing .*no response within 0\.2s, 2 attempts\)/);
+    expect(r.stderr + r.stdout).not.toMatch(/\.part/);
+    expect(r.stdout).not.toMatch(/FAILED/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

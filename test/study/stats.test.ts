@@ -65,5 +65,8 @@ suite("McNemar's exact test", () => {
     const small = { aOnly: 6, bOnly: 1, p: 0.125 };
     expect(explainMcNemar('cnn', 'cnn-no-pool', small)).toMatch(/p = 0\.125: the difference could be chance$/);
     expect(formatP(158 / 4096)).toBe('p = 0.0386');
+    expect(explainMcNemar('cnn', 'fcnn', { aOnly: 0, bOnly: 0, p: mcnemarExactP(0, 0) })).toBe(
+      'cnn and fcnn made the same mistakes: no image is right for one and wrong for the other (p = 1)',
+    );
   });
 });

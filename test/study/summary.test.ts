@@ -110,10 +110,23 @@ describe('summarize', () => {
 
     const pool = s.comparisons.find((c) => c.b === 'cnn-no-pool');
     expect(pool?.perSeed.map((r) => [r.aOnly, r.bOnly, r.p])).toEqual([[0, 0, 1]]);
-    expect(pool?.combined?.words).toMatch(/could be chance/);
+    expect(pool?.perSeed[0].words).toBe('cnn and cnn-no-pool made the same mistakes: no image is right for one and wrong for the other (p = 1)');
+    expect(pool?.combined?.words).toBe('the two models made the same mistakes in the only seed (no image is right for one and wrong for the other)');
 
     expect(s.comparisons.find((c) => c.a === 'cnn-aug')?.skipped).toBe('no complete runs of cnn-aug');
     expect(s.comparisons.find((c) => c.b === 'fcnn-matched')?.skipped).toMatch(/tested on different images/);
+  });
+
+  it('a seed with 0/0 discordant images reads "the same mistakes", not "not all in the same direction"', async () => {
+    const dir = join(root, 'same-mistakes', 'kmnist');
+    writeRun(dir, 'cnn', 1, { acc: 0.9, predicted: cnnPred });
+    writeRun(dir, 'fcnn', 1, { acc: 0.5, predicted: fcnnPred });
+    writeRun(dir, 'cnn', 2, { acc: 0.9, predicted: cnnPred });
+    writeRun(dir, 'fcnn', 2, { acc: 0.9, predicted: cnnPred });
+    const pair = (await summarize(dir)).comparisons.find((c) => c.a === 'cnn' && c.b === 'fcnn');
+    expect(pair?.perSeed.map((r) => [r.aOnly, r.bOnly])).toEqual([[10, 2], [0, 0]]);
+    expect(pair?.combined?.words).toBe('mixed: 1/2 seeds p < 0.05; in seed 2 the two models made the same mistakes; not settled');
+    expect(pair?.perSeed[1].words).toMatch(/^cnn and fcnn made the same mistakes/);
   });
 
   it('writes summary.json and summary.md', async () => {

@@ -128,6 +128,14 @@ describe('trainRun', () => {
     expect(config).toMatchObject({ preset: 'seed', optimizer: 'adadelta', learningRate: 0.001, validationOn: 'test', valSplit: 0 });
   });
 
+  it('records which epoch was scored: keras-benchmark keeps its last weights, the default preset its best', async () => {
+    const bench = await trainRun(base('bench', { experiment: 'fcnn', preset: 'keras-benchmark', epochs: 2 }));
+    expect(bench.scoredEpoch).toBe(2);
+    const best = await trainRun(base('best', { experiment: 'fcnn', epochs: 2 }));
+    expect(best.scoredEpoch).toBe(best.bestEpoch);
+    expect(read<RunMetrics>(join(folder('bench', 'fcnn'), 'metrics.json')).scoredEpoch).toBe(2);
+  });
+
   it('runs the knn baseline into the same run-folder layout', async () => {
     const m = await trainRun(base('knn', { experiment: 'knn' }));
     expect(m.testAccuracy).toBeGreaterThan(0.9);

@@ -5,6 +5,7 @@ import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
 import { threadsPerJob } from '../engine/threads.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
+import type { Experiment } from '../models/zoo.ts';
 import type { ProgressDisplay } from '../study/progress.ts';
 import { intFlag } from './flags.ts';
 import { addTrainingOptions, trainingArgs, type TrainingCliFlags } from './training-flags.ts';
@@ -18,8 +19,7 @@ interface RunFlags extends DataOptions, TrainingCliFlags {
   out: string;
 }
 
-async function parseExperiments(value: string): Promise<string[]> {
-  const { getExperiment } = await import('../models/zoo.ts');
+function parseExperiments(value: string, getExperiment: (name: string) => Experiment): string[] {
   const names = [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s.length > 0))];
   if (names.length === 0) throw new UserError('--experiments: give at least one experiment name');
   for (const name of names) {
@@ -32,9 +32,21 @@ async function parseExperiments(value: string): Promise<string[]> {
   return names;
 }
 
+/**
+ * The training flags for one experiment's workers (--epochs, --backend and --threads travel separately). A flag
+ * that changes nothing for it is left out, as `train` refuses those: all of them for the nearest-neighbour
+ * baseline, the augmentation ranges for an experiment that does not augment (unless --augment is given).
+ */
+function workerTrainingArgs(e: Experiment, flags: TrainingCliFlags): string[] {
+  if (e.kind === 'knn') return [];
+  const augments = e.augment || flags.augment === true;
+  return trainingArgs({ ...flags, epochs: undefined, backend: undefined, threads: undefined, ...(augments ? {} : { augmentFactor: undefined, shear: undefined }) });
+}
+
 async function action(flags: RunFlags): Promise<void> {
   const data = resolveDataOptions(flags);
-  const experiments = await parseExperiments(flags.experiments);
+  const { getExperiment } = await import('../models/zoo.ts'); // TF.js
+  const experiments = parseExperiments(flags.experiments, getExperiment);
   // Loaded here, not at start-up, so `--help` and the other commands stay fast.
   const [{ runStudy }, { plainDisplay, ttyDisplay }, { renderSummaryMarkdown }] = await Promise.all([
     import('../study/run-study.ts'),
@@ -76,7 +88,7 @@ async function action(flags: RunFlags): Promise<void> {
         epochs,
         backend: flags.backend,
         threads,
-        trainArgs: trainingArgs({ ...flags, epochs: undefined, backend: undefined, threads: undefined }),
+        trainArgsFor: (name) => workerTrainingArgs(getExperiment(name), flags),
         // No --data-dir: the study's own data folder, downloaded when missing.
         downloadIfMissing: flags.dataDir === undefined,
       },

@@ -4,9 +4,10 @@ import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cl
 import { threadsPerJob } from '../engine/threads.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/choices.ts';
 import { intOption, oneOfFlag } from './flags.ts';
+import type { TrainRunOptions } from '../training/train-run.ts';
 import { addTrainingOptions, type TrainingCliFlags } from './training-flags.ts';
 
-interface TrainCliFlags extends DataOptions, TrainingCliFlags {
+export interface TrainCliFlags extends DataOptions, TrainingCliFlags {
   seed: number;
   out: string;
   resume?: boolean;
@@ -25,28 +26,33 @@ export function registerTrain(program: Command): void {
     .option('--force', 'overwrite an existing run folder')
     .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto');
   addDataOptions(addTrainingOptions(cmd)).action(async (experiment: string, flags: TrainCliFlags) => {
-    const data = resolveDataOptions(flags);
     const { trainRun } = await import('../training/train-run.ts'); // TF.js: loaded only when training
-    await trainRun({
-      experiment,
-      dataset: data.dataset,
-      dataDir: data.dataDir,
-      epochs: flags.epochs,
-      batchSize: flags.batchSize,
-      learningRate: flags.lr,
-      optimizer: flags.optimizer,
-      seed: flags.seed,
-      backend: flags.backend ?? 'auto',
-      threads: flags.threads ?? threadsPerJob(1),
-      preset: flags.preset,
-      augment: flags.augment,
-      augmentFactor: flags.augmentFactor,
-      ...(flags.shear !== undefined ? { augmentParams: { shearRange: flags.shear } } : {}),
-      valSplit: flags.valSplit,
-      out: flags.out,
-      resume: flags.resume,
-      force: flags.force,
-      progress: oneOfFlag<ProgressMode>('--progress', flags.progress, PROGRESS_MODES),
-    });
+    await trainRun(trainRunOptions(experiment, flags));
   });
+}
+
+/** The parsed flags as trainRun's options (flags left out stay undefined, so trainRun can tell given from default). */
+export function trainRunOptions(experiment: string, flags: TrainCliFlags): TrainRunOptions {
+  const data = resolveDataOptions(flags);
+  return {
+    experiment,
+    dataset: data.dataset,
+    dataDir: data.dataDir,
+    epochs: flags.epochs,
+    batchSize: flags.batchSize,
+    learningRate: flags.lr,
+    optimizer: flags.optimizer,
+    seed: flags.seed,
+    backend: flags.backend ?? 'auto',
+    threads: flags.threads ?? threadsPerJob(1),
+    preset: flags.preset,
+    augment: flags.augment,
+    augmentFactor: flags.augmentFactor,
+    ...(flags.shear !== undefined ? { augmentParams: { shearRange: flags.shear } } : {}),
+    valSplit: flags.valSplit,
+    out: flags.out,
+    resume: flags.resume,
+    force: flags.force,
+    progress: oneOfFlag<ProgressMode>('--progress', flags.progress, PROGRESS_MODES),
+  };
 }

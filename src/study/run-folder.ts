@@ -10,6 +10,8 @@
 //   metrics.json           RunMetrics — written LAST: its presence means the run is complete
 //   checkpoint/            resume state while a run is unfinished (removed when complete)
 import { join } from 'node:path';
+import type { AugmentSettings } from '../training/augment.ts';
+import type { CallbackSettings } from '../training/callbacks.ts';
 
 export interface RunConfig {
   experiment: string;
@@ -24,7 +26,17 @@ export interface RunConfig {
   epochs: number;
   augment: boolean;
   augmentFactor: number;
+  // The four fields below are absent in runs written before they were recorded; null where they do not apply
+  // (no augmentation; knn, which does not train; validation on the test set).
+  /** Every augmentation range and the fill mode (src/training/augment.ts AugmentSettings). */
+  augmentation?: AugmentSettings | null;
+  /** The optimizer and all its parameters, e.g. { name: 'adam', learningRate, beta1, beta2, epsilon }. */
+  optimizerConfig?: Record<string, string | number> | null;
+  /** Early stopping, best-weights and reduce-LR-on-plateau settings (patience, factor, min-delta, min lr). */
+  callbacks?: CallbackSettings | null;
   valSplit: number;
+  /** The seed of the stratified validation split. */
+  valSplitSeed?: number | null;
   /** 'test' only under --preset seed: the original study's leakage, flagged by every reader. */
   validationOn: 'val' | 'test';
   backend: string;

@@ -21,8 +21,8 @@ export interface StudyOptions {
   backend?: string;
   /** wasm threads per worker. */
   threads?: number;
-  /** More `train` flags for every worker (--batch-size, --lr, ...: see commands/training-flags.ts). */
-  trainArgs?: readonly string[];
+  /** More `train` flags for an experiment's workers (--batch-size, --lr, ...: see commands/training-flags.ts). */
+  trainArgsFor?: (experiment: string) => readonly string[];
   /** Download the dataset into dataDir when it is missing there (`run` without --data-dir). */
   downloadIfMissing?: boolean;
   /** Defaults to the real `kmnist-lab train` worker. */
@@ -65,7 +65,7 @@ export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise
       epochs: o.epochs,
       backend: o.backend,
       threads: o.threads,
-      trainArgs: o.trainArgs,
+      trainArgsFor: o.trainArgsFor,
     });
   const outcomes = await runJobs(plan.toRun, {
     jobs: o.jobs,

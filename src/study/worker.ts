@@ -1,5 +1,6 @@
 // The worker command of one run: the real CLI's `train`, in a fresh Node process (its share of the cores).
 import { fileURLToPath } from 'node:url';
+import { EXPERIMENTS } from '../models/zoo.ts';
 import type { WorkerFactory } from './scheduler.ts';
 
 export const CLI_PATH = fileURLToPath(new URL('../../bin/kmnist-lab.js', import.meta.url));
@@ -18,8 +19,8 @@ export interface TrainWorkerOptions {
   backend?: string;
   /** wasm threads per worker (`train --threads`). */
   threads?: number;
-  /** More `train` flags, passed as they are (--batch-size 64, --lr 0.01, ...). */
-  trainArgs?: readonly string[];
+  /** More `train` flags for one experiment's runs (--batch-size 64, --lr 0.01, ...). */
+  trainArgsFor?: (experiment: string) => readonly string[];
   /** Script run by process.execPath; defaults to $KMNIST_LAB_WORKER or the real CLI. */
   script?: string;
 }
@@ -42,10 +43,11 @@ export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
       o.runsRoot,
       '--progress',
       'json',
-      ...(o.epochs === undefined ? [] : ['--epochs', String(o.epochs)]),
+      // knn does not train, and `train` refuses flags that change nothing.
+      ...(o.epochs === undefined || EXPERIMENTS[job.experiment]?.kind === 'knn' ? [] : ['--epochs', String(o.epochs)]),
       ...(o.backend === undefined ? [] : ['--backend', o.backend]),
       ...(o.threads === undefined ? [] : ['--threads', String(o.threads)]),
-      ...(o.trainArgs ?? []),
+      ...(o.trainArgsFor?.(job.experiment) ?? []),
       ...(job.resume ? ['--resume'] : []),
       ...(job.restart ? ['--force'] : []),
     ],

@@ -20,6 +20,17 @@ export interface AugmentParams {
   zoomRange: [number, number];
 }
 
+/** How applyAffine fills pixels that map outside the image (Keras fill_mode; the only one implemented). */
+export const FILL_MODE = 'nearest';
+
+/** Augmentation as config.json records it: the ranges and the fill mode. */
+export interface AugmentSettings extends AugmentParams {
+  fillMode: typeof FILL_MODE;
+}
+
+/** The CLI flag of each range a user can set (the others keep the study's values). */
+export const AUGMENT_FLAGS: Partial<Record<keyof AugmentParams, string>> = { shearRange: '--shear' };
+
 export const STUDY_AUGMENT: AugmentParams = {
   rotationRange: 10,
   widthShiftRange: 0.1,

@@ -3,22 +3,43 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import { KerasAdadelta } from './adadelta.ts';
 import { FusedAdam } from './fused-adam.ts';
-import { OPTIMIZERS } from './choices.ts';
+import { OPTIMIZERS, type OptimizerName } from './choices.ts';
 
 export { isOptimizerName, OPTIMIZERS, type OptimizerName } from './choices.ts';
 
-/** Keras 3 defaults besides the learning rate (Adadelta rho 0.95, epsilon 1e-7). */
+/**
+ * Each optimizer's hyperparameters besides the learning rate: Keras 3's defaults (keras.optimizers.Adam,
+ * Adadelta, SGD, RMSprop). The one table both makeOptimizer and config.json read.
+ */
+export const OPTIMIZER_PARAMS = {
+  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+  adadelta: { rho: 0.95, epsilon: 1e-7 },
+  sgd: { momentum: 0 },
+  rmsprop: { rho: 0.9, momentum: 0, epsilon: 1e-7 },
+} as const satisfies Record<OptimizerName, Record<string, number>>;
+
+/** An optimizer's full configuration as config.json records it, e.g. { name: 'adam', learningRate, beta1, beta2, epsilon }. */
+export function optimizerConfig(name: OptimizerName, learningRate: number): Record<string, string | number> {
+  return { name, learningRate, ...OPTIMIZER_PARAMS[name] };
+}
+
 export function makeOptimizer(name: string, learningRate: number): tf.Optimizer {
   if (!Number.isFinite(learningRate) || learningRate <= 0) throw new UserError(`--lr must be a positive number, got ${learningRate}`);
   switch (name) {
-    case 'adam':
-      return new FusedAdam(learningRate, 0.9, 0.999, 1e-7); // tf.train.adam's result, fewer kernel calls on wasm
-    case 'adadelta':
-      return new KerasAdadelta(learningRate, 0.95, 1e-7); // tfjs's own deviates from Keras: see adadelta.ts
+    case 'adam': {
+      const p = OPTIMIZER_PARAMS.adam;
+      return new FusedAdam(learningRate, p.beta1, p.beta2, p.epsilon); // tf.train.adam's result, fewer kernel calls on wasm
+    }
+    case 'adadelta': {
+      const p = OPTIMIZER_PARAMS.adadelta;
+      return new KerasAdadelta(learningRate, p.rho, p.epsilon); // tfjs's own deviates from Keras: see adadelta.ts
+    }
     case 'sgd':
-      return tf.train.sgd(learningRate);
-    case 'rmsprop':
-      return tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+      return tf.train.sgd(learningRate); // plain SGD: OPTIMIZER_PARAMS.sgd.momentum is 0
+    case 'rmsprop': {
+      const p = OPTIMIZER_PARAMS.rmsprop;
+      return tf.train.rmsprop(learningRate, p.rho, p.momentum, p.epsilon);
+    }
     default:
       throw new UserError(`--optimizer: unknown optimizer "${name}"; choose one of: ${OPTIMIZERS.join(', ')}`);
   }

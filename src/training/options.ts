@@ -1,13 +1,14 @@
 // Training protocols (presets) and how a run's settings are resolved: flag > preset > defaults.
 import { UserError } from '../errors.ts';
 import type { Experiment, PresetName } from '../models/zoo.ts';
+import { AUGMENT_FLAGS, FILL_MODE, STUDY_AUGMENT, type AugmentParams, type AugmentSettings } from './augment.ts';
 import { STUDY_CALLBACKS, type CallbackSettings } from './callbacks.ts';
 import { isOptimizerName, OPTIMIZERS, type OptimizerName } from './choices.ts';
 
 export const PRESETS: readonly PresetName[] = ['default', 'seed', 'keras-benchmark'];
 
-/** A preset's settings: everything a run resolves except the preset's name and whether to augment. */
-type Protocol = Omit<ResolvedTraining, 'preset' | 'augment'>;
+/** A preset's settings: everything a run resolves except the preset's name and the augmentation. */
+type Protocol = Omit<ResolvedTraining, 'preset' | 'augment' | 'augmentation'>;
 
 const PROTOCOLS: Record<PresetName, Protocol> = {
   // Ours: Adam, a held-out validation split from train, the test set used once at the end.
@@ -56,6 +57,8 @@ export interface TrainFlags {
   valSplit?: number;
   augment?: boolean;
   augmentFactor?: number;
+  /** Overrides of the study's augmentation ranges (e.g. Keras's literal shear); need augmentation. */
+  augmentParams?: Partial<AugmentParams>;
 }
 
 export interface ResolvedTraining {
@@ -69,7 +72,38 @@ export interface ResolvedTraining {
   augment: boolean;
   /** Epoch size multiplier when augmenting. */
   augmentFactor: number;
+  /** The ranges and fill mode when augmenting, else null. */
+  augmentation: AugmentSettings | null;
   callbacks: CallbackSettings;
+}
+
+/** The flags of TrainFlags, for the messages that refuse one. */
+const FLAG_NAMES: Record<Exclude<keyof TrainFlags, 'augmentParams'>, string> = {
+  preset: '--preset',
+  optimizer: '--optimizer',
+  learningRate: '--lr',
+  epochs: '--epochs',
+  batchSize: '--batch-size',
+  valSplit: '--val-split',
+  augment: '--augment',
+  augmentFactor: '--augment-factor',
+};
+
+const augmentFlag = (key: string): string => AUGMENT_FLAGS[key as keyof AugmentParams] ?? `augmentParams.${key}`;
+
+/** The flags given that change nothing in this setup are refused, as Keras refuses unknown arguments. */
+function refuseIneffective(e: Experiment, f: TrainFlags, augment: boolean): void {
+  const given = [
+    ...(Object.keys(FLAG_NAMES) as (keyof typeof FLAG_NAMES)[]).filter((k) => f[k] !== undefined).map((k) => FLAG_NAMES[k]),
+    ...Object.keys(f.augmentParams ?? {}).map(augmentFlag),
+  ];
+  if (e.kind === 'knn' && given.length > 0) {
+    throw new UserError(`${given.join(', ')}: no effect on ${e.name}, a nearest-neighbour baseline that does not train; drop ${given.length === 1 ? 'it' : 'them'}`);
+  }
+  const augmentOnly = [...(f.augmentFactor !== undefined ? ['--augment-factor'] : []), ...Object.keys(f.augmentParams ?? {}).map(augmentFlag)];
+  if (!augment && augmentOnly.length > 0) {
+    throw new UserError(`${augmentOnly.join(', ')} needs augmentation: use an -aug experiment or add --augment`);
+  }
 }
 
 /** The programmatic API's check of a count (the CLI parses its flags with commands/flags.ts, same wording). */
@@ -93,9 +127,7 @@ export function resolveTraining(e: Experiment, f: TrainFlags): ResolvedTraining 
   const optimizer = f.optimizer ?? p.optimizer;
   if (!isOptimizerName(optimizer)) throw new UserError(`--optimizer: unknown optimizer "${optimizer}"; choose one of: ${OPTIMIZERS.join(', ')}`);
   const augment = f.augment === true || e.augment;
-  if (f.augmentFactor !== undefined && !augment) {
-    throw new UserError(`--augment-factor needs augmentation: use an -aug experiment or add --augment`);
-  }
+  refuseIneffective(e, f, augment);
   const valSplit = p.validationOn === 'test' ? 0 : (f.valSplit ?? p.valSplit);
   if (p.validationOn === 'test' && f.valSplit !== undefined) {
     throw new UserError(`--val-split cannot be combined with --preset ${preset}, which validates on the test set`);
@@ -113,6 +145,7 @@ export function resolveTraining(e: Experiment, f: TrainFlags): ResolvedTraining 
     validationOn: p.validationOn,
     augment,
     augmentFactor: augment ? (f.augmentFactor ?? p.augmentFactor) : 1,
+    augmentation: augment ? { ...STUDY_AUGMENT, ...f.augmentParams, fillMode: FILL_MODE } : null,
     callbacks: p.callbacks,
   };
 }

@@ -133,3 +133,12 @@ describe('runJobs', () => {
     expect(existsSync(join(root, 'kmnist', 'c', 'seed-1'))).toBe(false);
   });
 });
+
+describe('trainWorker', () => {
+  it('passes --epochs to the networks but not to knn, which `train` would refuse it for', () => {
+    const worker = trainWorker({ dataset: 'kmnist', dataDir: '/d', runsRoot: '/r', epochs: 5, script: FAKE });
+    const args = (experiment: string): string[] => worker({ experiment, seed: 1, resume: false, restart: false, dir: '/r/x', liveLog: '/r/x.log' }).args;
+    expect(args('cnn').join(' ')).toContain('--epochs 5');
+    expect(args('knn')).not.toContain('--epochs');
+  });
+});

@@ -137,7 +137,7 @@ describe('trainRun', () => {
   });
 
   it('runs the knn baseline into the same run-folder layout', async () => {
-    const m = await trainRun(base('knn', { experiment: 'knn' }));
+    const m = await trainRun({ experiment: 'knn', data, seed: 1, backend: 'wasm', out: join(root, 'knn'), progress: 'none' });
     expect(m.testAccuracy).toBeGreaterThan(0.9);
     expect(m.paramCount).toBe(0);
     expect(existsSync(join(folder('knn', 'knn'), 'predictions-test.csv'))).toBe(true);

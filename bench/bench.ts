@@ -4,7 +4,7 @@
 // pass/fail: on a shared machine they move with the load, which is recorded next to them.
 import { writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, threadsPerJob } from '../src/engine/backend.ts';
+import { closeBackend, describeBackend, initBackend, threadsPerJob } from '../src/engine/backend.ts';
 import { UserError } from '../src/errors.ts';
 import { parseBenchArgs, USAGE } from './lib/args.ts';
 import { benchData } from './lib/data.ts';
@@ -22,11 +22,11 @@ async function main(): Promise<void> {
   if (args === 'help') return log(USAGE);
   const loadStart = loadAvg();
   const t0 = performance.now();
-  await initBackend(args.backend, { threads: args.threads });
+  await initBackend(args.backend, { threads: args.threads, allowSoftwareGpu: args.allowSoftwareGpu });
   const machine = await machineInfo(loadStart);
   const b = machine.backend;
   log(`machine: ${machine.cpuModel}, ${machine.cores} cores [${machine.cpuFlags.join(' ')}], ${machine.totalMemGiB} GiB, node ${machine.node}`);
-  log(`backend: ${b.name}${b.wasmSimd === undefined ? '' : ` (simd ${b.wasmSimd}, threads ${b.wasmThreads})`}, tfjs ${machine.tfjs}`);
+  log(`backend: ${await describeBackend()}${b.wasmSimd === undefined ? '' : ` (simd ${b.wasmSimd}, threads ${b.wasmThreads})`}, tfjs ${machine.tfjs}`);
   log(`load average at start: ${loadStart.join(' ')} (1/5/15 min)`);
 
   const data = await benchData(args.dataDir, args.dataset, Math.max(args.inferImages, 4 * 128));
@@ -62,12 +62,15 @@ async function main(): Promise<void> {
   model.optimizer.dispose();
   model.dispose();
   log(`\nprofile of one cnn training step (batch 128): ${fix(profile.stepMs)} ms wall, kernels ${fix(profile.kernelMs)} ms`);
-  log(table(['kernel', 'ms', 'share of step', 'calls'], profile.kernels.map((k) => [k.kernel, fix(k.ms, 1), pct(k.share), k.calls])));
+  if (profile.kernelMs > 0) log(table(['kernel', 'ms', 'share of step', 'calls'], profile.kernels.map((k) => [k.kernel, fix(k.ms, 1), pct(k.share), k.calls])));
+  else log('per-kernel times unavailable: this backend reports none (webgpu needs an adapter with timestamp-query)');
 
   const benchPeakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024); // maxRSS is in KiB
   log(`\npeak RSS of this process (the in-process measurements above): ${benchPeakRssMiB} MiB`);
 
-  const memory = args.memory ? await measureTrainMemory({ dataDir: args.memoryDataDir, backend: args.backend, trainSeconds: args.memorySeconds }) : { skipped: '--no-memory' };
+  const memory = args.memory
+    ? await measureTrainMemory({ dataDir: args.memoryDataDir, backend: args.backend, allowSoftwareGpu: args.allowSoftwareGpu, trainSeconds: args.memorySeconds })
+    : { skipped: '--no-memory' };
   if ('skipped' in memory) log(`train memory: skipped (${memory.skipped})`);
   else {
     const ending = memory.exit === 'SIGKILL' ? `killed after ${memory.trainSeconds} s of training` : `ran to the end (${memory.exit}), ${memory.trainSeconds} s after training began`;
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
 
   const suite: SuiteRun[] = [];
   if (args.suite) {
-    const o = { backend: args.backend, model: 'cnn', workers: args.jobs, steps: args.suiteSteps, warmup: 2, batchSize: 128 };
+    const o = { backend: args.backend, allowSoftwareGpu: args.allowSoftwareGpu, model: 'cnn', workers: args.jobs, steps: args.suiteSteps, warmup: 2, batchSize: 128 };
     log(`\nsuite: ${o.workers} cnn workers x ${o.steps} steps of 128 (synthetic), --jobs 1 (${threadsPerJob(1)} thread(s)) then --jobs ${args.jobs} (${threadsPerJob(args.jobs)} each)`);
     suite.push(await runSuite(o, 1));
     if (args.jobs > 1) suite.push(await runSuite(o, args.jobs));
@@ -108,4 +111,6 @@ try {
   if (!(err instanceof UserError)) throw err;
   console.error(`error: ${err.message}`);
   process.exitCode = 1;
+} finally {
+  await closeBackend(); // a live GPU device would keep Node running
 }

@@ -5,12 +5,14 @@ import { BACKEND_CHOICES, checkThreads, threadsPerJob, type BackendChoice } from
 import { UserError } from '../../src/errors.ts';
 import { intFlag } from '../../src/commands/flags.ts';
 
-export const USAGE = `npm run bench -- [--backend auto|wasm|cpu|tensorflow] [--data-dir DIR] [--dataset NAME] [--quick]
+export const USAGE = `npm run bench -- [--backend ${BACKEND_CHOICES.join('|')}] [--allow-software-gpu] [--data-dir DIR] [--dataset NAME] [--quick]
   [--models cnn,cnn-no-pool,fcnn] [--threads T] [--jobs N] [--memory-data-dir ../shared/data/fashion-mnist]
   [--memory-seconds S (0: to completion)] [--no-memory] [--no-suite] [--out bench.json]`;
 
 export interface BenchArgs {
   backend: BackendChoice;
+  /** webgpu: accept a software adapter (to try the bench without a GPU; its figures mean nothing for a GPU). */
+  allowSoftwareGpu: boolean;
   dataDir?: string;
   dataset?: string;
   quick: boolean;
@@ -36,6 +38,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     args: argv,
     options: {
       backend: { type: 'string', default: 'auto' },
+      'allow-software-gpu': { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
       dataset: { type: 'string' },
       quick: { type: 'boolean', default: false },
@@ -57,6 +60,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
   const quick = v.quick;
   return {
     backend: v.backend as BackendChoice,
+    allowSoftwareGpu: v['allow-software-gpu'],
     dataDir: v['data-dir'],
     dataset: v.dataset,
     quick,

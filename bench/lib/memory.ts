@@ -45,6 +45,7 @@ function procMemory(pid: number): { hwm: number; rss: number } | null {
 export interface MemoryOptions {
   dataDir: string;
   backend: string;
+  allowSoftwareGpu?: boolean;
   /** Seconds of training (after the "training ..." note) before the kill; 0: run to completion (the whole
    * epoch, validation, checkpoint, predictions and metrics). */
   trainSeconds: number;
@@ -55,7 +56,7 @@ export async function measureTrainMemory(o: MemoryOptions): Promise<MemoryRun | 
   if (process.platform !== 'linux') return { skipped: 'needs /proc (Linux)' };
   const out = mkdtempSync(join(os.tmpdir(), 'kmnist-bench-mem-'));
   const args = [CLI, 'train', 'cnn-aug', '--augment-factor', '10', '--epochs', '1', '--dataset', 'fashion-mnist', '--data-dir', o.dataDir];
-  args.push('--backend', o.backend, '--out', out, '--progress', 'lines');
+  args.push('--backend', o.backend, ...(o.allowSoftwareGpu ? ['--allow-software-gpu'] : []), '--out', out, '--progress', 'lines');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start the train child process');

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, BACKEND_CHOICES, type BackendChoice } from '../../src/engine/backend.ts';
+import { closeBackend, initBackend, BACKEND_CHOICES, type BackendChoice } from '../../src/engine/backend.ts';
 import { syntheticSet } from './data.ts';
 import { compiledModel, makeBatches } from './throughput.ts';
 
@@ -26,13 +26,14 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     batch: { type: 'string', default: '128' },
     threads: { type: 'string', default: '1' },
+    'allow-software-gpu': { type: 'boolean', default: false },
   },
 });
 
 async function main(): Promise<void> {
   const choice = values.backend as BackendChoice;
   if (!BACKEND_CHOICES.includes(choice)) throw new Error(`unknown backend ${values.backend}`);
-  const backend = await initBackend(choice, { threads: Number(values.threads) });
+  const backend = await initBackend(choice, { threads: Number(values.threads), allowSoftwareGpu: values['allow-software-gpu'] });
   const batchSize = Number(values.batch);
   const set = syntheticSet(batchSize * 4, process.pid);
   const model = compiledModel(values.model, set, 10);
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify(result) + '\n');
   lines.close();
   tf.disposeVariables();
+  await closeBackend();
 }
 
 await main();

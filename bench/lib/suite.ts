@@ -13,6 +13,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface SuiteOptions {
   backend: string;
+  allowSoftwareGpu?: boolean;
   model: string;
   workers: number;
   steps: number;
@@ -40,6 +41,7 @@ interface Worker {
 
 function startWorker(o: SuiteOptions, threads: number): Worker {
   const args = ['--import', 'tsx', WORKER, '--backend', o.backend, '--model', o.model, '--threads', String(threads)];
+  if (o.allowSoftwareGpu) args.push('--allow-software-gpu');
   args.push('--steps', String(o.steps), '--warmup', String(o.warmup), '--batch', String(o.batchSize));
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';

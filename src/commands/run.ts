@@ -1,9 +1,8 @@
 // `kmnist-lab run`: the study — experiments x seeds as parallel worker processes, then the statistics.
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { threadsPerJob } from '../engine/threads.ts';
+import { RUNS_PER_GPU, threadsPerJob } from '../engine/threads.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import type { Experiment } from '../models/zoo.ts';
 import type { ProgressDisplay } from '../study/progress.ts';
@@ -13,7 +12,7 @@ import { addTrainingOptions, trainingArgs, type TrainingCliFlags } from './train
 interface RunFlags extends DataOptions, TrainingCliFlags {
   experiments: string;
   seeds: string;
-  jobs: string;
+  jobs?: string;
   /** Undefined when neither --resume nor --no-resume is given: resume. */
   resume?: boolean;
   out: string;
@@ -33,14 +32,16 @@ function parseExperiments(value: string, getExperiment: (name: string) => Experi
 }
 
 /**
- * The training flags for one experiment's workers (--epochs, --backend and --threads travel separately). A flag
+ * The training flags for one experiment's workers (--epochs, --backend, --allow-software-gpu and --threads travel
+ * separately). A flag
  * that changes nothing for it is left out, as `train` refuses those: all of them for the nearest-neighbour
  * baseline, the augmentation ranges for an experiment that does not augment (unless --augment is given).
  */
 function workerTrainingArgs(e: Experiment, flags: TrainingCliFlags): string[] {
   if (e.kind === 'knn') return [];
   const augments = e.augment || flags.augment === true;
-  return trainingArgs({ ...flags, epochs: undefined, backend: undefined, threads: undefined, ...(augments ? {} : { augmentFactor: undefined, shear: undefined }) });
+  const perExperiment = augments ? {} : { augmentFactor: undefined, shear: undefined };
+  return trainingArgs({ ...flags, epochs: undefined, backend: undefined, allowSoftwareGpu: undefined, threads: undefined, ...perExperiment });
 }
 
 async function action(flags: RunFlags): Promise<void> {
@@ -54,7 +55,10 @@ async function action(flags: RunFlags): Promise<void> {
     import('../study/summary-md.ts'),
   ]);
   const seedCount = intFlag('--seeds', flags.seeds);
-  const jobs = intFlag('--jobs', flags.jobs);
+  const backend = flags.backend;
+  const { defaultJobs } = await import('../engine/backend.ts'); // probes for a GPU
+  const jobsDefault = flags.jobs === undefined ? await defaultJobs(backend ?? 'auto') : undefined;
+  const jobs = jobsDefault?.jobs ?? intFlag('--jobs', flags.jobs ?? '');
   const epochs = flags.epochs;
   const threads = flags.threads ?? threadsPerJob(jobs);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
@@ -86,7 +90,8 @@ async function action(flags: RunFlags): Promise<void> {
         runsRoot: flags.out,
         resume: flags.resume ?? true,
         epochs,
-        backend: flags.backend,
+        backend,
+        allowSoftwareGpu: flags.allowSoftwareGpu,
         threads,
         trainArgsFor: (name) => workerTrainingArgs(getExperiment(name), flags),
         // No --data-dir: the study's own data folder, downloaded when missing.
@@ -97,7 +102,7 @@ async function action(flags: RunFlags): Promise<void> {
           const resuming = plan.toRun.filter((j) => j.resume).length;
           process.stderr.write(
             `${experiments.length} experiments x ${seeds.length} seeds: ${plan.complete.length} complete (skipped), ` +
-              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${Math.min(jobs, Math.max(1, plan.toRun.length))} at a time, ${threads} thread(s) each\n`,
+              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${Math.min(jobs, Math.max(1, plan.toRun.length))} at a time${jobsDefault ? ` (${jobsDefault.why})` : ''}, ${threads} thread(s) each\n`,
           );
           if (plan.toRun.length > 0) display = process.stderr.isTTY ? ttyDisplay(plan.toRun.length) : plainDisplay(plan.toRun.length);
         },
@@ -140,7 +145,7 @@ export function registerRun(program: Command): void {
     .description('Run the study: every experiment x seed as a parallel worker, then statistics in runs/<dataset>/summary.{json,md}')
     .option('--experiments <list>', 'comma-separated experiment names', DEFAULT_EXPERIMENTS.join(','))
     .option('--seeds <n>', 'number of seeds per experiment (seeds 1..n)', '3')
-    .option('--jobs <n>', 'runs in parallel (worker processes)', String(availableParallelism()))
+    .option('--jobs <n>', `runs in parallel (worker processes; default: one per core, ${RUNS_PER_GPU} on a GPU)`)
     .option('--resume', 'resume interrupted runs from their checkpoint (the default)')
     .option('--no-resume', 'restart interrupted runs from scratch instead of resuming them (complete runs are always kept)')
     .option('--out <dir>', 'runs root folder', 'runs');

@@ -44,6 +44,7 @@ export function trainRunOptions(experiment: string, flags: TrainCliFlags): Train
     optimizer: flags.optimizer,
     seed: flags.seed,
     backend: flags.backend ?? 'auto',
+    allowSoftwareGpu: flags.allowSoftwareGpu,
     threads: flags.threads ?? threadsPerJob(1),
     preset: flags.preset,
     augment: flags.augment,

@@ -1,7 +1,7 @@
 // The training flags `train` and `run` share (run forwards them to every worker's `train`): one
 // definition, so the two commands accept and check the same values with the same words.
 import type { Command } from 'commander';
-import { BACKEND_CHOICES, MAX_THREADS, THREADS_ENV, type BackendChoice } from '../engine/threads.ts';
+import { ALLOW_SOFTWARE_GPU_HELP, ALLOW_SOFTWARE_GPU_OPTION, BACKEND_CHOICES, MAX_THREADS, THREADS_ENV, type BackendChoice } from '../engine/threads.ts';
 import { OPTIMIZERS } from '../training/choices.ts';
 import { PRESETS } from '../training/options.ts';
 import { fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flags.ts';
@@ -13,6 +13,7 @@ export interface TrainingCliFlags {
   lr?: number;
   optimizer?: string;
   backend?: BackendChoice;
+  allowSoftwareGpu?: boolean;
   threads?: number;
   preset?: string;
   augment?: boolean;
@@ -21,7 +22,7 @@ export interface TrainingCliFlags {
   valSplit?: number;
 }
 
-/** Adds --epochs, --batch-size, --lr, --optimizer, --backend, --threads, --preset and the augmentation flags. */
+/** Adds --epochs, --batch-size, --lr, --optimizer, --backend, --allow-software-gpu, --threads, --preset and the augmentation flags. */
 export function addTrainingOptions(cmd: Command): Command {
   return cmd
     .option('--epochs <n>', 'maximum epochs (default: the preset\'s: 30; keras-benchmark: 12)', intOption('--epochs'))
@@ -30,7 +31,10 @@ export function addTrainingOptions(cmd: Command): Command {
     .option('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default: adam; seed and keras-benchmark: adadelta)`, (v: string) =>
       oneOfFlag('--optimizer', v, OPTIMIZERS),
     )
-    .option('--backend <name>', `TF.js backend: ${BACKEND_CHOICES.join(', ')} (default: auto)`, (v: string) => oneOfFlag('--backend', v, BACKEND_CHOICES))
+    .option('--backend <name>', `${BACKEND_CHOICES.join(', ')} (default auto: a hardware GPU via WebGPU, else tfjs-node, else wasm)`, (v: string) =>
+      oneOfFlag('--backend', v, BACKEND_CHOICES),
+    )
+    .option(ALLOW_SOFTWARE_GPU_OPTION, ALLOW_SOFTWARE_GPU_HELP)
     .option(
       '--threads <n>',
       `wasm: threads for the matrix products of each training process, 1-${MAX_THREADS} (default: $${THREADS_ENV}, else the cores shared among the runs)`,
@@ -58,6 +62,7 @@ export function trainingArgs(f: TrainingCliFlags): string[] {
   add('--lr', f.lr);
   add('--optimizer', f.optimizer);
   add('--backend', f.backend);
+  if (f.allowSoftwareGpu) args.push(ALLOW_SOFTWARE_GPU_OPTION);
   add('--threads', f.threads);
   add('--preset', f.preset);
   if (f.augment) args.push('--augment');

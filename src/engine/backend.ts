@@ -1,38 +1,35 @@
-// Backend choice: tfjs-node ('tensorflow') when installed, else wasm (with our training kernels), else cpu.
+// Backend choice: each TF.js backend sits behind one interface in ./backends/<name>/ (engine-backend.ts);
+// this module picks one from the user's --backend and reports what it picked.
+// auto: a hardware WebGPU adapter, else tfjs-node ('tensorflow') when installed, else wasm, else cpu.
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { GEMM_WAT, gemmFor } from './wasm-kernels/gemm.ts';
-import { RANDOM_WAT } from './wasm-kernels/dropout-mask.ts';
-import { POOL_WAT } from './wasm-kernels/max-pool-grad.ts';
-import { registerWasmTrainingKernels } from './wasm-kernels/index.ts';
-import { setWasmBackend } from './wasm-threads.ts';
-import { threadsFromEnv, type BackendChoice } from './threads.ts';
+import { CpuEngine } from './backends/cpu/index.ts';
+import type { BackendDetails, EngineBackend, StartOptions } from './backends/engine-backend.ts';
+import { TensorflowEngine } from './backends/tensorflow/index.ts';
+import { WasmEngine } from './backends/wasm/index.ts';
+import { adapterLabel } from './backends/webgpu/adapter.ts';
+import { probeHardwareAdapter, WebGpuEngine } from './backends/webgpu/index.ts';
 
-// The light half (choices, thread counts) lives in threads.ts so the CLI can parse flags without loading TF.js.
-export { BACKEND_CHOICES, checkThreads, MAX_THREADS, THREADS_ENV, threadsPerJob, type BackendChoice } from './threads.ts';
+import { RUNS_PER_GPU, threadsFromEnv, type BackendChoice } from './threads.ts';
 
-export interface BackendInfo {
+export type { GpuAdapterDescription } from './backends/engine-backend.ts';
+// The light half (names, thread counts) lives in threads.ts so the CLI can parse flags without loading TF.js.
+export {
+  ALLOW_SOFTWARE_GPU_HELP,
+  ALLOW_SOFTWARE_GPU_OPTION,
+  BACKEND_CHOICES,
+  checkThreads,
+  MAX_THREADS,
+  RUNS_PER_GPU,
+  THREADS_ENV,
+  threadsPerJob,
+  type BackendChoice,
+} from './threads.ts';
+
+export interface BackendInfo extends BackendDetails {
   name: string;
   tfjsVersion: string;
-  /** wasm only: whether the SIMD binary is in use. */
-  wasmSimd?: boolean;
-  /** wasm only: threads the matrix products (gemm.ts) run on (1 unless the threaded binary loaded). */
-  wasmThreads?: number;
-}
-
-const TFJS_NODE = '@tensorflow/tfjs-node';
-let wasmThreads: number | undefined;
-
-/** Imports tfjs-node if it is installed; a variable specifier keeps it optional for tsc and bundlers. */
-async function tryTfjsNode(): Promise<boolean> {
-  try {
-    const spec: string = TFJS_NODE;
-    await import(spec);
-    return tf.findBackend('tensorflow') !== null;
-  } catch {
-    return false;
-  }
 }
 
 export interface InitBackendOptions {
@@ -41,91 +38,95 @@ export interface InitBackendOptions {
    * per core with --jobs; more threads only pay off on otherwise idle cores).
    */
   threads?: number;
+  /** webgpu: accept a software adapter (llvmpipe, lavapipe, SwiftShader); for tests. */
+  allowSoftwareGpu?: boolean;
 }
 
-function defaultThreads(): number {
-  return threadsFromEnv() ?? 1;
+export interface JobsDefault {
+  jobs: number;
+  /** Why, for the console: "4 cores" or "webgpu on <adapter>: 2 runs per GPU (default, unmeasured)". */
+  why: string;
 }
 
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const warn = (message: string): void => void process.stderr.write(`warning: ${message}\n`);
-
-/**
- * Starts wasm; returns why it failed, or undefined. Threads are an optimisation: when the threaded build
- * or the GEMM workers cannot start, it says so and goes on with one thread rather than failing.
- */
-async function tryWasm(threads: number): Promise<string | undefined> {
-  registerWasmTrainingKernels();
-  // TF.js compiles its wasm binary off the main thread while wabt compiles our kernels on it: start both.
-  const started = setWasmBackend(threads > 1);
-  started.catch(() => {}); // awaited below; this only keeps an early rejection from counting as unhandled
-  try {
-    await Promise.all([GEMM_WAT.prepare(), POOL_WAT.prepare(), RANDOM_WAT.prepare()]);
-  } catch (e) {
-    warn(`kmnist-lab's wasm kernels failed to compile (${messageOf(e)}); TF.js's own kernels run instead, slower`);
-  }
-  try {
-    await started;
-  } catch (e) {
-    if (threads === 1) return messageOf(e);
-    warn(`the threaded wasm build failed to start (${messageOf(e)}); training on one thread`);
-    try {
-      await setWasmBackend(false);
-    } catch (again) {
-      return messageOf(again);
-    }
-    threads = 1;
-  }
-  const gemm = gemmFor(tf.backend() as BackendWasm);
-  try {
-    await gemm?.useThreads(threads);
-  } catch (e) {
-    warn(`the matrix-product worker threads failed to start (${messageOf(e)}); they run on one thread`);
-  }
-  wasmThreads = gemm?.threads ?? 1;
-  return undefined;
+/** How many runs `run` starts at once when --jobs is not given, for the backend the workers will use. */
+export async function defaultJobs(choice: BackendChoice): Promise<JobsDefault> {
+  const cores = availableParallelism();
+  const onCpu = { jobs: cores, why: `one per core, ${cores} cores` };
+  if (choice !== 'webgpu' && choice !== 'auto') return onCpu;
+  const adapter = await probeHardwareAdapter();
+  if (choice === 'auto' && adapter === undefined) return onCpu;
+  const on = adapter ? `webgpu on ${adapterLabel(adapter)}` : 'webgpu';
+  return { jobs: Math.min(cores, RUNS_PER_GPU), why: `${on}: ${RUNS_PER_GPU} runs per GPU (a default, not measured; --jobs overrides)` };
 }
 
-/** Activates a backend and returns the name of the one in use. */
+const ENGINES: Record<Exclude<BackendChoice, 'auto'>, () => EngineBackend> = {
+  webgpu: () => new WebGpuEngine(),
+  tensorflow: () => new TensorflowEngine(),
+  wasm: () => new WasmEngine(),
+  cpu: () => new CpuEngine(),
+};
+
+/** What `auto` tries, in order (webgpu only takes a hardware adapter there). */
+const AUTO_ORDER = ['webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+/** Engines started in this process, by name: a GPU device is made once and kept until closeBackend(). */
+const started = new Map<string, EngineBackend>();
+
+/** Makes `name` TF.js's active backend, starting its engine the first time; returns why it could not. */
+async function activate(name: Exclude<BackendChoice, 'auto'>, options: StartOptions): Promise<string | undefined> {
+  const running = started.get(name);
+  if (running && name === 'webgpu') return (await tf.setBackend(name)) ? undefined : 'the webgpu backend failed to restart';
+  const engine = running ?? ENGINES[name]();
+  const failure = await engine.start(options);
+  if (failure === undefined) started.set(name, engine);
+  return failure;
+}
+
+/** Activates a backend and returns the name of the one in use. Throws UserError when a named one cannot start. */
 export async function initBackend(choice: BackendChoice, options: InitBackendOptions = {}): Promise<string> {
   // Silences TF.js's console hints (e.g. "install tfjs-node" on the cpu backend): we log the backend ourselves.
   tf.enableProdMode();
-  if (choice === 'tensorflow' || choice === 'auto') {
-    if (await tryTfjsNode()) {
-      await tf.setBackend('tensorflow');
-      await tf.ready();
-      return tf.getBackend();
-    }
-    if (choice === 'tensorflow') {
-      throw new UserError(
-        `--backend tensorflow needs ${TFJS_NODE}, which is not installed: run "npm install ${TFJS_NODE}" ` +
-          '(it downloads libtensorflow, so it needs internet), or use --backend wasm',
-      );
-    }
+  const startOptions = (explicit: boolean): StartOptions => ({
+    threads: options.threads ?? threadsFromEnv() ?? 1,
+    allowSoftwareGpu: options.allowSoftwareGpu ?? false,
+    explicit,
+  });
+  if (choice !== 'auto') {
+    const failure = await activate(choice, startOptions(true));
+    if (failure !== undefined) throw new UserError(`--backend ${choice}: ${failure}; use --backend ${choice === 'wasm' ? 'cpu' : 'wasm'}`);
+  } else if (!(await someBackend(startOptions(false)))) {
+    throw new UserError('no TF.js backend could start, not even cpu');
   }
-  if (choice === 'wasm' || choice === 'auto') {
-    const threads = options.threads ?? defaultThreads();
-    const failure = await tryWasm(threads);
-    if (failure === undefined) {
-      await tf.ready();
-      return tf.getBackend();
-    }
-    if (choice === 'wasm') {
-      throw new UserError(`--backend wasm: the TF.js wasm backend failed to start (${failure}); use --backend cpu`);
-    }
-  }
-  await tf.setBackend('cpu');
   await tf.ready();
   return tf.getBackend();
 }
 
+async function someBackend(options: StartOptions): Promise<boolean> {
+  for (const name of AUTO_ORDER) {
+    if ((await activate(name, options)) === undefined) return true;
+  }
+  return false;
+}
+
 /** What a run records in config.json about the engine. */
 export async function backendInfo(): Promise<BackendInfo> {
-  const name = tf.getBackend();
-  const info: BackendInfo = { name, tfjsVersion: tf.version.tfjs };
-  if (name === 'wasm') {
-    info.wasmSimd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
-    info.wasmThreads = wasmThreads ?? 1;
-  }
-  return info;
+  const engine = started.get(tf.getBackend());
+  const details = engine ? await engine.details() : {};
+  return { name: tf.getBackend(), tfjsVersion: tf.version.tfjs, ...details };
+}
+
+/** One line for the console: the backend and, on webgpu, the adapter. */
+export async function describeBackend(): Promise<string> {
+  const info = await backendInfo();
+  return info.gpuAdapter ? `webgpu on ${adapterLabel(info.gpuAdapter)}` : info.name;
+}
+
+/**
+ * Releases the started backends' resources that would keep Node running (the GPU device); call when a
+ * command is done with TF.js. A later initBackend starts a backend afresh.
+ */
+export async function closeBackend(): Promise<void> {
+  const engines = [...started.values()];
+  started.clear();
+  for (const engine of engines) await engine.close();
 }

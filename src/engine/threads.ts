@@ -1,10 +1,23 @@
-// Backend names and thread counts: what the CLI needs to parse --backend/--threads, without TF.js
-// (backend.ts, which starts a backend, re-exports all of it).
+// Backend names, GPU/thread counts: what the CLI needs to parse --backend/--threads and write its help, without
+// TF.js (backend.ts, which starts a backend, re-exports all of it).
 import { availableParallelism } from 'node:os';
 import { UserError } from '../errors.ts';
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export type BackendChoice = 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** The flag that lets webgpu take a software adapter, as train, run and bench spell it. */
+export const ALLOW_SOFTWARE_GPU_OPTION = '--allow-software-gpu';
+export const ALLOW_SOFTWARE_GPU_HELP = 'webgpu: accept a software adapter (llvmpipe, lavapipe, SwiftShader), far slower than wasm: for tests';
+
+/**
+ * Runs that share one GPU by default in `run` (--jobs overrides). Not measured: the project's machines
+ * have no GPU. Why 2: TF.js's webgpu backend issues each training step as many small dispatches from one
+ * JS thread, and batches are assembled and augmented on the CPU, so one process leaves the GPU idle
+ * between dispatches; a second one fills those gaps, while more would mostly add GPU context switches
+ * and memory. Each process needs about one CPU core.
+ */
+export const RUNS_PER_GPU = 2;
 
 export const THREADS_ENV = 'KMNIST_LAB_WASM_THREADS';
 export const MAX_THREADS = 8;

@@ -229,7 +229,7 @@ async function kernelBlocks(run: RunRecord, ctx: RunSectionContext): Promise<Blo
   try {
     const [, h, w] = model.inputs[0].shape;
     const probe = ctx.probe && ctx.probe.height === h && ctx.probe.width === w ? ctx.probe : null;
-    const convs = convImages(model, probe ?? undefined);
+    const convs = await convImages(model, probe ?? undefined);
     if (convs.length === 0) return [];
     const name = runName(run);
     const blocks: Block[] = [{ kind: 'heading', level: 4, text: `${run.experiment} seed ${run.seed}: learned filters` }];

@@ -10,6 +10,7 @@
 //   metrics.json           RunMetrics — written LAST: its presence means the run is complete
 //   checkpoint/            resume state while a run is unfinished (removed when complete)
 import { join } from 'node:path';
+import type { GpuAdapterDescription } from '../engine/backends/engine-backend.ts';
 import type { AugmentSettings } from '../training/augment.ts';
 import type { CallbackSettings } from '../training/callbacks.ts';
 
@@ -40,6 +41,8 @@ export interface RunConfig {
   /** 'test' only under --preset seed: the original study's leakage, flagged by every reader. */
   validationOn: 'val' | 'test';
   backend: string;
+  /** webgpu only: the adapter the run trained on (vendor, architecture, device, description). */
+  gpuAdapter?: GpuAdapterDescription;
   paramCount: number;
   numClasses: number;
   classNames: string[];

@@ -23,6 +23,8 @@ export interface StudyOptions {
   threads?: number;
   /** More `train` flags for an experiment's workers (--batch-size, --lr, ...: see commands/training-flags.ts). */
   trainArgsFor?: (experiment: string) => readonly string[];
+  /** webgpu: let workers take a software adapter (tests). */
+  allowSoftwareGpu?: boolean;
   /** Download the dataset into dataDir when it is missing there (`run` without --data-dir). */
   downloadIfMissing?: boolean;
   /** Defaults to the real `kmnist-lab train` worker. */
@@ -58,7 +60,8 @@ export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
   hooks.onPlan?.(plan);
   const worker =
-    o.worker ?? trainWorker({
+    o.worker ??
+    trainWorker({
       dataset: o.dataset,
       dataDir: resolve(o.dataDir),
       runsRoot,
@@ -66,6 +69,7 @@ export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise
       backend: o.backend,
       threads: o.threads,
       trainArgsFor: o.trainArgsFor,
+      allowSoftwareGpu: o.allowSoftwareGpu,
     });
   const outcomes = await runJobs(plan.toRun, {
     jobs: o.jobs,

@@ -21,6 +21,8 @@ export interface TrainWorkerOptions {
   threads?: number;
   /** More `train` flags for one experiment's runs (--batch-size 64, --lr 0.01, ...). */
   trainArgsFor?: (experiment: string) => readonly string[];
+  /** webgpu: let workers take a software adapter (`train --allow-software-gpu`). */
+  allowSoftwareGpu?: boolean;
   /** Script run by process.execPath; defaults to $KMNIST_LAB_WORKER or the real CLI. */
   script?: string;
 }
@@ -48,6 +50,7 @@ export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
       ...(o.backend === undefined ? [] : ['--backend', o.backend]),
       ...(o.threads === undefined ? [] : ['--threads', String(o.threads)]),
       ...(o.trainArgsFor?.(job.experiment) ?? []),
+      ...(o.allowSoftwareGpu ? ['--allow-software-gpu'] : []),
       ...(job.resume ? ['--resume'] : []),
       ...(job.restart ? ['--force'] : []),
     ],

@@ -7,7 +7,7 @@ import { loadDataset } from '../data/load.ts';
 import { defaultDataDir } from '../data/registry.ts';
 import { stratifiedSplit } from '../data/splits.ts';
 import type { Dataset, DatasetName, ImageSet } from '../data/types.ts';
-import { backendInfo, initBackend, type BackendChoice } from '../engine/backend.ts';
+import { backendInfo, closeBackend, describeBackend, initBackend, type BackendChoice } from '../engine/backend.ts';
 import { saveModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { knnPredict } from '../models/knn.ts';
@@ -36,6 +36,8 @@ export interface TrainRunOptions extends TrainFlags {
   backend?: BackendChoice;
   /** wasm: threads for the matrix products (default: initBackend's). */
   threads?: number;
+  /** webgpu: accept a software adapter (tests; far slower than wasm). */
+  allowSoftwareGpu?: boolean;
   /** Runs root; the run goes to <out>/<dataset>/<experiment>/seed-<n>/. */
   out?: string;
   resume?: boolean;
@@ -154,6 +156,7 @@ async function buildConfig(
     numClasses: data.numClasses,
     classNames: data.classNames,
     ...(data.classChars ? { classChars: data.classChars } : {}),
+    ...(info.gpuAdapter ? { gpuAdapter: info.gpuAdapter } : {}),
     datasetMd5: data.fileMd5,
     versions: { ...runVersions(), ...(info.wasmSimd !== undefined ? { wasmSimd: String(info.wasmSimd), wasmThreads: String(info.wasmThreads) } : {}) },
     createdAt: new Date().toISOString(),
@@ -161,6 +164,14 @@ async function buildConfig(
 }
 
 export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
+  try {
+    return await trainRunOnBackend(o);
+  } finally {
+    await closeBackend(); // a live GPU device would keep Node running
+  }
+}
+
+async function trainRunOnBackend(o: TrainRunOptions): Promise<RunMetrics> {
   const experiment = getExperiment(o.experiment);
   const training: ResolvedTraining = resolveTraining(experiment, o);
   const reporter = makeReporter(o.progress ?? 'auto');
@@ -171,7 +182,10 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
   const resuming = prepareFolder(dir, o);
 
   // Reading and unzipping the data overlaps with starting the backend (its wasm compiles off the main thread).
-  const [backend, data] = await Promise.all([initBackend(o.backend ?? 'auto', { threads: o.threads }), loadData(o, datasetName)]);
+  const [backend, data] = await Promise.all([
+    initBackend(o.backend ?? 'auto', { threads: o.threads, allowSoftwareGpu: o.allowSoftwareGpu }),
+    loadData(o, datasetName),
+  ]);
   const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
   const split =
     training.validationOn === 'test' ? { train: data.train, val: data.test } : stratifiedSplit(data.train, training.valSplit, seed);
@@ -189,7 +203,7 @@ export async function trainRun(o: TrainRunOptions): Promise<RunMetrics> {
       );
     }
     const sizes = model ? `${split.train.count} train / ${split.val.count} ${training.validationOn}` : `${data.train.count} reference images`;
-    reporter.note(`training ${experiment.name} on ${datasetName} (${sizes}) with ${backend}, seed ${seed} -> ${dir}`);
+    reporter.note(`training ${experiment.name} on ${datasetName} (${sizes}) with ${await describeBackend()}, seed ${seed} -> ${dir}`);
 
     if (!model) return await finishKnn(dir, config, data, data.train, experiment.kind === 'knn' ? experiment.k : 4, reporter);
     return await trainLayers(dir, config, model, training, data, split, rng, reporter, o, resuming);

@@ -31,19 +31,19 @@ function tinyCnn(): tf.Sequential {
 }
 
 describe('kernels and activations', () => {
-  it('normalises filters over the whole layer and keeps filter order', () => {
+  it('normalises filters over the whole layer and keeps filter order', async () => {
     const m = tinyCnn();
-    const { tiles, description } = kernelTiles(convLayers(m)[0]);
+    const { tiles, description } = await kernelTiles(convLayers(m)[0]);
     expect(description).toBe('2 filters 3x3');
     expect(Array.from(tiles[0].data)).toEqual(new Array(9).fill(0));
     expect(Array.from(tiles[1].data)).toEqual(new Array(9).fill(1));
-    expect(kernelTiles(convLayers(m)[1]).description).toBe('3 filters 3x3 (input channel 0 of 2)');
+    expect((await kernelTiles(convLayers(m)[1])).description).toBe('3 filters 3x3 (input channel 0 of 2)');
   });
 
-  it('computes one activation map per channel of the first two conv layers', () => {
+  it('computes one activation map per channel of the first two conv layers', async () => {
     const m = tinyCnn();
     const img = new Float32Array(36).fill(0.5);
-    const maps = activationTiles(m, convLayers(m), img, 6, 6);
+    const maps = await activationTiles(m, convLayers(m), img, 6, 6);
     expect(maps.map((l) => l.length)).toEqual([2, 3]);
     expect([maps[0][0].height, maps[0][0].width, maps[1][0].height]).toEqual([4, 4, 2]);
     // filter 0 (all -1) through relu is dead: shown black, not grey

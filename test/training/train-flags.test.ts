@@ -98,6 +98,7 @@ const LOCATIONS: Record<string, { a: string[]; recorded: Record<string, unknown>
 /** Flags that cannot change the numbers, and why. */
 const NO_EFFECT: Record<string, string> = {
   '--threads': 'wasm results are bit-identical on any thread count (train-cli.test.ts); recorded as versions.wasmThreads',
+  '--allow-software-gpu': 'only lets webgpu take a software adapter; the adapter a run used is recorded as gpuAdapter (webgpu.test.ts)',
   '--out': 'where the runs root is',
   '--resume': 'continues the same run',
   '--force': 'starts the same run over',

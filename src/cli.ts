@@ -8,6 +8,10 @@ import { registerTrain } from './commands/train.ts';
 import { registerRun } from './commands/run.ts';
 import { registerReport } from './commands/report.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerExport } from './commands/export.ts';
+import { registerPredict } from './commands/predict.ts';
+import { registerEvaluate } from './commands/evaluate.ts';
+import { releaseHeldResources } from './engine/held-resources.ts';
 import { UserError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -24,6 +28,9 @@ export function buildProgram(): Command {
   registerRun(program);
   registerReport(program);
   registerServe(program);
+  registerPredict(program);
+  registerEvaluate(program);
+  registerExport(program);
   return program;
 }
 
@@ -38,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     throw err;
+  } finally {
+    await releaseHeldResources(); // e.g. a GPU device a command left open: Node would not exit
   }
 }
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { RUNS_PER_GPU, threadsPerJob } from '../engine/threads.ts';
+import { checkThreadsApply, RUNS_PER_GPU, threadsPerJob } from '../engine/threads.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import type { Experiment } from '../models/zoo.ts';
 import type { ProgressDisplay } from '../study/progress.ts';
@@ -60,6 +60,7 @@ async function action(flags: RunFlags): Promise<void> {
   const jobsDefault = flags.jobs === undefined ? await defaultJobs(backend ?? 'auto') : undefined;
   const jobs = jobsDefault?.jobs ?? intFlag('--jobs', flags.jobs ?? '');
   const epochs = flags.epochs;
+  checkThreadsApply(backend ?? 'auto', flags.threads !== undefined);
   const threads = flags.threads ?? threadsPerJob(jobs);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 

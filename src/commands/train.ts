@@ -1,7 +1,7 @@
 // `kmnist-lab train <experiment>`: one training run into runs/<dataset>/<experiment>/seed-<n>/.
 import type { Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { threadsPerJob } from '../engine/threads.ts';
+import { checkThreadsApply, threadsPerJob } from '../engine/threads.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/choices.ts';
 import { intOption, oneOfFlag } from './flags.ts';
 import type { TrainRunOptions } from '../training/train-run.ts';
@@ -34,6 +34,8 @@ export function registerTrain(program: Command): void {
 /** The parsed flags as trainRun's options (flags left out stay undefined, so trainRun can tell given from default). */
 export function trainRunOptions(experiment: string, flags: TrainCliFlags): TrainRunOptions {
   const data = resolveDataOptions(flags);
+  const backend = flags.backend ?? 'auto';
+  checkThreadsApply(backend, flags.threads !== undefined);
   return {
     experiment,
     dataset: data.dataset,
@@ -43,7 +45,7 @@ export function trainRunOptions(experiment: string, flags: TrainCliFlags): Train
     learningRate: flags.lr,
     optimizer: flags.optimizer,
     seed: flags.seed,
-    backend: flags.backend ?? 'auto',
+    backend,
     allowSoftwareGpu: flags.allowSoftwareGpu,
     threads: flags.threads ?? threadsPerJob(1),
     preset: flags.preset,

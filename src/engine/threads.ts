@@ -20,6 +20,16 @@ export const ALLOW_SOFTWARE_GPU_HELP = 'webgpu: accept a software adapter (llvmp
 export const RUNS_PER_GPU = 2;
 
 export const THREADS_ENV = 'KMNIST_LAB_WASM_THREADS';
+
+/** The --backend choices --threads applies to: wasm's matrix products (auto may pick wasm). */
+export const THREADED_BACKENDS: readonly string[] = ['auto', 'wasm'];
+
+/** --threads given with a backend it does nothing for is refused, like any flag without effect. */
+export function checkThreadsApply(backend: string, threadsGiven: boolean): void {
+  if (threadsGiven && !THREADED_BACKENDS.includes(backend)) {
+    throw new UserError(`--threads: no effect with --backend ${backend} (it sets the wasm backend's matrix-product threads); drop it`);
+  }
+}
 export const MAX_THREADS = 8;
 
 /** Checks a thread count from a flag or the environment (`source` names it in the error). */

@@ -47,11 +47,34 @@ function panel(title: string, values: CurvePoint[], yTitle: string, logScale = f
   };
 }
 
+const MACRO_CURVES: readonly [keyof History, string][] = [
+  ['val_precision', 'precision'],
+  ['val_recall', 'recall'],
+  ['val_macro_f1', 'F1'],
+  ['val_auc', 'AUC (one-vs-rest)'],
+];
+
+/** The validation set's macro averages per epoch, one colour per metric (runs from before they were logged: none). */
+function macroPoints(histories: SeedHistory[]): CurvePoint[] {
+  const out: CurvePoint[] = [];
+  for (const { seed, history } of histories) {
+    for (const [key, label] of MACRO_CURVES) {
+      history.epoch.forEach((epoch, i) => {
+        const v = history[key][i];
+        if (Number.isFinite(v)) out.push({ epoch, value: v, split: label, seed: `seed ${seed}` });
+      });
+    }
+  }
+  return out;
+}
+
 /**
- * Loss, accuracy and learning rate per epoch, train vs validation, one line per seed.
+ * Loss, accuracy and learning rate per epoch, train vs validation, one line per seed; then the validation
+ * macro precision, recall, F1 and AUC where the runs logged them.
  * valLabel says what "validation" was ("validation" or "test (used as validation)").
  */
 export function curvesSpec(experiment: string, histories: SeedHistory[], valLabel = 'validation'): TopLevelSpec {
+  const macro = macroPoints(histories);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `${experiment}: training curves (${histories.length} seed${histories.length === 1 ? '' : 's'})`,
@@ -60,6 +83,7 @@ export function curvesSpec(experiment: string, histories: SeedHistory[], valLabe
       panel('loss', points(histories, 'loss', 'val_loss', valLabel), 'loss'),
       panel('accuracy', points(histories, 'acc', 'val_acc', valLabel), 'accuracy'),
       panel('learning rate', points(histories, 'lr', null, valLabel), 'learning rate', true),
+      ...(macro.length > 0 ? [panel(`${valLabel}: macro averages`, macro, 'macro average')] : []),
     ],
     resolve: { scale: { color: 'independent' } },
   } as unknown as TopLevelSpec; // checked by vega-lite's compile at render time

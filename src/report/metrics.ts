@@ -164,3 +164,56 @@ export function formatClassificationReport(report: ClassificationReport, digits 
   out += row(lastLine, w.precision, w.recall, w.f1, w.support);
   return out;
 }
+
+/**
+ * Area under the ROC curve of one binary problem: `positive[i]` says whether sample i is positive, `scores[i]` is
+ * its score. Equal to the Mann-Whitney U statistic / (P·N), ties counting one half, which is what sklearn's
+ * roc_auc_score gets from the trapezoids of roc_curve. NaN when there are no positives or no negatives
+ * (sklearn raises ValueError there).
+ */
+export function binaryRocAuc(positive: ArrayLike<boolean>, scores: ArrayLike<number>): number {
+  const n = scores.length;
+  if (positive.length !== n) throw new RangeError(`positive and scores differ in length (${positive.length} vs ${n})`);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  // Sum of the positives' ranks (1-based), tied scores sharing their mean rank.
+  let rankSum = 0;
+  let positives = 0;
+  for (let start = 0; start < n; ) {
+    let end = start;
+    while (end + 1 < n && scores[order[end + 1]] === scores[order[start]]) end++;
+    const meanRank = (start + end) / 2 + 1;
+    for (let k = start; k <= end; k++) {
+      if (positive[order[k]]) {
+        rankSum += meanRank;
+        positives++;
+      }
+    }
+    start = end + 1;
+  }
+  const negatives = n - positives;
+  if (positives === 0 || negatives === 0) return NaN;
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+/**
+ * One-vs-rest macro ROC AUC: sklearn's roc_auc_score(yTrue, probs, multi_class='ovr', average='macro') — the
+ * unweighted mean over classes c of the AUC of "is c" scored by probs[:, c].
+ * `probs` is count x numClasses, row-major. NaN when some class has no sample in yTrue (sklearn raises there),
+ * so a per-epoch log on a tiny validation set records "undefined" instead of stopping the run.
+ */
+export function macroRocAucOvr(yTrue: ArrayLike<number>, probs: ArrayLike<number>, numClasses: number): number {
+  const n = yTrue.length;
+  if (probs.length !== n * numClasses) throw new RangeError(`probs has ${probs.length} values, expected ${n} x ${numClasses}`);
+  checkInputs(yTrue, yTrue, numClasses);
+  let sum = 0;
+  const positive = new Array<boolean>(n);
+  const scores = new Float64Array(n);
+  for (let c = 0; c < numClasses; c++) {
+    for (let i = 0; i < n; i++) {
+      positive[i] = yTrue[i] === c;
+      scores[i] = probs[i * numClasses + c];
+    }
+    sum += binaryRocAuc(positive, scores);
+  }
+  return sum / numClasses;
+}

@@ -3,8 +3,10 @@
 // runs/<dataset>/<experiment>/seed-<n>/
 //   config.json            RunConfig (resolved, with versions, backend, dataset md5s)
 //   model/model.json       TF.js layers model (best checkpoint by val_loss) + model/weights.bin
-//   log.csv                epoch,loss,acc,val_loss,val_acc,lr,seconds   (one row per finished epoch)
+//   log.csv                epoch,loss,acc,val_loss,val_acc,val_precision,val_recall,val_macro_f1,val_auc,lr,seconds
+//                          (one row per finished epoch; HISTORY_KEYS order)
 //   history.json           History
+//   tensorboard/           train/ and validation/ TensorBoard event files (src/tensorboard/)
 //   predictions-train.csv  index,true,predicted,p0,...,p{K-1}
 //   predictions-test.csv   same columns
 //   metrics.json           RunMetrics — written LAST: its presence means the run is complete
@@ -52,14 +54,65 @@ export interface RunConfig {
   createdAt: string;
 }
 
+/**
+ * Per-epoch values, Keras History-style (one entry per finished epoch). The validation set's macro averages
+ * (src/report/metrics.ts): val_precision, val_recall, val_macro_f1 as in sklearn's classification_report,
+ * val_auc as roc_auc_score(multi_class='ovr', average='macro'); NaN (null in JSON) where undefined.
+ */
 export interface History {
   epoch: number[];
   loss: number[];
   acc: number[];
   val_loss: number[];
   val_acc: number[];
+  val_precision: number[];
+  val_recall: number[];
+  val_macro_f1: number[];
+  val_auc: number[];
   lr: number[];
   seconds: number[];
+}
+
+/** The columns of log.csv, in order; history.json has the same keys. */
+export const HISTORY_KEYS = [
+  'epoch',
+  'loss',
+  'acc',
+  'val_loss',
+  'val_acc',
+  'val_precision',
+  'val_recall',
+  'val_macro_f1',
+  'val_auc',
+  'lr',
+  'seconds',
+] as const satisfies readonly (keyof History)[];
+
+/** Keys added after the first release: runs (and checkpoints) written before them lack these. */
+export const LATER_HISTORY_KEYS = ['val_precision', 'val_recall', 'val_macro_f1', 'val_auc'] as const satisfies readonly (keyof History)[];
+
+export const emptyHistory = (): History => ({
+  epoch: [],
+  loss: [],
+  acc: [],
+  val_loss: [],
+  val_acc: [],
+  val_precision: [],
+  val_recall: [],
+  val_macro_f1: [],
+  val_auc: [],
+  lr: [],
+  seconds: [],
+});
+
+/** Gives a history from an older run the later keys, NaN (not recorded) for each of its epochs. */
+export function completeHistory(h: Partial<History> & Pick<History, 'epoch'>): History {
+  const out = { ...h } as History;
+  for (const k of LATER_HISTORY_KEYS) {
+    const v = h[k];
+    out[k] = Array.isArray(v) ? v.map((x) => (x === null ? NaN : x)) : h.epoch.map(() => NaN);
+  }
+  return out;
 }
 
 export interface RunMetrics {

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { RUN_FILES, type History, type RunConfig, type RunMetrics } from './run-folder.ts';
+import { completeHistory, HISTORY_KEYS, LATER_HISTORY_KEYS, RUN_FILES, type History, type RunConfig, type RunMetrics } from './run-folder.ts';
 
 export type Warn = (message: string) => void;
 
@@ -176,7 +176,8 @@ function column(header: string[], name: string, file: string): number {
   return k;
 }
 
-const HISTORY_KEYS = ['epoch', 'loss', 'acc', 'val_loss', 'val_acc', 'lr', 'seconds'] as const;
+/** What every history has; runs from before the per-epoch macro metrics lack LATER_HISTORY_KEYS. */
+const REQUIRED_HISTORY_KEYS = HISTORY_KEYS.filter((k) => !(LATER_HISTORY_KEYS as readonly string[]).includes(k));
 
 /** history.json, or log.csv when the JSON is absent; null with a warning when neither is usable. */
 export async function readHistory(dir: string, warn: Warn): Promise<History | null> {
@@ -185,16 +186,17 @@ export async function readHistory(dir: string, warn: Warn): Promise<History | nu
   try {
     if (existsSync(jsonFile)) {
       const obj = await readJsonObject(jsonFile);
-      for (const k of HISTORY_KEYS) {
+      for (const k of REQUIRED_HISTORY_KEYS) {
         if (!Array.isArray(obj[k])) throw new UserError(`${jsonFile}: "${k}" should be an array of numbers`);
       }
-      return obj as unknown as History;
+      return completeHistory(obj as unknown as History);
     }
     if (existsSync(csvFile)) {
       const csv = parseNumericCsv(await readText(csvFile), csvFile);
-      const cols = HISTORY_KEYS.map((k) => column(csv.header, k, csvFile));
-      const h = Object.fromEntries(HISTORY_KEYS.map((k, i) => [k, csv.rows.map((r) => r[cols[i]])]));
-      return h as unknown as History;
+      const keys = HISTORY_KEYS.filter((k) => REQUIRED_HISTORY_KEYS.includes(k) || csv.header.includes(k));
+      const cols = keys.map((k) => column(csv.header, k, csvFile));
+      const h = Object.fromEntries(keys.map((k, i) => [k, csv.rows.map((r) => r[cols[i]])]));
+      return completeHistory(h as unknown as History);
     }
     warn(`${dir}: no ${RUN_FILES.history} or ${RUN_FILES.log}; its curves are left out`);
   } catch (err) {

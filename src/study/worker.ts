@@ -1,5 +1,6 @@
 // The worker command of one run: the real CLI's `train`, in a fresh Node process (its share of the cores).
 import { fileURLToPath } from 'node:url';
+import { THREADED_BACKENDS } from '../engine/backend.ts';
 import { EXPERIMENTS } from '../models/zoo.ts';
 import type { WorkerFactory } from './scheduler.ts';
 
@@ -48,7 +49,7 @@ export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
       // knn does not train, and `train` refuses flags that change nothing.
       ...(o.epochs === undefined || EXPERIMENTS[job.experiment]?.kind === 'knn' ? [] : ['--epochs', String(o.epochs)]),
       ...(o.backend === undefined ? [] : ['--backend', o.backend]),
-      ...(o.threads === undefined ? [] : ['--threads', String(o.threads)]),
+      ...(o.threads === undefined || !THREADED_BACKENDS.includes(o.backend ?? 'auto') ? [] : ['--threads', String(o.threads)]),
       ...(o.trainArgsFor?.(job.experiment) ?? []),
       ...(o.allowSoftwareGpu ? ['--allow-software-gpu'] : []),
       ...(job.resume ? ['--resume'] : []),

@@ -2,6 +2,7 @@
 // loss/accuracy Keras would report for them.
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/types.ts';
+import { classificationReport, macroRocAucOvr } from '../report/metrics.ts';
 import { batchPixels } from './batches.ts';
 
 export interface Predictions {
@@ -55,4 +56,18 @@ export async function predictSet(model: tf.LayersModel, set: ImageSet, numClasse
     out.dispose();
   }
   return scorePredictions(probs, set.labels, numClasses, (performance.now() - start) / 1000);
+}
+
+/** The macro averages logged per epoch (history.json's val_precision, val_recall, val_macro_f1, val_auc). */
+export interface ValidationMetrics {
+  precision: number;
+  recall: number;
+  macroF1: number;
+  /** One-vs-rest macro ROC AUC; NaN when a class has no sample in the set. */
+  auc: number;
+}
+
+export function validationMetrics(pred: Predictions, labels: Int32Array, numClasses: number): ValidationMetrics {
+  const { macroAvg } = classificationReport(labels, pred.predicted, numClasses);
+  return { precision: macroAvg.precision, recall: macroAvg.recall, macroF1: macroAvg.f1, auc: macroRocAucOvr(labels, pred.probs, numClasses) };
 }

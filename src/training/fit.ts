@@ -2,12 +2,12 @@
 // every epoch (so a killed run resumes exactly), NaN detection and clean interruption.
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/types.ts';
-import type { History } from '../study/run-folder.ts';
+import { emptyHistory, type History } from '../study/run-folder.ts';
 import type { AugmentParams } from './augment.ts';
 import { epochOrder, makeBatch } from './batches.ts';
 import { initialCallbackState, onEpochEnd, type CallbackSettings } from './callbacks.ts';
 import { saveCheckpoint, type Checkpoint, type FitState } from './checkpoint.ts';
-import { predictSet } from './evaluate.ts';
+import { predictSet, validationMetrics } from './evaluate.ts';
 import { getLearningRate, getOptimizerState, setLearningRate, setOptimizerState } from './optimizers.ts';
 import type { ProgressReporter } from './progress.ts';
 import { withSeededMathRandom, type Rng } from './rng.ts';
@@ -44,8 +44,6 @@ export type FitEnd =
   | { kind: 'interrupted'; state: FitState }
   /** `batch` is null when the validation loss, not a training batch, turned NaN. */
   | { kind: 'diverged'; state: FitState; epoch: number; batch: number | null; loss: number };
-
-const emptyHistory = (): History => ({ epoch: [], loss: [], acc: [], val_loss: [], val_acc: [], lr: [], seconds: [] });
 
 function cloneAll(ts: tf.Tensor[]): tf.Tensor[] {
   return ts.map((t) => t.clone());
@@ -111,6 +109,11 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
       h.acc.push(accSum / seen);
       h.val_loss.push(val.loss);
       h.val_acc.push(val.accuracy);
+      const m = validationMetrics(val, o.val.labels, o.numClasses);
+      h.val_precision.push(m.precision);
+      h.val_recall.push(m.recall);
+      h.val_macro_f1.push(m.macroF1);
+      h.val_auc.push(m.auc);
       h.lr.push(lr);
       h.seconds.push(seconds);
       state.trainStepSeconds += stepSeconds;

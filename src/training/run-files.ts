@@ -1,12 +1,18 @@
 // Writers for the files of a run folder (layout in src/study/run-folder.ts), each written atomically.
 import { join } from 'node:path';
-import { RUN_FILES, type History, type RunMetrics } from '../study/run-folder.ts';
+import { HISTORY_KEYS, RUN_FILES, type History, type RunMetrics } from '../study/run-folder.ts';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.ts';
 
-export const LOG_HEADER = 'epoch,loss,acc,val_loss,val_acc,lr,seconds';
+export const LOG_HEADER = HISTORY_KEYS.join(',');
 
+/** log.csv (Keras CSVLogger style: an undefined value reads "nan") and history.json. */
 export function writeHistory(dir: string, h: History): void {
-  const rows = h.epoch.map((e, i) => [e, h.loss[i], h.acc[i], h.val_loss[i], h.val_acc[i], h.lr[i], h.seconds[i].toFixed(3)].join(','));
+  const cell = (k: (typeof HISTORY_KEYS)[number], i: number): string => {
+    const v = h[k][i];
+    if (Number.isNaN(v)) return 'nan';
+    return k === 'seconds' ? v.toFixed(3) : String(v);
+  };
+  const rows = h.epoch.map((_, i) => HISTORY_KEYS.map((k) => cell(k, i)).join(','));
   writeFileAtomic(join(dir, RUN_FILES.log), [LOG_HEADER, ...rows].join('\n') + '\n');
   writeJsonAtomic(join(dir, RUN_FILES.history), h);
 }

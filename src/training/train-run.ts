@@ -13,7 +13,7 @@ import { UserError } from '../errors.ts';
 import { knnPredict } from '../models/knn.ts';
 import { buildModel, getExperiment, type Experiment, type ModelInput } from '../models/zoo.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
-import { RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
+import { emptyHistory, RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
 import { replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { scorePredictions, predictSet, type Predictions } from './evaluate.ts';
@@ -25,6 +25,7 @@ import { Rng, withSeededMathRandomSync } from './rng.ts';
 import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from './run-files.ts';
 import { settingsDiff } from './run-settings.ts';
 import { runVersions } from './versions.ts';
+import { TrainingLog } from '../tensorboard/training-log.ts';
 
 export interface TrainRunOptions extends TrainFlags {
   experiment: string;
@@ -107,6 +108,13 @@ function writeResults(dir: string, data: Dataset, test: Predictions, trainPred: 
   };
   writeMetrics(dir, metrics);
   return metrics;
+}
+
+/** Keras's model.summary() table (TF.js prints the same one), as a markdown code block for TensorBoard's Text tab. */
+function modelSummaryMarkdown(model: tf.LayersModel): string {
+  const lines: string[] = [];
+  model.summary(100, undefined, (line?: string) => lines.push(`    ${line ?? ''}`));
+  return lines.join('\n');
 }
 
 /** Ctrl-C once: finish the current batch and exit cleanly (the last epoch is checkpointed); twice: now. */
@@ -229,6 +237,7 @@ async function trainLayers(
   const checkpointDir = join(dir, RUN_FILES.checkpoint);
   const resumeFrom = resuming ? (loadCheckpoint(checkpointDir) ?? undefined) : undefined;
   if (resumeFrom) reporter.note(`resuming after epoch ${resumeFrom.state.epochsDone} from ${checkpointDir}`);
+  const tensorboard = TrainingLog.open(dir, modelSummaryMarkdown(model), resumeFrom?.state.history ?? emptyHistory());
   const trap = trapInterrupt(reporter);
   let end;
   try {
@@ -251,6 +260,7 @@ async function trainLayers(
       stopAfterEpoch: o.stopAfterEpoch,
       onEpoch: async (history: History, improved: boolean) => {
         writeHistory(dir, history);
+        tensorboard.epoch(history, history.epoch.length - 1);
         if (improved) await replaceDirAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
       },
     });
@@ -295,7 +305,7 @@ async function trainLayers(
 }
 
 async function finishKnn(dir: string, config: RunConfig, data: Dataset, train: ImageSet, k: number, reporter: ProgressReporter): Promise<RunMetrics> {
-  writeHistory(dir, { epoch: [], loss: [], acc: [], val_loss: [], val_acc: [], lr: [], seconds: [] });
+  writeHistory(dir, emptyHistory());
   const score = async (set: ImageSet): Promise<Predictions> => {
     const start = performance.now();
     const probs = await knnPredict(train, set, k, data.numClasses);

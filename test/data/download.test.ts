@@ -6,10 +6,10 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.ts';
 import { downloadDataset, obtainFile, unreachableSummary, type ObtainOptions } from '../../src/data/download.ts';
 import { MAX_SILENT_ATTEMPTS, OfflineError, SilentHostError } from '../../src/data/fetch-file.ts';
 import { runCli } from '../helpers/cli.ts';
+import { rejectsWithUserError } from '../helpers/user-error.ts';
 import { md5Buffer } from '../../src/data/md5.ts';
 import { DATASETS, type DataFileSpec } from '../../src/data/registry.ts';
 import { idxImages, makeSet, tempDir } from './fixtures.ts';
@@ -95,14 +95,7 @@ function fileSpec(route: string, md5 = md5Buffer(gz), contentMd5?: string): Data
 const fast = (dataDir: string): ObtainOptions => ({ dataDir, retries: 2, backoffMs: 10 });
 const dest = (dir: string): string => join(dir, 't10k-images-idx3-ubyte.gz');
 
-async function failure(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UserError);
-  return err as UserError;
-}
+const failure = rejectsWithUserError;
 
 describe('downloader (loopback HTTP server)', () => {
   it('downloads, verifies the md5 and renames into place; a second run finds it present', async () => {

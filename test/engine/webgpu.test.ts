@@ -84,7 +84,8 @@ function relativeError(got: Float32Array, ref: Float32Array): number {
   return worst / Math.max(scale, 1e-12);
 }
 
-describe.skipIf(unavailable !== undefined)('webgpu backend (software adapter allowed)', () => {
+// Software adapters are slow, and slower still on a loaded machine: generous timeouts.
+describe.skipIf(unavailable !== undefined)('webgpu backend (software adapter allowed)', { timeout: 600_000 }, () => {
   afterAll(() => closeBackend());
 
   for (const experiment of ['fcnn', 'cnn']) {
@@ -153,7 +154,7 @@ describe.skipIf(unavailable !== undefined)('webgpu backend (software adapter all
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
-  }, 600_000);
+  });
 
   it('`run --backend webgpu` runs the study on it, 2 runs per GPU by default', async () => {
     const root = mkdtempSync(join(tmpdir(), 'kmnist-webgpu-run-'));
@@ -172,5 +173,5 @@ describe.skipIf(unavailable !== undefined)('webgpu backend (software adapter all
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
-  }, 600_000);
+  });
 });

@@ -5,6 +5,7 @@ import { confusionSpec, curvesSpec } from '../../src/report/charts.ts';
 import { formatShape, modelToDot, summarizeModel } from '../../src/report/diagram.ts';
 import { activationTiles, convLayers, kernelTiles } from '../../src/report/kernels.ts';
 import { normalise, tileGridPng } from '../../src/report/png.ts';
+import { completeHistory } from '../../src/study/run-folder.ts';
 
 beforeAll(async () => {
   tf.enableProdMode();
@@ -92,12 +93,17 @@ describe('diagrams and chart specs', () => {
   });
 
   it('puts train and validation of every seed into the curves and counts into the heatmap', () => {
-    const h = { epoch: [1, 2], loss: [1, 0.5], acc: [0.5, 0.7], val_loss: [1.1, 0.6], val_acc: [0.4, 0.6], lr: [0.1, 0.01], seconds: [1, 1] };
+    const h = completeHistory({ epoch: [1, 2], loss: [1, 0.5], acc: [0.5, 0.7], val_loss: [1.1, 0.6], val_acc: [0.4, 0.6], lr: [0.1, 0.01], seconds: [1, 1] });
     const spec = curvesSpec('cnn', [{ seed: 1, history: h }, { seed: 2, history: h }], 'test (used as validation ⚠)') as unknown as {
       hconcat: { data: { values: { split: string; value: number }[] } }[];
     };
     const loss = spec.hconcat[0].data.values;
     expect(loss).toHaveLength(8);
+    expect(spec.hconcat).toHaveLength(3); // no macro-average panel for runs that did not log them
+    const withMacro = { ...h, val_precision: [0.5, 0.6], val_recall: [0.4, 0.6], val_macro_f1: [0.45, 0.6], val_auc: [0.8, 0.9] };
+    const full = curvesSpec('cnn', [{ seed: 1, history: withMacro }]) as unknown as typeof spec;
+    expect(full.hconcat).toHaveLength(4);
+    expect(full.hconcat[3].data.values.filter((p) => p.split === 'AUC (one-vs-rest)').map((p) => p.value)).toEqual([0.8, 0.9]);
     expect(loss.filter((p) => p.split === 'test (used as validation ⚠)').map((p) => p.value)).toEqual([1.1, 0.6, 1.1, 0.6]);
     expect(spec.hconcat[2].data.values.map((p) => p.value)).toEqual([0.1, 0.01, 0.1, 0.01]);
     const heat = confusionSpec('c', [[3, 1], [0, 4]], ['0 お', '1 き']) as unknown as { data: { values: { true: string; predicted: string; count: number; rowShare: number }[] } };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../../src/engine/model-io.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../../src/report/metrics.ts';
-import { runDir, type History, type RunConfig, type RunMetrics } from '../../src/study/run-folder.ts';
+import { completeHistory, runDir, type History, type RunConfig, type RunMetrics } from '../../src/study/run-folder.ts';
 
 tf.enableProdMode(); // no "install tfjs-node" banner in test output
 
@@ -94,7 +94,8 @@ export const RUN_SPECS: RunSpec[] = [
 
 function history(seed: number, offset: number): History {
   const epochs = [1, 2, 3, 4];
-  return {
+  // Written as a run from before the per-epoch macro metrics: readers must cope.
+  return completeHistory({
     epoch: epochs,
     loss: epochs.map((e) => 2 / (e + seed) - offset),
     acc: epochs.map((e) => 0.5 + e / 10 + offset / 4),
@@ -102,7 +103,7 @@ function history(seed: number, offset: number): History {
     val_acc: epochs.map((e) => 0.45 + e / 10 + offset / 4),
     lr: [0.001, 0.001, 0.0001, 0.0001],
     seconds: [1.5, 1.4, 1.4, 1.3],
-  };
+  });
 }
 
 export async function writeSyntheticStudy(root: string): Promise<{ runsDir: string; dataDir: string }> {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   balancedAccuracy,
+  binaryRocAuc,
   classificationReport,
   classRowLabels,
   confusionMatrix,
   formatClassificationReport,
   formatFixed,
+  macroRocAucOvr,
 } from '../../src/report/metrics.ts';
 
 describe('classificationReport', () => {
@@ -95,5 +97,44 @@ describe('formatFixed', () => {
     expect(formatFixed(0.5, 0)).toBe('0');
     expect(formatFixed(1.5, 0)).toBe('2');
     expect(formatFixed(2 / 3, 2)).toBe('0.67');
+  });
+});
+
+describe('ROC AUC (sklearn roc_auc_score semantics)', () => {
+  it('gives the documented binary value', () => {
+    // sklearn.metrics.roc_auc_score docs: y_true=[0,0,1,1], y_score=[0.1,0.4,0.35,0.8] -> 0.75.
+    expect(binaryRocAuc([false, false, true, true], [0.1, 0.4, 0.35, 0.8])).toBeCloseTo(0.75, 12);
+  });
+
+  it('averages one-vs-rest AUCs over classes, a tied positive/negative pair counting one half', () => {
+    const yTrue = [0, 1, 2, 2];
+    const probs = [0.5, 0.3, 0.2, 0.2, 0.5, 0.3, 0.2, 0.2, 0.6, 0.3, 0.4, 0.3];
+    // class 0 and 1: their one positive outscores every negative (AUC 1); class 2: positives 0.6, 0.3 vs
+    // negatives 0.2, 0.3 -> pairs 1 + 1 + 1 + 0.5 (tie) = 3.5 of 4 -> 0.875. Macro: (1 + 1 + 0.875) / 3.
+    expect(macroRocAucOvr(yTrue, probs, 3)).toBeCloseTo((1 + 1 + 0.875) / 3, 12);
+  });
+
+  it('equals the pair-counting definition on random scores with ties', () => {
+    let seed = 7;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const n = 200;
+    const positive = Array.from({ length: n }, () => rand() < 0.3);
+    const scores = Array.from({ length: n }, () => Math.round(rand() * 20) / 20);
+    let wins = 0;
+    let pairs = 0;
+    for (let i = 0; i < n; i++) {
+      if (!positive[i]) continue;
+      for (let j = 0; j < n; j++) {
+        if (positive[j]) continue;
+        pairs++;
+        wins += scores[i] > scores[j] ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+      }
+    }
+    expect(binaryRocAuc(positive, scores)).toBeCloseTo(wins / pairs, 12);
+  });
+
+  it('is NaN when a class has no true sample (sklearn raises), and checks the shapes', () => {
+    expect(macroRocAucOvr([0, 0], [0.9, 0.1, 0.8, 0.2], 2)).toBeNaN();
+    expect(() => macroRocAucOvr([0, 1], [0.5, 0.5, 0.5], 2)).toThrow(RangeError);
   });
 });

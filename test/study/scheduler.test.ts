@@ -141,4 +141,11 @@ describe('trainWorker', () => {
     expect(args('cnn').join(' ')).toContain('--epochs 5');
     expect(args('knn')).not.toContain('--epochs');
   });
+
+  it('passes --threads only to backends it applies to', () => {
+    const argsFor = (backend: string): string[] =>
+      trainWorker({ dataset: 'kmnist', dataDir: '/d', runsRoot: '/r', backend, threads: 2, script: FAKE })({ experiment: 'cnn', seed: 1, resume: false, restart: false, dir: '/r/x', liveLog: '/r/x.log' }).args;
+    expect(argsFor('wasm').join(' ')).toContain('--threads 2');
+    expect(argsFor('cpu')).not.toContain('--threads');
+  });
 });

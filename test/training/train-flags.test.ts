@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerTrain, trainRunOptions, type TrainCliFlags } from '../../src/commands/train.ts';
-import { UserError } from '../../src/errors.ts';
+import { THREADS_ENV } from '../../src/engine/backend.ts';
 import type { RunConfig } from '../../src/study/run-folder.ts';
 import { trainRun, type TrainRunOptions } from '../../src/training/train-run.ts';
+import { rejectsWithUserError } from '../helpers/user-error.ts';
 import { syntheticDataset, writeIdxDataset } from './synthetic.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kmnist-train-flags-'));
@@ -105,25 +106,18 @@ const NO_EFFECT: Record<string, string> = {
   '--progress': 'how progress is printed',
 };
 
-const BASE = ['fcnn', '--data-dir', dataA, '--epochs', '2', '--batch-size', '32', '--seed', '1', '--backend', 'wasm', '--threads', '1', '--progress', 'none'];
+// One wasm thread where --threads is not given (it is refused with --backend cpu): no thread pool in vitest's worker.
+process.env[THREADS_ENV] = '1';
+const BASE = ['fcnn', '--data-dir', dataA, '--epochs', '2', '--batch-size', '32', '--seed', '1', '--backend', 'wasm', '--progress', 'none'];
 
 function at(config: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], config);
 }
 
-async function userError(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UserError);
-  return err as UserError;
-}
-
 /** Starts a run with `args` and stops it after epoch 1, as a killed run would be; returns its config.json. */
 async function startRun(out: string, args: string[]): Promise<RunConfig> {
   const o = parseTrain([...BASE, ...args, '--out', out]);
-  expect((await userError(trainRun({ ...o, stopAfterEpoch: 1 }))).message).toMatch(/continue with --resume/);
+  expect((await rejectsWithUserError(trainRun({ ...o, stopAfterEpoch: 1 }))).message).toMatch(/continue with --resume/);
   return JSON.parse(readFileSync(join(out, 'kmnist', 'fcnn', 'seed-1', 'config.json'), 'utf8')) as RunConfig;
 }
 
@@ -139,14 +133,14 @@ describe('train flags: recorded in config.json, checked by --resume', () => {
       const config = await startRun(out, c.a);
       for (const [path, value] of Object.entries(c.recorded)) expect(at(config, path), path).toEqual(value);
       const resume = parseTrain([...BASE, ...c.b, '--out', out, '--resume']);
-      const err = await userError(trainRun(resume));
+      const err = await rejectsWithUserError(trainRun(resume));
       expect(err.message).toMatch(/^--resume: settings differ from the run in /);
       expect(err.message).toMatch(c.differs);
     });
   }
 
   it('flags that place the run are recorded', async () => {
-    const config = await startRun(join(root, 'locations'), Object.values(LOCATIONS).flatMap((l) => l.a));
+    const config = await startRun(join(root, 'locations'), [...Object.values(LOCATIONS).flatMap((l) => l.a), '--threads', '1']);
     for (const l of Object.values(LOCATIONS)) for (const [path, value] of Object.entries(l.recorded)) expect(at(config, path), path).toEqual(value);
     expect(at(config, 'versions.wasmThreads')).toBe('1');
   });
@@ -162,15 +156,20 @@ describe('train flags: recorded in config.json, checked by --resume', () => {
 
 describe('train flags that change nothing in the chosen setup are refused', () => {
   it('augmentation ranges and the augment factor without augmentation', async () => {
-    expect((await userError(trainRun(parseTrain([...BASE, '--shear', '0.5'])))).message).toBe('--shear needs augmentation: use an -aug experiment or add --augment');
-    expect((await userError(trainRun(parseTrain([...BASE, '--augment-factor', '2'])))).message).toMatch(/^--augment-factor needs augmentation/);
+    expect((await rejectsWithUserError(trainRun(parseTrain([...BASE, '--shear', '0.5'])))).message).toBe('--shear needs augmentation: use an -aug experiment or add --augment');
+    expect((await rejectsWithUserError(trainRun(parseTrain([...BASE, '--augment-factor', '2'])))).message).toMatch(/^--augment-factor needs augmentation/);
+  });
+
+  it('--threads with a backend other than wasm (or auto, which may pick it)', () => {
+    expect(() => parseTrain([...BASE, '--threads', '1', '--backend', 'cpu'])).toThrow("--threads: no effect with --backend cpu (it sets the wasm backend's matrix-product threads); drop it");
+    expect(parseTrain([...BASE, '--threads', '1', '--backend', 'auto']).threads).toBe(1);
   });
 
   it('every training setting on knn, which does not train', async () => {
     const training = Object.keys(SETTINGS).filter((f) => f !== '--backend' && f !== '--data-dir');
     for (const flag of training) {
       const args = ['knn', '--data-dir', dataA, '--backend', 'wasm', '--threads', '1', '--progress', 'none', '--out', join(root, 'knn'), ...SETTINGS[flag].a];
-      const err = await userError(trainRun(parseTrain(args)));
+      const err = await rejectsWithUserError(trainRun(parseTrain(args)));
       expect(err.message, flag).toMatch(new RegExp(`${flag}.*: no effect on knn, a nearest-neighbour baseline that does not train`));
     }
   });

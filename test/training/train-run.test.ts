@@ -1,11 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { loadModel } from '../../src/engine/model-io.ts';
 import { UserError } from '../../src/errors.ts';
-import type { History, RunConfig, RunMetrics } from '../../src/study/run-folder.ts';
+import { HISTORY_KEYS, type History, type RunConfig, type RunMetrics } from '../../src/study/run-folder.ts';
+import { readEventFile } from '../../src/tensorboard/events.ts';
 import { INTERRUPTED_EXIT_CODE, trainRun, type TrainRunOptions } from '../../src/training/train-run.ts';
 import { syntheticDataset } from './synthetic.ts';
 
@@ -36,6 +37,22 @@ function results(dir: string): unknown {
     metrics: { ...m, trainSeconds: undefined, trainImagesPerSecond: undefined, inferenceImagesPerSecond: undefined },
     predictions: readFileSync(join(dir, 'predictions-test.csv'), 'utf8'),
   };
+}
+
+/** Every scalar of the run's TensorBoard log, per folder and tag: [step, value] pairs in file order (CRCs checked). */
+function tensorboardScalars(dir: string): Record<string, Record<string, [number, number][]>> {
+  const out: Record<string, Record<string, [number, number][]>> = {};
+  for (const sub of ['train', 'validation']) {
+    const files = readdirSync(join(dir, 'tensorboard', sub));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^events\.out\.tfevents\./);
+    const tags: Record<string, [number, number][]> = {};
+    for (const e of readEventFile(join(dir, 'tensorboard', sub, files[0]))) {
+      for (const v of e.scalars) (tags[v.tag] ??= []).push([e.step, v.value]);
+    }
+    out[sub] = tags;
+  }
+  return out;
 }
 
 async function expectUserError(p: Promise<unknown>, pattern: RegExp, exitCode = 1): Promise<void> {
@@ -71,6 +88,8 @@ describe('trainRun', () => {
     expect(tf.memory().numTensors).toBe(tensors); // nothing leaks per epoch or from the checkpoint
     expect(results(dir)).toEqual(results(folder('det-a')));
     expect(existsSync(join(dir, 'checkpoint'))).toBe(false);
+    // The TensorBoard log of the resumed run: epochs 1-3 once each, the same values as the uninterrupted run's.
+    expect(tensorboardScalars(dir)).toEqual(tensorboardScalars(folder('det-a')));
   });
 
   it('writes a complete, well-formed run folder with metrics.json last', async () => {
@@ -80,10 +99,36 @@ describe('trainRun', () => {
     expect(config.datasetMd5).toEqual({ synthetic: '0' });
     expect(config.versions['@tensorflow/tfjs']).toBe('4.22.0');
     const log = readFileSync(join(dir, 'log.csv'), 'utf8').trim().split('\n');
-    expect(log[0]).toBe('epoch,loss,acc,val_loss,val_acc,lr,seconds');
+    expect(log[0]).toBe('epoch,loss,acc,val_loss,val_acc,val_precision,val_recall,val_macro_f1,val_auc,lr,seconds');
     expect(log).toHaveLength(4);
     const h = read<History>(join(dir, 'history.json'));
-    for (const key of ['epoch', 'loss', 'acc', 'val_loss', 'val_acc', 'lr', 'seconds'] as const) expect(h[key]).toHaveLength(3);
+    for (const key of HISTORY_KEYS) expect(h[key]).toHaveLength(3);
+    for (const key of ['val_precision', 'val_recall', 'val_macro_f1', 'val_auc'] as const) {
+      for (const v of h[key]) {
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(1);
+      }
+    }
+    expect(h.val_auc[2]).toBeGreaterThan(0.5); // better than chance on the easy synthetic classes
+    // log.csv holds the same numbers as history.json.
+    const lastRow = log[3].split(',').map(Number);
+    expect(lastRow[8]).toBe(h.val_auc[2]);
+    expect(lastRow[7]).toBe(h.val_macro_f1[2]);
+    // TensorBoard: every epoch's values as history.json has them (float32, as event files store them).
+    const tb = tensorboardScalars(dir);
+    const series = (key: keyof History): [number, number][] => h.epoch.map((e, i) => [e, Math.fround(h[key][i])]);
+    expect(tb.train).toEqual({ epoch_loss: series('loss'), epoch_accuracy: series('acc'), epoch_learning_rate: series('lr') });
+    expect(tb.validation).toEqual({
+      epoch_loss: series('val_loss'),
+      epoch_accuracy: series('val_acc'),
+      epoch_precision: series('val_precision'),
+      epoch_recall: series('val_recall'),
+      epoch_macro_f1: series('val_macro_f1'),
+      epoch_auc: series('val_auc'),
+    });
+    const trainEvents = readEventFile(join(dir, 'tensorboard', 'train', readdirSync(join(dir, 'tensorboard', 'train'))[0]));
+    expect(trainEvents[0].fileVersion).toBe('brain.Event:2');
+    expect(trainEvents[1].texts['model/summary']).toMatch(/conv2d.*\n.*Total params/s);
     for (const which of ['train', 'test'] as const) {
       const rows = readFileSync(join(dir, `predictions-${which}.csv`), 'utf8').trim().split('\n');
       expect(rows[0]).toBe('index,true,predicted,p0,p1,p2,p3');

@@ -2,7 +2,7 @@
 import type { ApiError, RunSummary, RunsResponse, TestImageKind, TestImageResponse } from '../api-types.ts';
 import { classify, initTf, loadRunModel, type LoadedModel } from './models.ts';
 import { DrawingPad, grayToImageData } from './pad.ts';
-import { SIDE, preprocess, type FitStyle } from './preprocess.ts';
+import { SIDE, prepareImage, type FitStyle } from '../../inference/preprocess.ts';
 import { ExperimentView, ModelRow, classLabel, el, runTitle } from './view.ts';
 
 /** A hook for tests and the curious: the same numbers the bars show. */
@@ -130,7 +130,7 @@ const pad = new DrawingPad(byId<HTMLCanvasElement>('pad'), {
 });
 
 function drawingChanged(): void {
-  input = preprocess(pad.gray(), pad.canvas.width, pad.canvas.height, fitStyle.value as FitStyle);
+  input = prepareImage(pad.gray(), pad.canvas.width, pad.canvas.height, fitStyle.value as FitStyle);
   showPreview(input);
   inputChanged();
 }

@@ -1,7 +1,7 @@
 // Loads each run's TF.js layers model in the browser and classifies one 28x28 image with it.
 import * as tf from '@tensorflow/tfjs';
 import type { RunSummary } from '../api-types.ts';
-import { SIDE } from './preprocess.ts';
+import { SIDE } from '../../inference/preprocess.ts';
 
 export interface LoadedModel {
   run: RunSummary;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendDetails, EngineBackend, GpuAdapterDescription, StartOptions } from '../engine-backend.ts';
+import { holdUntilCommandEnds } from '../../held-resources.ts';
 import { adapterLabel, findAdapter } from './adapter.ts';
 import { DAWN_PACKAGE, DawnMissingError, installNavigatorGpu, type GpuAdapterLike, type GpuDeviceLike } from './dawn.ts';
 
@@ -67,6 +68,7 @@ export class WebGpuEngine implements EngineBackend {
   readonly name = 'webgpu';
   private device: GpuDeviceLike | undefined;
   private adapter: GpuAdapterDescription | undefined;
+  private unhold: (() => void) | undefined;
 
   async start(o: StartOptions): Promise<string | undefined> {
     let found;
@@ -97,6 +99,7 @@ export class WebGpuEngine implements EngineBackend {
       return `the adapter ${adapterLabel(found.description)} refused to create a device (${messageOf(e)})`;
     }
     const device = this.device;
+    this.unhold = holdUntilCommandEnds(() => this.close());
     // Replaces the factory tfjs-backend-webgpu registered at import (it would pick its own adapter).
     if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
     tf.registerBackend('webgpu', () => new WebGPUBackend(device, found.adapter.info), 3);
@@ -113,7 +116,9 @@ export class WebGpuEngine implements EngineBackend {
   }
 
   async close(): Promise<void> {
-    if (tf.findBackend('webgpu')) tf.removeBackend('webgpu');
+    this.unhold?.();
+    this.unhold = undefined;
+    if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
     this.device?.destroy();
     this.device = undefined;
   }

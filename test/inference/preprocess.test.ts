@@ -1,6 +1,6 @@
 // The drawing → 28x28 preprocessing: crop, scale keeping aspect (fill 28x28 like KMNIST, or 20x20 + centre of mass like MNIST).
 import { describe, expect, it } from 'vitest';
-import { centreOfMass, inkBox, preprocess, resizeBox } from '../../src/web/page/preprocess.ts';
+import { centreOfMass, inkBox, inkOnBlack, prepareImage, preprocess, resizeBox, toGray } from '../../src/inference/preprocess.ts';
 
 function canvas(width: number, height: number, paint: (x: number, y: number) => number): Uint8Array {
   const out = new Uint8Array(width * height);
@@ -72,5 +72,31 @@ describe('preprocess', () => {
     const src = [0, 100, 200, 200, 0, 100, 0, 0];
     const out = resizeBox(src, 4, { x0: 0, y0: 0, width: 4, height: 2 }, 2, 1);
     expect(Array.from(out)).toEqual([50, 100]);
+  });
+});
+
+describe('image files: grayscale and polarity', () => {
+  it('takes BT.601 luma and composites transparency over white', () => {
+    expect(Array.from(toGray([255, 0, 0, 255, 0, 0, 0, 0], 2, 1, 4))).toEqual([76, 255]);
+    expect(Array.from(toGray([10, 20], 2, 1, 1))).toEqual([10, 20]);
+  });
+
+  it('inverts dark ink on light paper, removes the background level and leaves a black-pad drawing as it is', () => {
+    const w = 40;
+    const paper = new Uint8Array(w * w).map((_, i) => 230 + (i % 3) * 5); // light, slightly noisy
+    const pad = new Uint8Array(w * w);
+    for (let y = 10; y < 30; y++) {
+      for (let x = 18; x < 22; x++) {
+        paper[y * w + x] = 20;
+        pad[y * w + x] = 235;
+      }
+    }
+    const fromPaper = inkOnBlack(paper, w, w);
+    expect(fromPaper[0]).toBe(0); // the paper (noise included) is background
+    expect(fromPaper[15 * w + 20]).toBe(Math.round(((235 - 25) * 255) / (255 - 25))); // ink 255-20, over the paper's 90th percentile 255-230
+    expect(Array.from(inkOnBlack(pad, w, w))).toEqual(Array.from(pad));
+    // Both give the same model input.
+    expect(Array.from(prepareImage(paper, w, w))).toEqual(Array.from(preprocess(fromPaper, w, w)));
+    expect(inkBox(prepareImage(paper, w, w), 28, 28)).toEqual(inkBox(prepareImage(pad, w, w), 28, 28));
   });
 });

@@ -1,10 +1,11 @@
-// Turns a drawing (white strokes on black, any size) into a 28x28 image like the dataset's: crop to the ink's
-// bounding box, scale it keeping its aspect ratio (area averaging, so thin strokes turn grey rather than vanish),
+// Turns a drawing or an image file (any size, any polarity) into a 28x28 image like the dataset's: grayscale,
+// white ink on black (inverted when the background is light), crop to the ink's bounding box, scale it keeping its aspect ratio (area averaging, so thin strokes turn grey rather than vanish),
 // then place it in the 28x28 frame. Two styles:
 // - 'kmnist': the character fills the frame (long side 28), box-centred. Measured on the kmnist-10k test set:
 //   the ink's long side is 28 px for at least 90% of the images, mean centre of mass (13.2, 13.8).
 // - 'mnist': fit 20x20, centre of mass at the frame's centre (LeCun's MNIST recipe).
-// Pure functions: the page calls them, and the unit tests run them in Node.
+// Pure functions shared by the drawing page (bundled for the browser) and `kmnist-lab predict` (Node), so both
+// feed a model exactly the same way; the unit tests run them in Node.
 
 export const SIDE = 28;
 export type FitStyle = 'kmnist' | 'mnist';
@@ -115,4 +116,50 @@ export function preprocess(gray: ArrayLike<number>, width: number, height: numbe
     }
   }
   return out;
+}
+
+/**
+ * Grey levels of an interleaved 8-bit image with `channels` = 1 (gray), 2 (gray + alpha), 3 (RGB) or 4 (RGBA):
+ * ITU-R BT.601 luma (0.299 R + 0.587 G + 0.114 B), transparent pixels composited over white as a viewer shows
+ * them. Length width x height.
+ */
+export function toGray(data: ArrayLike<number>, width: number, height: number, channels: 1 | 2 | 3 | 4): Uint8Array {
+  const out = new Uint8Array(width * height);
+  for (let i = 0; i < out.length; i++) {
+    const p = i * channels;
+    const luma = channels >= 3 ? 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2] : data[p];
+    const alpha = channels === 2 || channels === 4 ? data[p + channels - 1] / 255 : 1;
+    out[i] = Math.round(luma * alpha + 255 * (1 - alpha));
+  }
+  return out;
+}
+
+/** A quantile (default: the median) of the grey levels of the image's border pixels: the background's level. */
+export function borderLevel(gray: ArrayLike<number>, width: number, height: number, quantile = 0.5): number {
+  const border: number[] = [];
+  for (let x = 0; x < width; x++) border.push(gray[x], gray[(height - 1) * width + x]);
+  for (let y = 1; y < height - 1; y++) border.push(gray[y * width], gray[y * width + width - 1]);
+  border.sort((a, b) => a - b);
+  return border[Math.min(border.length - 1, Math.floor(border.length * quantile))];
+}
+
+/**
+ * White ink on a black background, as the datasets are: inverted when the border is light (> 127, dark ink on
+ * paper), then the background level subtracted and the rest stretched to 0..255. The level is the border's
+ * 90th percentile, so paper texture and JPEG noise count as background, not ink. The pad's black drawings pass
+ * unchanged.
+ */
+export function inkOnBlack(gray: ArrayLike<number>, width: number, height: number): Uint8Array {
+  const invert = borderLevel(gray, width, height) > 127;
+  const out = Uint8Array.from({ length: width * height }, (_, i) => (invert ? 255 - gray[i] : gray[i]));
+  const bg = borderLevel(out, width, height, 0.9);
+  if (bg === 0) return out;
+  if (bg === 255) return out.fill(0); // nothing but background
+  for (let i = 0; i < out.length; i++) out[i] = Math.round((Math.max(0, out[i] - bg) * 255) / (255 - bg));
+  return out;
+}
+
+/** The whole path from any grey image to the model's 28x28 input: inkOnBlack, then preprocess. */
+export function prepareImage(gray: ArrayLike<number>, width: number, height: number, style: FitStyle = 'kmnist'): Uint8Array {
+  return preprocess(inkOnBlack(gray, width, height), width, height, style);
 }

@@ -73,10 +73,20 @@ export async function build(root = REPO_ROOT) {
         {
           name: 'external-with-js-extensions',
           setup(b) {
-            b.onResolve({ filter: /.*/ }, (args) => {
-              if (args.kind === 'entry-point') return undefined;
-              const path = args.path.startsWith('.') ? args.path.replace(/\.ts$/, '.js') : args.path;
-              return { path, external: true };
+            b.onResolve({ filter: /.*/ }, async (args) => {
+              if (args.kind === 'entry-point' || args.pluginData === 'inner') return undefined;
+              if (args.path.startsWith('.')) return { path: args.path.replace(/\.ts$/, '.js'), external: true };
+              // A package subpath without an extension ('crc-32/crc32c'): tsx finds it, Node's ESM resolver
+              // needs the file's extension, so the specifier gets the one esbuild resolves it to.
+              const subpath = /^((?:@[^/]+\/)?[^/]+)\/(.+)$/.exec(args.path);
+              if (subpath && !/\.[cm]?js$/.test(args.path) && !args.path.startsWith('node:')) {
+                const found = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'inner' });
+                const ext = /\.[cm]?js$/.exec(found.path ?? '')?.[0];
+                if (found.errors.length === 0 && ext && found.path.endsWith(args.path.slice(subpath[1].length) + ext)) {
+                  return { path: args.path + ext, external: true };
+                }
+              }
+              return { path: args.path, external: true };
             });
           },
         },

@@ -2,10 +2,12 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { checkThreadsApply, RUNS_PER_GPU, threadsPerJob } from '../engine/threads.ts';
+import { checkThreadsApply, RUNS_PER_GPU, threadsFromEnv, threadsPerJob } from '../engine/threads.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import type { Experiment } from '../models/zoo.ts';
 import type { ProgressDisplay } from '../study/progress.ts';
+import type { RunJob } from '../study/scheduler.ts';
+import { resolveTraining } from '../training/options.ts';
 import { intFlag } from './flags.ts';
 import { addTrainingOptions, trainingArgs, type TrainingCliFlags } from './training-flags.ts';
 
@@ -32,16 +34,30 @@ function parseExperiments(value: string, getExperiment: (name: string) => Experi
 }
 
 /**
- * The training flags for one experiment's workers (--epochs, --backend, --allow-software-gpu and --threads travel
- * separately). A flag
- * that changes nothing for it is left out, as `train` refuses those: all of them for the nearest-neighbour
- * baseline, the augmentation ranges for an experiment that does not augment (unless --augment is given).
+ * The training flags that apply to one experiment: a flag that changes nothing for it is left out, as `train`
+ * refuses those: all of them for the nearest-neighbour baseline, the augmentation ranges for an experiment that
+ * does not augment (unless --augment is given).
  */
-function workerTrainingArgs(e: Experiment, flags: TrainingCliFlags): string[] {
-  if (e.kind === 'knn') return [];
+function trainingFor(e: Experiment, flags: TrainingCliFlags): TrainingCliFlags {
+  if (e.kind === 'knn') return {};
   const augments = e.augment || flags.augment === true;
-  const perExperiment = augments ? {} : { augmentFactor: undefined, shear: undefined };
-  return trainingArgs({ ...flags, epochs: undefined, backend: undefined, allowSoftwareGpu: undefined, threads: undefined, ...perExperiment });
+  return { ...flags, ...(augments ? {} : { augmentFactor: undefined, shear: undefined }) };
+}
+
+/** The training flags for one experiment's workers (--epochs, --backend, --allow-software-gpu and --threads travel separately). */
+function workerTrainingArgs(e: Experiment, flags: TrainingCliFlags): string[] {
+  return trainingArgs({ ...trainingFor(e, flags), epochs: undefined, backend: undefined, allowSoftwareGpu: undefined, threads: undefined });
+}
+
+/** The most epochs a run trains (for the ETA): --epochs, else its preset's; 0 for the nearest-neighbour baseline. */
+function plannedEpochs(e: Experiment, flags: TrainingCliFlags): number | undefined {
+  if (e.kind === 'knn') return 0;
+  const f = trainingFor(e, flags);
+  try {
+    return resolveTraining(e, { epochs: f.epochs, batchSize: f.batchSize, learningRate: f.lr, optimizer: f.optimizer, preset: f.preset }).epochs;
+  } catch {
+    return undefined; // a bad flag combination: the worker says so
+  }
 }
 
 async function action(flags: RunFlags): Promise<void> {
@@ -61,7 +77,11 @@ async function action(flags: RunFlags): Promise<void> {
   const jobs = jobsDefault?.jobs ?? intFlag('--jobs', flags.jobs ?? '');
   const epochs = flags.epochs;
   checkThreadsApply(backend ?? 'auto', flags.threads !== undefined);
-  const threads = flags.threads ?? threadsPerJob(jobs);
+  // --threads or $KMNIST_LAB_WASM_THREADS fix the threads per worker; otherwise each run gets its share of
+  // the cores, and the last runs get the cores that finished ones free.
+  const fixedThreads = flags.threads ?? threadsFromEnv();
+  const coresShare = fixedThreads === undefined ? threadsPerJob : undefined;
+  const epochsOf = (job: RunJob): number | undefined => plannedEpochs(getExperiment(job.experiment), flags);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
 
   // First Ctrl-C (or SIGTERM/SIGHUP, so workers are never orphaned): workers get SIGINT once and
@@ -93,7 +113,8 @@ async function action(flags: RunFlags): Promise<void> {
         epochs,
         backend,
         allowSoftwareGpu: flags.allowSoftwareGpu,
-        threads,
+        threads: fixedThreads,
+        coresShare,
         trainArgsFor: (name) => workerTrainingArgs(getExperiment(name), flags),
         // No --data-dir: the study's own data folder, downloaded when missing.
         downloadIfMissing: flags.dataDir === undefined,
@@ -101,11 +122,16 @@ async function action(flags: RunFlags): Promise<void> {
       {
         onPlan(plan) {
           const resuming = plan.toRun.filter((j) => j.resume).length;
+          const atOnce = Math.min(jobs, Math.max(1, plan.toRun.length));
+          const threadsEach =
+            fixedThreads !== undefined ? `${fixedThreads} thread(s) each` : `${threadsPerJob(atOnce)} thread(s) each, more for the last runs as cores free up`;
           process.stderr.write(
             `${experiments.length} experiments x ${seeds.length} seeds: ${plan.complete.length} complete (skipped), ` +
-              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${Math.min(jobs, Math.max(1, plan.toRun.length))} at a time${jobsDefault ? ` (${jobsDefault.why})` : ''}, ${threads} thread(s) each\n`,
+              `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${atOnce} at a time${jobsDefault ? ` (${jobsDefault.why})` : ''}, ${threadsEach}\n`,
           );
-          if (plan.toRun.length > 0) display = process.stderr.isTTY ? ttyDisplay(plan.toRun.length) : plainDisplay(plan.toRun.length);
+          const live = process.stdout.isTTY && process.stderr.isTTY; // else plain lines, one per event (logs, CI, pipes)
+          if (plan.toRun.length === 0) process.stderr.write(`study finished: all ${plan.complete.length} runs were already complete\n`);
+          else display = (live ? ttyDisplay : plainDisplay)(plan.toRun, { jobs, epochsOf });
         },
         onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
         onLog: (line) => process.stderr.write(`${line}\n`),

@@ -1,5 +1,5 @@
 // `kmnist-lab train <experiment>`: one training run into runs/<dataset>/<experiment>/seed-<n>/.
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
 import { checkThreadsApply, threadsPerJob } from '../engine/threads.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/choices.ts';
@@ -13,6 +13,7 @@ export interface TrainCliFlags extends DataOptions, TrainingCliFlags {
   resume?: boolean;
   force?: boolean;
   progress: string;
+  growThreads?: boolean;
 }
 
 export function registerTrain(program: Command): void {
@@ -24,7 +25,9 @@ export function registerTrain(program: Command): void {
     .option('--out <dir>', 'runs root', 'runs')
     .option('--resume', 'continue an interrupted run from its last finished epoch')
     .option('--force', 'overwrite an existing run folder')
-    .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto');
+    .option('--progress <mode>', `${PROGRESS_MODES.join(', ')} (auto: a bar in a terminal, lines otherwise)`, 'auto')
+    // For `run`'s workers: more threads arrive on stdin when the study's other runs finish.
+    .addOption(new Option('--grow-threads').hideHelp());
   addDataOptions(addTrainingOptions(cmd)).action(async (experiment: string, flags: TrainCliFlags) => {
     const { trainRun } = await import('../training/train-run.ts'); // TF.js: loaded only when training
     await trainRun(trainRunOptions(experiment, flags));
@@ -57,5 +60,6 @@ export function trainRunOptions(experiment: string, flags: TrainCliFlags): Train
     resume: flags.resume,
     force: flags.force,
     progress: oneOfFlag<ProgressMode>('--progress', flags.progress, PROGRESS_MODES),
+    growThreads: flags.growThreads,
   };
 }

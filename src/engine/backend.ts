@@ -42,6 +42,8 @@ export interface InitBackendOptions {
   threads?: number;
   /** webgpu: accept a software adapter (llvmpipe, lavapipe, SwiftShader); for tests. */
   allowSoftwareGpu?: boolean;
+  /** wasm: start the threaded build even for one thread, so that setWasmThreads can add threads later. */
+  growable?: boolean;
 }
 
 export interface JobsDefault {
@@ -91,6 +93,7 @@ export async function initBackend(choice: BackendChoice, options: InitBackendOpt
   const startOptions = (explicit: boolean): StartOptions => ({
     threads: options.threads ?? threadsFromEnv() ?? 1,
     allowSoftwareGpu: options.allowSoftwareGpu ?? false,
+    growable: options.growable ?? false,
     explicit,
   });
   if (choice !== 'auto') {
@@ -108,6 +111,15 @@ async function someBackend(options: StartOptions): Promise<boolean> {
     if ((await activate(name, options)) === undefined) return true;
   }
   return false;
+}
+
+/**
+ * Grows the wasm matrix products to `threads` threads (never shrinks) and returns the count now in use; 1
+ * on other backends. Only the threaded build can grow (initBackend with threads > 1 or `growable`).
+ */
+export async function setWasmThreads(threads: number): Promise<number> {
+  const engine = started.get('wasm');
+  return tf.getBackend() === 'wasm' && engine instanceof WasmEngine ? engine.growThreads(threads) : 1;
 }
 
 /** What a run records in config.json about the engine. */

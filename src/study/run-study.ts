@@ -19,8 +19,10 @@ export interface StudyOptions {
   resume: boolean;
   epochs?: number;
   backend?: string;
-  /** wasm threads per worker. */
+  /** wasm threads per worker, fixed; or coresShare: */
   threads?: number;
+  /** Threads per worker when n run at once, growing as the last runs free cores (the scheduler's coresShare). */
+  coresShare?: (concurrent: number) => number;
   /** More `train` flags for an experiment's workers (--batch-size, --lr, ...: see commands/training-flags.ts). */
   trainArgsFor?: (experiment: string) => readonly string[];
   /** webgpu: let workers take a software adapter (tests). */
@@ -74,6 +76,7 @@ export async function runStudy(o: StudyOptions, hooks: StudyHooks = {}): Promise
   const outcomes = await runJobs(plan.toRun, {
     jobs: o.jobs,
     worker,
+    coresShare: o.coresShare,
     onEvent: hooks.onEvent,
     signal: hooks.signal,
     forceSignal: hooks.forceSignal,

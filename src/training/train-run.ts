@@ -7,7 +7,7 @@ import { loadDataset } from '../data/load.ts';
 import { defaultDataDir } from '../data/registry.ts';
 import { stratifiedSplit } from '../data/splits.ts';
 import type { Dataset, DatasetName, ImageSet } from '../data/types.ts';
-import { backendInfo, closeBackend, describeBackend, initBackend, type BackendChoice } from '../engine/backend.ts';
+import { backendInfo, closeBackend, describeBackend, initBackend, setWasmThreads, type BackendChoice } from '../engine/backend.ts';
 import { saveModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { knnPredict } from '../models/knn.ts';
@@ -24,6 +24,7 @@ import { makeReporter, type ProgressMode, type ProgressReporter } from './progre
 import { Rng, withSeededMathRandomSync } from './rng.ts';
 import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from './run-files.ts';
 import { settingsDiff } from './run-settings.ts';
+import { listenForThreads } from './thread-control.ts';
 import { runVersions } from './versions.ts';
 import { TrainingLog } from '../tensorboard/training-log.ts';
 
@@ -44,6 +45,8 @@ export interface TrainRunOptions extends TrainFlags {
   resume?: boolean;
   force?: boolean;
   progress?: ProgressMode;
+  /** Take more threads from {"type":"threads"} lines on stdin (the study scheduler's, as cores free up). */
+  growThreads?: boolean;
   /** Stop as if killed once this many epochs are checkpointed (tests of --resume). */
   stopAfterEpoch?: number;
 }
@@ -191,13 +194,16 @@ async function trainRunOnBackend(o: TrainRunOptions): Promise<RunMetrics> {
 
   // Reading and unzipping the data overlaps with starting the backend (its wasm compiles off the main thread).
   const [backend, data] = await Promise.all([
-    initBackend(o.backend ?? 'auto', { threads: o.threads, allowSoftwareGpu: o.allowSoftwareGpu }),
+    initBackend(o.backend ?? 'auto', { threads: o.threads, allowSoftwareGpu: o.allowSoftwareGpu, growable: o.growThreads }),
     loadData(o, datasetName),
   ]);
   const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
   const split =
     training.validationOn === 'test' ? { train: data.train, val: data.test } : stratifiedSplit(data.train, training.valSplit, seed);
 
+  const stopListening = o.growThreads
+    ? listenForThreads(async (n) => reporter.note(`threads: ${await setWasmThreads(n)} for the matrix products (cores freed by finished runs)`))
+    : undefined;
   const rng = new Rng(seed);
   const model = experiment.kind === 'layers' ? withSeededMathRandomSync(rng, () => buildModel(experiment.name, input)) : null;
   try {
@@ -216,6 +222,7 @@ async function trainRunOnBackend(o: TrainRunOptions): Promise<RunMetrics> {
     if (!model) return await finishKnn(dir, config, data, data.train, experiment.kind === 'knn' ? experiment.k : 4, reporter);
     return await trainLayers(dir, config, model, training, data, split, rng, reporter, o, resuming);
   } finally {
+    stopListening?.();
     model?.dispose();
   }
 }

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'runs', 'data', 'report', 'dist', 'coverage', '.tmp', '**/*.bundle.js'] },
+  { ignores: ['node_modules', 'runs', 'data', 'report', 'dist', '.dist-*', 'coverage', '.tmp', '**/*.bundle.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

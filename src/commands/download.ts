@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions } from '../data/cli-options.ts';
 import { folderFlag, intFlag } from './flags.ts';
-import { downloadDataset, unreachableSummary, type FileOutcome } from '../data/download.ts';
-import { defaultProgress } from '../data/progress.ts';
+import type { FileOutcome } from '../data/download.ts';
 import { DATASETS, DATASET_NAMES, defaultDataDir, formatsOf, getDatasetSpec, type DataFormat } from '../data/registry.ts';
 import type { DatasetName } from '../data/types.ts';
 
@@ -106,6 +105,7 @@ export function registerDownload(program: Command): void {
     const spec = getDatasetSpec(choice.dataset);
     sayWhenInterrupted(choice.dataDir);
     console.log(`${spec.title}, ${choice.format} format → ${choice.dataDir}${flags.source ? ` (from ${flags.source})` : ''}`);
+    const [{ downloadDataset, unreachableSummary }, { defaultProgress }] = await Promise.all([import('../data/download.ts'), import('../data/progress.ts')]);
     const outcomes = await downloadDataset({
       ...choice,
       source: flags.source,

@@ -4,9 +4,6 @@ import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
 import { intFlag } from './flags.ts';
-import { renderExamplesGrid } from '../data/examples-grid.ts';
-import { FONT_FAMILY } from '../graphics/fonts.ts';
-import { loadDataset } from '../data/load.ts';
 import { getDatasetSpec } from '../data/registry.ts';
 
 interface ExamplesFlags extends DataOptions {
@@ -35,6 +32,11 @@ export function registerExamples(program: Command): void {
     const out = flags.out ?? `examples-${opts.dataset}.png`;
     if (!out.toLowerCase().endsWith('.png')) throw new UserError(`--out ${out}: the grid is a PNG, give a .png file name`);
 
+    const [{ loadDataset }, { renderExamplesGrid }, { FONT_FAMILY }] = await Promise.all([
+      import('../data/load.ts'),
+      import('../data/examples-grid.ts'),
+      import('../graphics/fonts.ts'),
+    ]);
     const ds = await loadDataset(opts);
     const spec = getDatasetSpec(opts.dataset);
     const set = flags.split === 'train' ? ds.train : ds.test;

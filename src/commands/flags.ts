@@ -2,7 +2,7 @@
 // and what was expected.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { checkThreads } from '../engine/backend.ts';
+import { checkThreads } from '../engine/threads.ts';
 import { UserError } from '../errors.ts';
 
 /** A whole number >= min, written in plain digits ('1e3', '0x10', '' and ' ' are refused). */

@@ -1,7 +1,6 @@
 // `kmnist-lab info`: what a data folder holds — counts per split and class, image size, class names.
 import type { Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import { loadDataset } from '../data/load.ts';
 import { getDatasetSpec } from '../data/registry.ts';
 import { formatSummary, summarize } from '../data/summary.ts';
 
@@ -12,6 +11,7 @@ export function registerInfo(program: Command): void {
     .option('--json', 'print the summary as JSON');
   addDataOptions(cmd).action(async (flags: DataOptions & { json?: boolean }) => {
     const opts = resolveDataOptions(flags);
+    const { loadDataset } = await import('../data/load.ts');
     const ds = await loadDataset(opts);
     const summary = summarize(ds);
     const spec = getDatasetSpec(opts.dataset);

@@ -1,7 +1,6 @@
 // `kmnist-lab models`: the model zoo with parameter counts for a dataset's input size and classes.
 import type { Command } from 'commander';
 import { getDatasetSpec } from '../data/registry.ts';
-import { listExperiments, paramCount } from '../models/zoo.ts';
 
 export function registerModels(program: Command): void {
   program
@@ -9,7 +8,8 @@ export function registerModels(program: Command): void {
     .description('list the experiments of the model zoo with their parameter counts')
     .option('--dataset <name>', 'dataset whose input size and classes size the models', 'kmnist')
     .option('--json', 'print the list as JSON')
-    .action((flags: { dataset: string; json?: boolean }) => {
+    .action(async (flags: { dataset: string; json?: boolean }) => {
+      const { listExperiments, paramCount } = await import('../models/zoo.ts'); // loads TF.js
       const spec = getDatasetSpec(flags.dataset);
       const input = { height: spec.height, width: spec.width, numClasses: spec.numClasses };
       const rows = listExperiments().map((e) => ({

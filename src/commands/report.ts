@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { buildReport } from '../report/build-report.ts';
 import { folderFlag } from './flags.ts';
 import { lockFolder } from '../folder-lock.ts';
 
@@ -17,6 +16,7 @@ export function registerReport(program: Command): void {
       if (!Number.isInteger(limit) || limit < 0) throw new UserError(`--mistakes ${opts.mistakes}: expected a whole number (0 or more)`);
       const runsDir = folderFlag('--runs', opts.runs);
       const outDir = folderFlag('--out', opts.out);
+      const { buildReport } = await import('../report/build-report.ts'); // TF.js, vega, resvg
       const lock = await lockFolder(outDir, { what: 'report folder' });
       let result;
       try {

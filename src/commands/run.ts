@@ -2,44 +2,27 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
-import {
-  ALLOW_SOFTWARE_GPU_HELP,
-  ALLOW_SOFTWARE_GPU_OPTION,
-  BACKEND_CHOICES,
-  checkAllowSoftwareGpuApplies,
-  checkThreadsApply,
-  defaultJobs,
-  MAX_THREADS,
-  RUNS_PER_GPU,
-  threadsPerJob,
-  type BackendChoice,
-} from '../engine/backend.ts';
-import { getExperiment } from '../models/zoo.ts';
+import { checkAllowSoftwareGpuApplies, checkThreadsApply, RUNS_PER_GPU, threadsFromEnv, threadsPerJob } from '../engine/threads.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
-import { plainDisplay, ttyDisplay, type ProgressDisplay } from '../study/progress.ts';
-import { localExecutor } from '../study/executors/local/local-executor.ts';
-import { parseQueueUrl } from '../study/executors/queue/connection.ts';
-import { queueExecutor } from '../study/executors/queue/queue-executor.ts';
-import { runStudy } from '../study/run-study.ts';
+import type { Experiment } from '../models/zoo.ts';
+import type { ProgressDisplay } from '../study/progress.ts';
+import type { RunJob } from '../study/scheduler.ts';
+import { resolveTraining } from '../training/options.ts';
 import { stopSignals } from './stop-signals.ts';
-import { folderFlag, intFlag, oneOfFlag, threadsFlag } from './flags.ts';
-import { renderSummaryMarkdown } from '../study/summary-md.ts';
+import { folderFlag, intFlag } from './flags.ts';
+import { addTrainingOptions, trainingArgs, type TrainingCliFlags } from './training-flags.ts';
 
-interface RunFlags extends DataOptions {
+interface RunFlags extends DataOptions, TrainingCliFlags {
   experiments: string;
   seeds: string;
   jobs?: string;
-  epochs?: string;
   /** Undefined when neither --resume nor --no-resume is given: resume. */
   resume?: boolean;
   out: string;
-  backend?: string;
-  allowSoftwareGpu?: boolean;
-  threads?: string;
   queue?: string;
 }
 
-function parseExperiments(value: string): string[] {
+function parseExperiments(value: string, getExperiment: (name: string) => Experiment): string[] {
   const names = [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s.length > 0))];
   if (names.length === 0) throw new UserError('--experiments: give at least one experiment name');
   for (const name of names) {
@@ -52,20 +35,74 @@ function parseExperiments(value: string): string[] {
   return names;
 }
 
+/**
+ * The training flags that apply to one experiment: a flag that changes nothing for it is left out, as `train`
+ * refuses those: all of them for the nearest-neighbour baseline, the augmentation ranges for an experiment that
+ * does not augment (unless --augment is given).
+ */
+function trainingFor(e: Experiment, flags: TrainingCliFlags): TrainingCliFlags {
+  if (e.kind === 'knn') return {};
+  const augments = e.augment || flags.augment === true;
+  return { ...flags, ...(augments ? {} : { augmentFactor: undefined, shear: undefined }) };
+}
+
+/** The training flags for one experiment's workers (--epochs, --backend, --allow-software-gpu and --threads travel separately). */
+function workerTrainingArgs(e: Experiment, flags: TrainingCliFlags): string[] {
+  return trainingArgs({ ...trainingFor(e, flags), epochs: undefined, backend: undefined, allowSoftwareGpu: undefined, threads: undefined });
+}
+
+/** The most epochs a run trains (for the ETA): --epochs, else its preset's; 0 for the nearest-neighbour baseline. */
+function plannedEpochs(e: Experiment, flags: TrainingCliFlags): number | undefined {
+  if (e.kind === 'knn') return 0;
+  const f = trainingFor(e, flags);
+  try {
+    return resolveTraining(e, { epochs: f.epochs, batchSize: f.batchSize, learningRate: f.lr, optimizer: f.optimizer, preset: f.preset }).epochs;
+  } catch {
+    return undefined; // a bad flag combination: the worker says so
+  }
+}
+
 async function action(flags: RunFlags): Promise<void> {
   const data = resolveDataOptions(flags);
   const runsRoot = folderFlag('--out', flags.out);
-  const experiments = parseExperiments(flags.experiments);
+  const { getExperiment } = await import('../models/zoo.ts'); // TF.js
+  const experiments = parseExperiments(flags.experiments, getExperiment);
+  // --queue carries --epochs and --backend to its workers, not the other training flags yet: refuse them there.
+  if (flags.queue !== undefined) {
+    const extra = [...new Set(experiments.flatMap((name) => workerTrainingArgs(getExperiment(name), flags)).filter((a) => a.startsWith('--')))];
+    if (extra.length > 0) throw new UserError(`--queue: ${extra.join(', ')} not passed to queue workers yet; drop them or run without --queue`);
+  }
+  // Loaded here, not at start-up, so `--help` and the other commands stay fast.
+  const [{ runStudy }, { plainDisplay, ttyDisplay }, { renderSummaryMarkdown }, { localExecutor }, { parseQueueUrl }, { queueExecutor }] = await Promise.all([
+    import('../study/run-study.ts'),
+    import('../study/progress.ts'),
+    import('../study/summary-md.ts'),
+    import('../study/executors/local/local-executor.ts'),
+    import('../study/executors/queue/connection.ts'),
+    import('../study/executors/queue/queue-executor.ts'),
+  ]);
   const seedCount = intFlag('--seeds', flags.seeds);
-  const backend = flags.backend === undefined ? undefined : oneOfFlag<BackendChoice>('--backend', flags.backend, BACKEND_CHOICES);
+  const backend = flags.backend;
+  const { defaultJobs } = await import('../engine/backend.ts'); // probes for a GPU
   const jobsDefault = flags.jobs === undefined ? await defaultJobs(backend ?? 'auto') : undefined;
   const jobs = jobsDefault?.jobs ?? intFlag('--jobs', flags.jobs ?? '');
-  const epochs = flags.epochs === undefined ? undefined : intFlag('--epochs', flags.epochs);
+  const epochs = flags.epochs;
   checkThreadsApply(backend ?? 'auto', flags.threads !== undefined);
   checkAllowSoftwareGpuApplies(backend ?? 'auto', flags.allowSoftwareGpu === true);
-  const threads = flags.threads === undefined ? threadsPerJob(jobs) : threadsFlag(flags.threads);
+  // --threads or $KMNIST_LAB_WASM_THREADS fix the threads per worker; otherwise each run gets its share of
+  // the cores, and the last runs get the cores that finished ones free.
+  const fixedThreads = flags.threads ?? threadsFromEnv();
+  const coresShare = fixedThreads === undefined ? threadsPerJob : undefined;
+  const epochsOf = (job: RunJob): number | undefined => plannedEpochs(getExperiment(job.experiment), flags);
   const seeds = Array.from({ length: seedCount }, (_, i) => i + 1);
-  const local = localExecutor({ jobs, threads, allowSoftwareGpu: flags.allowSoftwareGpu, ...(jobsDefault ? { jobsNote: jobsDefault.why } : {}) });
+  const local = localExecutor({
+    jobs,
+    threads: fixedThreads,
+    coresShare,
+    trainArgsFor: (name) => workerTrainingArgs(getExperiment(name), flags),
+    allowSoftwareGpu: flags.allowSoftwareGpu,
+    ...(jobsDefault ? { jobsNote: jobsDefault.why } : {}),
+  });
   const executor = flags.queue === undefined ? local : queueExecutor({ address: parseQueueUrl(flags.queue), out: flags.out });
 
   // First Ctrl-C: local workers checkpoint (queued runs leave the queue); a second signal kills them.
@@ -98,7 +135,9 @@ async function action(flags: RunFlags): Promise<void> {
             `${experiments.length} experiments x ${seeds.length} seeds: ${plan.complete.length} complete (skipped), ` +
               `${resuming} to resume, ${plan.toRun.length - resuming} to start; ${executor.describe(plan.toRun.length)}\n`,
           );
-          if (plan.toRun.length > 0) display = process.stderr.isTTY ? ttyDisplay(plan.toRun.length) : plainDisplay(plan.toRun.length);
+          const live = process.stdout.isTTY && process.stderr.isTTY; // else plain lines, one per event (logs, CI, pipes)
+          if (plan.toRun.length === 0) process.stderr.write(`study finished: all ${plan.complete.length} runs were already complete\n`);
+          else display = (live ? ttyDisplay : plainDisplay)(plan.toRun, { jobs, epochsOf });
         },
         onWarning: (message) => process.stderr.write(`warning: ${message}\n`),
         onLog: (line) => process.stderr.write(`${line}\n`),
@@ -141,13 +180,9 @@ export function registerRun(program: Command): void {
     .option('--experiments <list>', 'comma-separated experiment names', DEFAULT_EXPERIMENTS.join(','))
     .option('--seeds <n>', 'number of seeds per experiment (seeds 1..n)', '3')
     .option('--jobs <n>', `runs in parallel (worker processes; default: one per core, ${RUNS_PER_GPU} on a GPU)`)
-    .option('--epochs <n>', 'epoch cap passed to every run (default: each preset\'s own)')
     .option('--resume', 'resume interrupted runs from their checkpoint (the default)')
     .option('--no-resume', 'restart interrupted runs from scratch instead of resuming them (complete runs are always kept)')
     .option('--out <dir>', 'runs root folder', 'runs')
-    .option('--backend <name>', `TF.js backend for the workers (${BACKEND_CHOICES.join(', ')}; default auto)`)
-    .option(ALLOW_SOFTWARE_GPU_OPTION, ALLOW_SOFTWARE_GPU_HELP)
-    .option('--threads <n>', `wasm threads per worker, 1-${MAX_THREADS} (default: the cores divided among the jobs)`)
     .option('--queue <url>', 'redis://HOST:PORT[/DB]: queue the runs for `kmnist-lab worker` processes on any machine sharing --out, instead of running them here');
-  addDataOptions(cmd).action(action);
+  addDataOptions(addTrainingOptions(cmd)).action(action);
 }

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadDataset } from '../data/load.ts';
 import { isDatasetName } from '../data/registry.ts';
 import { UserError } from '../errors.ts';
-import { DEFAULT_HOST, startWebServer } from '../web/server.ts';
+import { DEFAULT_HOST } from '../web/server-host.ts';
 import { folderFlag } from './flags.ts';
 
 interface ServeOptions {
@@ -33,6 +32,7 @@ export function registerServe(program: Command): void {
       folderFlag('--runs', opts.runs);
       folderFlag('--report', opts.report);
       if (!existsSync(opts.runs)) console.error(`kmnist-lab serve: ${resolve(opts.runs)} does not exist yet; the page will say how to make runs`);
+      const [{ startWebServer }, { loadDataset }] = await Promise.all([import('../web/server.ts'), import('../data/load.ts')]);
       const running = await startWebServer(
         {
           runsRoot: opts.runs,

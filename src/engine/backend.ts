@@ -12,7 +12,11 @@ import { adapterLabel } from './backends/webgpu/adapter.ts';
 import { probeHardwareAdapter, WebGpuEngine } from './backends/webgpu/index.ts';
 
 import type { BackendChoice } from './backend-choice.ts';
+import { RUNS_PER_GPU, threadsFromEnv } from './threads.ts';
 
+export type { GpuAdapterDescription } from './backends/engine-backend.ts';
+// The light halves live in backend-choice.ts (names) and threads.ts (thread counts) so the CLI can parse flags
+// without loading TF.js.
 export {
   ALLOW_SOFTWARE_GPU_HELP,
   ALLOW_SOFTWARE_GPU_OPTION,
@@ -20,7 +24,15 @@ export {
   checkAllowSoftwareGpuApplies,
   type BackendChoice,
 } from './backend-choice.ts';
-export type { GpuAdapterDescription } from './backends/engine-backend.ts';
+export {
+  checkThreads,
+  checkThreadsApply,
+  MAX_THREADS,
+  RUNS_PER_GPU,
+  THREADED_BACKENDS,
+  THREADS_ENV,
+  threadsPerJob,
+} from './threads.ts';
 
 export interface BackendInfo extends BackendDetails {
   name: string;
@@ -35,51 +47,9 @@ export interface InitBackendOptions {
   threads?: number;
   /** webgpu: accept a software adapter (llvmpipe, lavapipe, SwiftShader); for tests. */
   allowSoftwareGpu?: boolean;
+  /** wasm: start the threaded build even for one thread, so that setWasmThreads can add threads later. */
+  growable?: boolean;
 }
-
-export const THREADS_ENV = 'KMNIST_LAB_WASM_THREADS';
-
-/** The --backend choices --threads applies to: wasm's matrix products (auto may pick wasm). */
-export const THREADED_BACKENDS: readonly string[] = ['auto', 'wasm'];
-
-/** --threads given with a backend it does nothing for is refused, like any flag without effect. */
-export function checkThreadsApply(backend: string, threadsGiven: boolean): void {
-  if (threadsGiven && !THREADED_BACKENDS.includes(backend)) {
-    throw new UserError(`--threads: no effect with --backend ${backend} (it sets the wasm backend's matrix-product threads); drop it`);
-  }
-}
-export const MAX_THREADS = 8;
-
-/** Checks a thread count from a flag or the environment (`source` names it in the error). */
-export function checkThreads(n: number, source: string): number {
-  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
-    throw new UserError(`${source}: expected a whole number of threads from 1 to ${MAX_THREADS}`);
-  }
-  return n;
-}
-
-function threadsFromEnv(): number | undefined {
-  const raw = process.env[THREADS_ENV];
-  if (raw === undefined || raw === '') return undefined;
-  return checkThreads(Number(raw), `${THREADS_ENV}=${raw}`);
-}
-
-/**
- * Threads per process when `jobs` processes share this machine: $KMNIST_LAB_WASM_THREADS, else the
- * cores divided among the jobs (at least 1, at most MAX_THREADS). What `train` (1 job) and `run` use.
- */
-export function threadsPerJob(jobs: number): number {
-  return threadsFromEnv() ?? Math.max(1, Math.min(MAX_THREADS, Math.floor(availableParallelism() / jobs)));
-}
-
-/**
- * Runs that share one GPU by default in `run` (--jobs overrides). Not measured: the project's machines
- * have no GPU. Why 2: TF.js's webgpu backend issues each training step as many small dispatches from one
- * JS thread, and batches are assembled and augmented on the CPU, so one process leaves the GPU idle
- * between dispatches; a second one fills those gaps, while more would mostly add GPU context switches
- * and memory. Each process needs about one CPU core.
- */
-export const RUNS_PER_GPU = 2;
 
 export interface JobsDefault {
   jobs: number;
@@ -152,6 +122,7 @@ async function startBackend(choice: BackendChoice, options: InitBackendOptions):
   const startOptions = (explicit: boolean): StartOptions => ({
     threads: options.threads ?? threadsFromEnv() ?? 1,
     allowSoftwareGpu: options.allowSoftwareGpu ?? false,
+    growable: options.growable ?? false,
     explicit,
   });
   if (choice !== 'auto') {
@@ -169,6 +140,15 @@ async function someBackend(options: StartOptions): Promise<boolean> {
     if ((await activate(name, options)) === undefined) return true;
   }
   return false;
+}
+
+/**
+ * Grows the wasm matrix products to `threads` threads (never shrinks) and returns the count now in use; 1
+ * on other backends. Only the threaded build can grow (initBackend with threads > 1 or `growable`).
+ */
+export async function setWasmThreads(threads: number): Promise<number> {
+  const engine = started.get('wasm');
+  return tf.getBackend() === 'wasm' && engine instanceof WasmEngine ? engine.growThreads(threads) : 1;
 }
 
 /** What a run records in config.json about the engine. */

@@ -32,8 +32,12 @@ export interface WorkerSpec {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Builds the command line of one run's worker; injectable so tests can use a fake worker. */
-export type WorkerFactory = (job: RunJob) => WorkerSpec;
+/**
+ * Builds the command line of one run's worker; injectable so tests can use a fake worker. `threads`,
+ * when given (SchedulerOptions.coresShare), is the run's share of the cores, and the worker must accept
+ * more later as {"type":"threads","threads":n} lines on its stdin (`train --grow-threads`).
+ */
+export type WorkerFactory = (job: RunJob, threads?: number) => WorkerSpec;
 
 export type RunStatus = 'done' | 'failed' | 'interrupted' | 'not-started';
 
@@ -63,8 +67,20 @@ export interface EpochProgress {
   imgPerSec?: number;
 }
 
+/** A worker's {"type":"batch"} line: where it is in the epoch, with the running loss and accuracy. */
+export interface BatchProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss?: number;
+  acc?: number;
+  imgPerSec?: number;
+}
+
 export type SchedulerEvent =
   | { type: 'start'; job: RunJob }
+  | { type: 'batch'; job: RunJob; progress: BatchProgress }
   | { type: 'epoch'; job: RunJob; progress: EpochProgress }
   | { type: 'end'; outcome: RunOutcome };
 
@@ -76,6 +92,12 @@ export interface SchedulerOptions {
   signal?: AbortSignal;
   /** Hard stop: SIGKILL running workers (a second Ctrl-C). */
   forceSignal?: AbortSignal;
+  /**
+   * Threads per worker when `concurrent` workers share the machine. Given, each worker starts with the
+   * share of the workers that will run beside it, and once nothing is queued the running ones are
+   * given the cores that finished runs free (the last runs of a study do not leave cores idle).
+   */
+  coresShare?: (concurrent: number) => number;
 }
 
 export interface PlanOptions {
@@ -122,6 +144,9 @@ interface ProgressLine {
   type?: unknown;
   epoch?: unknown;
   epochs?: unknown;
+  batch?: unknown;
+  batches?: unknown;
+  acc?: unknown;
   loss?: unknown;
   val_loss?: unknown;
   val_acc?: unknown;
@@ -153,11 +178,29 @@ function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void {
   }
 }
 
-async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>): Promise<RunOutcome> {
+/** A running worker whose thread count can still grow. */
+interface LiveWorker {
+  threads: number;
+  setThreads(threads: number): void;
+}
+
+/** What runJobs shares with each runOne: pids (for signals) and the workers whose threads can grow. */
+interface Pool {
+  running: Set<number>;
+  live: Set<LiveWorker>;
+  /** Threads for a worker starting now. */
+  threadsForNext(): number | undefined;
+  /** A worker ended: give its cores to the others once nothing is queued. */
+  rebalance(): void;
+}
+
+async function runOne(job: RunJob, opts: SchedulerOptions, pool: Pool): Promise<RunOutcome> {
+  const { running } = pool;
   const logPath = join(job.dir, WORKER_LOG);
   await mkdir(dirname(job.liveLog), { recursive: true });
   const log = createWriteStream(job.liveLog, { flags: 'w' });
-  const spec = opts.worker(job);
+  const threads = pool.threadsForNext();
+  const spec = opts.worker(job, threads);
   log.write(`--- ${new Date().toISOString()} ${spec.command} ${spec.args.join(' ')}\n`);
   const started = Date.now();
   const outcome: RunOutcome = { job, status: 'failed', exitCode: null, signal: null, logPath, seconds: 0 };
@@ -170,8 +213,22 @@ async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>)
       detached: true,
       env: { ...(spec.env ?? process.env), [PARENT_PIPE_ENV]: '1' },
     });
-    child.stdin.on('error', () => {});
     if (child.pid !== undefined) running.add(child.pid);
+    let worker: LiveWorker | undefined;
+    const stdin = child.stdin;
+    stdin.on('error', () => {}); // a worker that already exited cannot take more threads: nothing lost
+    // stdin stays open even without --grow-threads: its end-of-file means this process is gone (parent-watch).
+    if (threads !== undefined) {
+      worker = {
+        threads,
+        setThreads(n) {
+          this.threads = n;
+          log.write(`--- ${new Date().toISOString()} threads: ${n}\n`);
+          stdin.write(`${JSON.stringify({ type: 'threads', threads: n })}\n`);
+        },
+      };
+      pool.live.add(worker);
+    }
     // An abort that landed while this worker was being spawned still reaches it.
     if (opts.signal?.aborted) signalGroup(child.pid, 'SIGINT');
     child.stderr.pipe(log, { end: false });
@@ -185,7 +242,12 @@ async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>)
     lines.on('line', (line) => {
       log.write(`${line}\n`);
       const p = parseProgress(line);
-      if (p?.type === 'epoch') {
+      if (p?.type === 'batch') {
+        const [epoch, epochs, batch, batches] = [num(p.epoch), num(p.epochs), num(p.batch), num(p.batches)];
+        if (epoch !== undefined && epochs !== undefined && batch !== undefined && batches !== undefined) {
+          opts.onEvent?.({ type: 'batch', job, progress: { epoch, epochs, batch, batches, loss: num(p.loss), acc: num(p.acc), imgPerSec: num(p.imgPerSec) } });
+        }
+      } else if (p?.type === 'epoch') {
         const epoch = num(p.epoch);
         const epochs = num(p.epochs);
         if (epoch !== undefined && epochs !== undefined) {
@@ -205,6 +267,8 @@ async function runOne(job: RunJob, opts: SchedulerOptions, running: Set<number>)
     });
     child.on('close', (code, signal) => {
       if (child.pid !== undefined) running.delete(child.pid);
+      if (worker) pool.live.delete(worker);
+      pool.rebalance();
       outcome.exitCode = code;
       outcome.signal = signal;
       resolve();
@@ -283,6 +347,21 @@ export async function runJobs(jobs: readonly RunJob[], opts: SchedulerOptions): 
     seconds: 0,
   }));
   const running = new Set<number>();
+  let next = 0;
+  let active = 0;
+  const pool: Pool = {
+    running,
+    live: new Set(),
+    threadsForNext() {
+      // The runs started (this one included) and the ones still queued: that many share the cores for now.
+      return opts.coresShare?.(Math.min(opts.jobs, active + (jobs.length - next)));
+    },
+    rebalance() {
+      if (!opts.coresShare || next < jobs.length || opts.signal?.aborted || pool.live.size === 0) return;
+      const share = opts.coresShare(pool.live.size);
+      for (const w of pool.live) if (share > w.threads) w.setThreads(share);
+    },
+  };
   const onAbort = (): void => {
     for (const pid of running) signalGroup(pid, 'SIGINT');
   };
@@ -295,11 +374,15 @@ export async function runJobs(jobs: readonly RunJob[], opts: SchedulerOptions): 
   opts.forceSignal?.addEventListener('abort', onForce);
   process.on('exit', onExit);
   try {
-    let next = 0;
     const lane = async (): Promise<void> => {
       while (next < jobs.length && !opts.signal?.aborted) {
         const i = next++;
-        outcomes[i] = await runOne(jobs[i], opts, running);
+        active++;
+        try {
+          outcomes[i] = await runOne(jobs[i], opts, pool);
+        } finally {
+          active--;
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(opts.jobs, jobs.length) }, lane));

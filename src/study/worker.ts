@@ -20,6 +20,8 @@ export interface TrainWorkerOptions {
   backend?: string;
   /** wasm threads per worker (`train --threads`). */
   threads?: number;
+  /** More `train` flags for one experiment's runs (--batch-size 64, --lr 0.01, ...). */
+  trainArgsFor?: (experiment: string) => readonly string[];
   /** webgpu: let workers take a software adapter (`train --allow-software-gpu`). */
   allowSoftwareGpu?: boolean;
   /** Script run by process.execPath; defaults to $KMNIST_LAB_WORKER or the real CLI. */
@@ -28,7 +30,10 @@ export interface TrainWorkerOptions {
 
 export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
   const script = o.script ?? process.env[WORKER_SCRIPT_ENV] ?? CLI_PATH;
-  return (job) => ({
+  // Threads from the scheduler (its share of the cores, growing later), else the fixed --threads.
+  const threadArgs = (threads: number | undefined): string[] =>
+    threads !== undefined ? ['--threads', String(threads), '--grow-threads'] : o.threads === undefined ? [] : ['--threads', String(o.threads)];
+  return (job, threads) => ({
     command: process.execPath,
     args: [
       script,
@@ -47,7 +52,8 @@ export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
       // knn does not train, and `train` refuses flags that change nothing.
       ...(o.epochs === undefined || EXPERIMENTS[job.experiment]?.kind === 'knn' ? [] : ['--epochs', String(o.epochs)]),
       ...(o.backend === undefined ? [] : ['--backend', o.backend]),
-      ...(o.threads === undefined || !THREADED_BACKENDS.includes(o.backend ?? 'auto') ? [] : ['--threads', String(o.threads)]),
+      ...(THREADED_BACKENDS.includes(o.backend ?? 'auto') ? threadArgs(threads) : []),
+      ...(o.trainArgsFor?.(job.experiment) ?? []),
       ...(o.allowSoftwareGpu ? ['--allow-software-gpu'] : []),
       ...(job.resume ? ['--resume'] : []),
       ...(job.restart ? ['--force'] : []),

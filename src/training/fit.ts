@@ -93,7 +93,7 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
         lossSum += loss * idx.length;
         accSum += acc * idx.length;
         seen += idx.length;
-        o.reporter.batch(b + 1, lossSum / seen, accSum / seen);
+        o.reporter.batch(b + 1, lossSum / seen, accSum / seen, seen);
         // trainOnBatch settles through microtasks only; yield a macrotask so a SIGINT handler can run mid-epoch.
         await new Promise<void>((resolve) => setImmediate(resolve));
         if (o.interrupted()) return { kind: 'interrupted', state };

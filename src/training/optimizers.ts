@@ -3,13 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import { KerasAdadelta } from './adadelta.ts';
 import { FusedAdam } from './fused-adam.ts';
+import { OPTIMIZERS, type OptimizerName } from './choices.ts';
 
-export const OPTIMIZERS = ['adam', 'adadelta', 'sgd', 'rmsprop'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
-
-export function isOptimizerName(name: string): name is OptimizerName {
-  return (OPTIMIZERS as readonly string[]).includes(name);
-}
+export { isOptimizerName, OPTIMIZERS, type OptimizerName } from './choices.ts';
 
 /**
  * Each optimizer's hyperparameters besides the learning rate: Keras 3's defaults (keras.optimizers.Adam,

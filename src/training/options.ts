@@ -3,7 +3,7 @@ import { UserError } from '../errors.ts';
 import type { Experiment, PresetName } from '../models/zoo.ts';
 import { AUGMENT_FLAGS, FILL_MODE, STUDY_AUGMENT, type AugmentParams, type AugmentSettings } from './augment.ts';
 import { STUDY_CALLBACKS, type CallbackSettings } from './callbacks.ts';
-import { isOptimizerName, OPTIMIZERS, type OptimizerName } from './optimizers.ts';
+import { isOptimizerName, OPTIMIZERS, type OptimizerName } from './choices.ts';
 
 export const PRESETS: readonly PresetName[] = ['default', 'seed', 'keras-benchmark'];
 

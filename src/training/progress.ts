@@ -2,8 +2,9 @@
 // (one object per line on stdout) for the study scheduler.
 import cliProgress from 'cli-progress';
 
-export type ProgressMode = 'auto' | 'bar' | 'lines' | 'json' | 'none';
-export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bar', 'lines', 'json', 'none'];
+import type { ProgressMode } from './choices.ts';
+
+export { PROGRESS_MODES, type ProgressMode } from './choices.ts';
 
 export interface EpochSummary {
   epoch: number;
@@ -19,7 +20,8 @@ export interface EpochSummary {
 
 export interface ProgressReporter {
   epochStart(epoch: number, epochs: number, batches: number): void;
-  batch(done: number, loss: number, acc: number): void;
+  /** After each batch: batches done this epoch, running mean loss and accuracy, images seen this epoch. */
+  batch(done: number, loss: number, acc: number, images: number): void;
   epochEnd(s: EpochSummary): void;
   done(testAccuracy: number, testLoss: number): void;
   /** A human-readable note (warnings, resume notices): stderr, so JSON stdout stays parseable. */
@@ -51,9 +53,30 @@ class LineReporter implements ProgressReporter {
   note = note;
 }
 
+/** Seconds between two {"type":"batch"} lines: live enough for a progress bar, small enough for the log. */
+export const BATCH_EVENT_INTERVAL_S = 0.5;
+
+/**
+ * JSON lines on stdout for the study scheduler: {"type":"batch",...} (the first and last batch of each
+ * epoch and at most one every BATCH_EVENT_INTERVAL_S between), {"type":"epoch",...} and {"type":"done",...}.
+ */
 class JsonReporter implements ProgressReporter {
-  epochStart(): void {}
-  batch(): void {}
+  private epoch = 0;
+  private epochs = 0;
+  private batches = 0;
+  private epochStarted = 0;
+  private lastEmit = 0;
+  epochStart(epoch: number, epochs: number, batches: number): void {
+    Object.assign(this, { epoch, epochs, batches, epochStarted: performance.now(), lastEmit: 0 });
+  }
+  batch(done: number, loss: number, acc: number, images: number): void {
+    const now = performance.now();
+    if (done !== 1 && done !== this.batches && now - this.lastEmit < BATCH_EVENT_INTERVAL_S * 1000) return;
+    this.lastEmit = now;
+    const imgPerSec = images / Math.max(1e-3, (now - this.epochStarted) / 1000);
+    const { epoch, epochs, batches } = this;
+    process.stdout.write(JSON.stringify({ type: 'batch', epoch, epochs, batch: done, batches, loss, acc, imgPerSec }) + '\n');
+  }
   epochEnd(s: EpochSummary): void {
     process.stdout.write(JSON.stringify({ type: 'epoch', ...s }) + '\n');
   }

@@ -7,7 +7,7 @@ import { loadDataset } from '../data/load.ts';
 import { defaultDataDir } from '../data/registry.ts';
 import { stratifiedIndices, subset } from '../data/splits.ts';
 import type { Dataset, DatasetName, ImageSet } from '../data/types.ts';
-import { backendInfo, closeBackend, describeBackend, initBackend, type BackendChoice } from '../engine/backend.ts';
+import { backendInfo, closeBackend, describeBackend, initBackend, setWasmThreads, type BackendChoice } from '../engine/backend.ts';
 import { saveModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { LOCK_NAME, lockFolder } from '../folder-lock.ts';
@@ -26,6 +26,7 @@ import { makeReporter, type ProgressMode, type ProgressReporter } from './progre
 import { Rng, withSeededMathRandomSync } from './rng.ts';
 import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from './run-files.ts';
 import { settingsDiff } from './run-settings.ts';
+import { listenForThreads } from './thread-control.ts';
 import { runVersions } from './versions.ts';
 import { TrainingLog } from '../tensorboard/training-log.ts';
 
@@ -46,6 +47,8 @@ export interface TrainRunOptions extends TrainFlags {
   resume?: boolean;
   force?: boolean;
   progress?: ProgressMode;
+  /** Take more threads from {"type":"threads"} lines on stdin (the study scheduler's, as cores free up). */
+  growThreads?: boolean;
   /** Stop as if killed once this many epochs are checkpointed (tests of --resume). */
   stopAfterEpoch?: number;
 }
@@ -254,11 +257,17 @@ async function trainLocked(
 ): Promise<RunMetrics> {
   const resuming = prepareFolder(dir, o);
 
-  const backend = await initBackend(o.backend ?? 'auto', { threads: o.threads, allowSoftwareGpu: o.allowSoftwareGpu });
-  const data = await loadData(o, datasetName);
+  // Reading and unzipping the data overlaps with starting the backend (its wasm compiles off the main thread).
+  const [backend, data] = await Promise.all([
+    initBackend(o.backend ?? 'auto', { threads: o.threads, allowSoftwareGpu: o.allowSoftwareGpu, growable: o.growThreads }),
+    loadData(o, datasetName),
+  ]);
   const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
   const split = trainValSplit(data, training, seed, experiment.kind === 'knn');
 
+  const stopListening = o.growThreads
+    ? listenForThreads(async (n) => reporter.note(`threads: ${await setWasmThreads(n)} for the matrix products (cores freed by finished runs)`))
+    : undefined;
   const rng = new Rng(seed);
   const model = experiment.kind === 'layers' ? withSeededMathRandomSync(rng, () => buildModel(experiment.name, input)) : null;
   try {
@@ -277,6 +286,7 @@ async function trainLocked(
     if (!model) return await finishKnn(dir, config, data, data.train, experiment.kind === 'knn' ? experiment.k : 4, reporter);
     return await trainLayers(dir, config, model, training, data, split, rng, reporter, o, resuming);
   } finally {
+    stopListening?.();
     model?.dispose();
   }
 }

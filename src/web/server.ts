@@ -14,6 +14,7 @@ import { RunSummaryCache, listRuns, modelGroups, type RunEntry } from './runs.ts
 import { allowedHostNames, hostAllowed } from './host-check.ts';
 import { resolveInside } from './safe-path.ts';
 import { TestImageSource, type TestSetLoader } from './test-images.ts';
+import { DEFAULT_HOST } from './server-host.ts';
 
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
 export const REPORT_FILE = 'report.html';
@@ -92,8 +93,7 @@ async function sendFileInside(res: ServerResponse, root: string, encodedPath: st
 
 const urlOf = (host: string, port: number): string => `http://${host.includes(':') ? `[${host}]` : host}:${port}/`;
 
-/** The default --host: loopback only. */
-export const DEFAULT_HOST = '127.0.0.1';
+export { DEFAULT_HOST };
 
 export function createWebServer(options: WebServerOptions): Server {
   const runsRoot = resolve(options.runsRoot);

@@ -57,6 +57,24 @@ describe('kmnist-lab run', () => {
     expect(unknown.stderr).toMatch(/--experiments: unknown experiment "resnet"/);
   });
 
+  it('forwards the training flags it shares with train to every worker, checked before any starts', async () => {
+    const out = join(root, 'flags-runs');
+    const training = ['--batch-size', '64', '--lr', '0.01', '--optimizer', 'sgd', '--augment', '--val-split', '0.2'];
+    const r = await runCli(['run', '--data-dir', data, '--experiments', 'cnn,knn', '--seeds', '1', '--jobs', '1', '--out', out, ...training], {
+      env: { KMNIST_LAB_WORKER: FAKE },
+    });
+    expect(r.code).toBe(0);
+    const [cnn, knn] = readFileSync(join(out, 'calls.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; args: string[] });
+    expect(cnn.id).toBe('cnn/seed-1');
+    expect(cnn.args.join(' ')).toContain(training.join(' '));
+    // knn does not train: `train` would refuse the flags, so they are not passed to it.
+    expect(knn.id).toBe('knn/seed-1');
+    expect(knn.args).not.toContain('--batch-size');
+    const bad = await runCli(['run', '--data-dir', data, '--out', out, '--batch-size', '0'], { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--batch-size: '0' is not an integer >= 1/);
+  });
+
   it('runs experiments x seeds, reports a failed run with its log, re-running finishes only the rest', async () => {
     const out = join(root, 'runs');
     const args = ['run', '--data-dir', data, '--experiments', 'cnn,fcnn', '--seeds', '2', '--jobs', '2', '--epochs', '2', '--out', out];

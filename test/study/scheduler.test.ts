@@ -20,7 +20,7 @@ function temp(prefix: string): string {
 function setup(env: Record<string, string> = {}): { root: string; worker: ReturnType<typeof trainWorker> } {
   const root = temp('kmnist-sched-');
   const base = trainWorker({ dataset: 'kmnist', dataDir: '/unused', runsRoot: root, epochs: 2, script: FAKE });
-  return { root, worker: (job) => ({ ...base(job), env: { ...process.env, ...env } }) };
+  return { root, worker: (job, threads) => ({ ...base(job, threads), env: { ...process.env, ...env } }) };
 }
 
 function calls(root: string): { id: string; resume: boolean }[] {
@@ -77,6 +77,20 @@ describe('runJobs', () => {
     // Progress lines from the worker's stdout become events; the done line carries the test accuracy.
     expect(events.filter((e) => e.type === 'epoch')).toHaveLength(4);
     expect(outcomes[0].testAccuracy).toBeGreaterThan(0.5);
+  });
+
+  it('shares the cores among the runs, and gives the last running one the cores the others freed', async () => {
+    const { root, worker } = setup({ FAKE_AWAIT_THREADS: 'b/seed-1' });
+    const plan = planRuns({ runsRoot: root, dataset: 'kmnist', experiments: ['a', 'b'], seeds: [1], resume: true });
+    const outcomes = await runJobs(plan.toRun, { jobs: 2, worker, coresShare: (n) => Math.floor(4 / n) });
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);
+    // Both start on half of the 4 cores; once a is done and nothing is queued, b is told to take all 4.
+    const log = readFileSync(join(root, 'threads.log'), 'utf8').trim().split('\n');
+    expect(log).toHaveLength(1);
+    const b = JSON.parse(log[0]) as { id: string; args: string[]; line: string };
+    expect(b.args.join(' ')).toContain('--threads 2 --grow-threads');
+    expect(JSON.parse(b.line)).toEqual({ type: 'threads', threads: 4 });
+    expect(readFileSync(outcomes[1].logPath, 'utf8')).toMatch(/threads: 4/);
   });
 
   it('a worker that cannot start is a failed run, not a crash', async () => {

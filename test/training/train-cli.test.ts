@@ -45,7 +45,14 @@ describe('kmnist-lab train (CLI)', () => {
   it('prints one JSON object per line and ends with a done line', async () => {
     const r = await runCli(args('plain'));
     expect(r.code, r.stderr).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const all = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Batch lines (for `run`'s live progress): at least the first and the last of every epoch.
+    const batches = all.filter((l) => l.type === 'batch');
+    expect(batches.length).toBeGreaterThanOrEqual(8);
+    expect(batches[0]).toMatchObject({ epoch: 1, epochs: 4, batch: 1 });
+    for (const k of ['batches', 'loss', 'acc', 'imgPerSec']) expect(typeof batches[0][k]).toBe('number');
+    expect(batches.filter((b) => b.batch === b.batches).map((b) => b.epoch)).toEqual([1, 2, 3, 4]);
+    const lines = all.filter((l) => l.type !== 'batch');
     expect(lines.map((l) => l.type)).toEqual(['epoch', 'epoch', 'epoch', 'epoch', 'done']);
     expect(lines[0]).toMatchObject({ epoch: 1, epochs: 4 });
     for (const k of ['loss', 'val_loss', 'val_acc', 'imgPerSec']) expect(typeof lines[0][k]).toBe('number');

@@ -104,6 +104,7 @@ const NO_EFFECT: Record<string, string> = {
   '--resume': 'continues the same run',
   '--force': 'starts the same run over',
   '--progress': 'how progress is printed',
+  '--grow-threads': 'more threads mid-run (the study scheduler): bit-identical on any thread count, like --threads',
 };
 
 // One wasm thread where --threads is not given (it is refused with --backend cpu): no thread pool in vitest's worker.

@@ -7,6 +7,8 @@ export interface StartOptions {
   threads: number;
   /** webgpu: accept a software/fallback adapter (llvmpipe, lavapipe, SwiftShader): for tests only. */
   allowSoftwareGpu: boolean;
+  /** wasm: start the threaded build even for one thread, so that threads can be added later. */
+  growable: boolean;
   /** True when the user asked for this backend by name (not `auto`): it may take slower routes and say more. */
   explicit: boolean;
 }

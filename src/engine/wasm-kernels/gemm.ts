@@ -147,13 +147,15 @@ export class HeapGemm {
   /** Threads a large product is split over (by rows or columns); needs the shared heap of the threaded build. */
   async useThreads(threads: number): Promise<void> {
     if (threads <= 1 || !(this.memory.buffer instanceof SharedArrayBuffer)) return;
-    while (this.workers.length < threads - 1) this.workers.push(new GemmWorker(this.module, this.memory));
+    // New workers join only once ready, so this may run between two products of a running training.
+    const fresh = Array.from({ length: Math.max(0, threads - 1 - this.workers.length) }, () => new GemmWorker(this.module, this.memory));
     try {
-      await Promise.all(this.workers.map((w) => w.ready));
+      await Promise.all(fresh.map((w) => w.ready));
     } catch (e) {
-      for (const w of this.workers.splice(0)) w.terminate(); // back to one thread
+      for (const w of fresh) w.terminate(); // keep the threads that already worked
       throw e;
     }
+    this.workers.push(...fresh);
   }
 
   get threads(): number {

@@ -1,6 +1,7 @@
 // The page: loads the runs, their models and the report; feeds a drawing or a test image to every model.
 import type { ApiError, RunSummary, RunsResponse, TestImageKind, TestImageResponse } from '../api-types.ts';
 import { classify, initTf, loadRunModel, type LoadedModel } from './models.ts';
+import { EMPTY_RUNS_HINT, NO_REPORT_HINT } from './hints.ts';
 import { DrawingPad, grayToImageData } from './pad.ts';
 import { SIDE, prepareImage, type FitStyle } from '../../inference/preprocess.ts';
 import { ExperimentView, ModelRow, classLabel, el, runTitle } from './view.ts';
@@ -197,7 +198,7 @@ function showReport(info: RunsResponse): void {
     box.append(frame);
   } else {
     const msg = el('p', 'empty');
-    msg.append(`No report in ${info.reportDir} yet. Make it with `, el('code', '', 'kmnist-lab report'), ' after training, then reload this page.');
+    msg.append(`No report in ${info.reportDir} yet. Make it with `, el('code', '', NO_REPORT_HINT), ' after training, then reload this page.');
     box.append(msg);
   }
 }
@@ -210,7 +211,7 @@ function showRuns(info: RunsResponse): void {
     msg.append(
       el('p', '', `No finished runs under ${info.runsRoot} yet.`),
       el('p', '', 'Train one, e.g. '),
-      el('pre', '', 'kmnist-lab download kmnist\nkmnist-lab train cnn\n# or the whole study: kmnist-lab run'),
+      el('pre', '', EMPTY_RUNS_HINT.join('\n')),
       el('p', '', 'then reload this page (or start serve with --runs pointing at your runs folder).'),
     );
     modelsBox.replaceChildren(msg);

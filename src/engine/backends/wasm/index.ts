@@ -23,15 +23,19 @@ export class WasmEngine implements EngineBackend {
   async start(o: StartOptions): Promise<string | undefined> {
     let threads = o.threads;
     registerWasmTrainingKernels();
+    // TF.js compiles its wasm binary off the main thread while wabt compiles our kernels on it: start both.
+    const threaded = threads > 1 || o.growable;
+    const started = setWasmBackend(threaded);
+    started.catch(() => {}); // awaited below; this only keeps an early rejection from counting as unhandled
     try {
       await Promise.all([GEMM_WAT.prepare(), POOL_WAT.prepare(), RANDOM_WAT.prepare()]);
     } catch (e) {
       warn(`kmnist-lab's wasm kernels failed to compile (${messageOf(e)}); TF.js's own kernels run instead, slower`);
     }
     try {
-      await setWasmBackend(threads > 1);
+      await started;
     } catch (e) {
-      if (threads === 1) return `the TF.js wasm backend failed to start (${messageOf(e)})`;
+      if (!threaded) return `the TF.js wasm backend failed to start (${messageOf(e)})`;
       warn(`the threaded wasm build failed to start (${messageOf(e)}); training on one thread`);
       try {
         await setWasmBackend(false);
@@ -48,6 +52,13 @@ export class WasmEngine implements EngineBackend {
     }
     this.threads = gemm?.threads ?? 1;
     return undefined;
+  }
+
+  /** Adds matrix-product threads up to `threads` (the threaded build only); returns the count in use. */
+  async growThreads(threads: number): Promise<number> {
+    const gemm = gemmFor(tf.backend() as BackendWasm);
+    await gemm?.useThreads(threads);
+    return gemm?.threads ?? 1;
   }
 
   async details(): Promise<BackendDetails> {

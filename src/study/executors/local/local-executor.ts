@@ -7,8 +7,12 @@ import type { Executor } from '../executor.ts';
 export interface LocalExecutorOptions {
   /** Runs in parallel. */
   jobs: number;
-  /** wasm threads per worker. */
+  /** wasm threads per worker, fixed; or coresShare: */
   threads?: number;
+  /** Threads per worker when n run at once, growing as the last runs free cores (the scheduler's coresShare). */
+  coresShare?: (concurrent: number) => number;
+  /** More `train` flags for an experiment's workers (--batch-size, --lr, ...: see commands/training-flags.ts). */
+  trainArgsFor?: (experiment: string) => readonly string[];
   /** webgpu: let workers take a software adapter (tests). */
   allowSoftwareGpu?: boolean;
   /** Why `jobs` is what it is, when it was not given (e.g. "one GPU"), for the plan line. */
@@ -19,8 +23,16 @@ export interface LocalExecutorOptions {
 
 export function localExecutor(o: LocalExecutorOptions): Executor {
   return {
-    describe: (runCount) =>
-      `${Math.min(o.jobs, Math.max(1, runCount))} at a time${o.jobsNote ? ` (${o.jobsNote})` : ''}, ${o.threads ?? 'default'} thread(s) each`,
+    describe(runCount) {
+      const atOnce = Math.min(o.jobs, Math.max(1, runCount));
+      const threadsEach =
+        o.threads !== undefined
+          ? `${o.threads} thread(s) each`
+          : o.coresShare !== undefined
+            ? `${o.coresShare(atOnce)} thread(s) each, more for the last runs as cores free up`
+            : 'default thread(s) each';
+      return `${atOnce} at a time${o.jobsNote ? ` (${o.jobsNote})` : ''}, ${threadsEach}`;
+    },
     open: () => Promise.resolve(),
     execute(jobs, context, hooks) {
       const worker =
@@ -32,9 +44,17 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
           epochs: context.epochs,
           backend: context.backend,
           threads: o.threads,
+          trainArgsFor: o.trainArgsFor,
           allowSoftwareGpu: o.allowSoftwareGpu,
         });
-      return runJobs(jobs, { jobs: o.jobs, worker, onEvent: hooks.onEvent, signal: hooks.signal, forceSignal: hooks.forceSignal });
+      return runJobs(jobs, {
+        jobs: o.jobs,
+        worker,
+        coresShare: o.coresShare,
+        onEvent: hooks.onEvent,
+        signal: hooks.signal,
+        forceSignal: hooks.forceSignal,
+      });
     },
     close: () => Promise.resolve(),
   };

@@ -16,23 +16,8 @@ import { RUNS_PER_GPU, threadsFromEnv } from './threads.ts';
 
 export type { GpuAdapterDescription } from './backends/engine-backend.ts';
 // The light halves live in backend-choice.ts (names) and threads.ts (thread counts) so the CLI can parse flags
-// without loading TF.js.
-export {
-  ALLOW_SOFTWARE_GPU_HELP,
-  ALLOW_SOFTWARE_GPU_OPTION,
-  BACKEND_CHOICES,
-  checkAllowSoftwareGpuApplies,
-  type BackendChoice,
-} from './backend-choice.ts';
-export {
-  checkThreads,
-  checkThreadsApply,
-  MAX_THREADS,
-  RUNS_PER_GPU,
-  THREADED_BACKENDS,
-  THREADS_ENV,
-  threadsPerJob,
-} from './threads.ts';
+// without loading TF.js; threads.ts re-exports backend-choice.ts.
+export * from './threads.ts';
 
 export interface BackendInfo extends BackendDetails {
   name: string;

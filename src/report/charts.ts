@@ -12,7 +12,8 @@ const CONFIG = {
   font: CHART_FONT,
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 12 },
-  legend: { orient: 'bottom', labelLimit: 400, direction: 'horizontal', labelFontSize: 11 },
+  // symbolType stroke: a line's legend entry is a line (its dash pattern visible), also when the lines carry points
+  legend: { orient: 'bottom', labelLimit: 400, direction: 'horizontal', labelFontSize: 11, symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5 },
 } as const;
 
 /**
@@ -60,21 +61,26 @@ function dashes(splits: string[]): number[][] {
   return splits.map((_, i) => patterns[i % patterns.length]);
 }
 
+/** Up to this many epochs the lines also mark each epoch's value: a 1-epoch run is otherwise drawn as nothing. */
+const DOTS_MAX_EPOCHS = 12;
+const fewEpochs = (values: readonly { epoch: number }[]): boolean => new Set(values.map((v) => v.epoch)).size <= DOTS_MAX_EPOCHS;
+
 /**
  * One panel: every seed as a thin line, the mean over seeds as a thick one, in the experiment's
  * colour; train dashed, validation solid.
  */
 function panel(title: string, values: CurvePoint[], yTitle: string, color: string, splits: string[], logScale = false): Record<string, unknown> {
   const seeds = new Set(values.map((v) => v.seed)).size;
+  const dots = fewEpochs(values);
   const y = { field: 'value', type: 'quantitative', title: yTitle, scale: logScale ? { type: 'log' } : { zero: false } };
   const dash = { field: 'split', type: 'nominal', title: null, scale: { domain: splits, range: dashes(splits) } };
   const seedLines = {
-    mark: { type: 'line', color, strokeWidth: seeds > 1 ? 1 : 2, opacity: seeds > 1 ? 0.45 : 1, point: seeds === 1 && values.length < 60 ? { color, size: 20 } : false },
+    mark: { type: 'line', color, strokeWidth: seeds > 1 ? 1 : 2, opacity: seeds > 1 ? 0.45 : 1, point: seeds === 1 && dots ? { color, size: 20 } : false },
     encoding: { x: EPOCH_AXIS, y, strokeDash: dash, detail: { field: 'seed', type: 'nominal' }, tooltip: [{ field: 'seed' }, { field: 'split' }, { field: 'epoch' }, { field: 'value', format: '.4f' }] },
   };
   const mean = {
     transform: [{ aggregate: [{ op: 'mean', field: 'value', as: 'value' }], groupby: ['epoch', 'split'] }],
-    mark: { type: 'line', color, strokeWidth: 2.6 },
+    mark: { type: 'line', color, strokeWidth: 2.6, point: dots ? { color, size: 30 } : false },
     encoding: { x: EPOCH_AXIS, y: { ...y, title: yTitle }, strokeDash: dash },
   };
   return { title, width: 300, height: 190, data: { values }, layer: seeds > 1 ? [seedLines, mean] : [seedLines] };
@@ -122,6 +128,8 @@ export function curvesSpec(experiment: string, histories: SeedHistory[], valLabe
     title: { text: `${experiment}: training curves`, subtitle: n > 1 ? `${n} seeds (thin lines) and their mean (thick); dashed = train, solid = ${valLabel}` : `1 seed; dashed = train, solid = ${valLabel}` },
     config: CONFIG,
     hconcat: panels,
+    // each panel its own dash patterns: train/validation in two, the four macro metrics in the third
+    resolve: { scale: { strokeDash: 'independent' }, legend: { strokeDash: 'independent' } },
   } as unknown as TopLevelSpec; // checked by vega-lite's compile at render time
 }
 
@@ -141,6 +149,7 @@ export function overlaySpec(experiments: ExperimentHistories[], colors: Map<stri
     }
   }
   const names = experiments.map((e) => e.experiment);
+  const dots = fewEpochs(values);
   const color = { field: 'experiment', type: 'nominal', title: null, scale: { domain: names, range: names.map((n) => colors.get(n) ?? EXPERIMENT_PALETTE[0]) }, sort: names };
   const layer = (field: 'val_acc' | 'val_loss', title: string): Record<string, unknown> => ({
     title,
@@ -149,12 +158,12 @@ export function overlaySpec(experiments: ExperimentHistories[], colors: Map<stri
     layer: [
       {
         mark: { type: 'line', strokeWidth: 1, opacity: 0.35 },
-        // the legend comes from the mean lines (thick), not these faint ones
-        encoding: { x: EPOCH_AXIS, y: { field, type: 'quantitative', title, scale: { zero: false } }, color: { ...color, legend: null }, detail: { field: 'run', type: 'nominal' } },
+        // one legend for both layers: they share the colour scale (legend: null here would hide it everywhere)
+        encoding: { x: EPOCH_AXIS, y: { field, type: 'quantitative', title, scale: { zero: false } }, color, detail: { field: 'run', type: 'nominal' } },
       },
       {
         transform: [{ aggregate: [{ op: 'mean', field, as: field }], groupby: ['epoch', 'experiment'] }],
-        mark: { type: 'line', strokeWidth: 2.6 },
+        mark: { type: 'line', strokeWidth: 2.6, point: dots ? { size: 30 } : false },
         encoding: { x: EPOCH_AXIS, y: { field, type: 'quantitative', title, scale: { zero: false } }, color },
       },
     ],

@@ -122,6 +122,7 @@ body{font-family:'Noto Sans JP',sans-serif;max-width:1100px;margin:2rem auto;pad
 h1{border-bottom:2px solid #ccc;padding-bottom:.3rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2.2rem}
 table{border-collapse:collapse;margin:.8rem 0;font-size:.88rem}th,td{padding:.25rem .6rem;border-bottom:1px solid #e3e3e3;text-align:left}
 th{border-bottom:2px solid #999}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}td.num{white-space:nowrap}tr.rule td{border-bottom:2px solid #999}
+td:first-child{white-space:nowrap}.table-wrap{overflow-x:auto;max-width:100%}
 caption{caption-side:top;text-align:left;font-style:italic;padding-bottom:.3rem}
 figure{margin:1rem 0}img{max-width:100%;height:auto}figcaption{font-size:.85rem;color:#555}
 pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.85rem}code{background:#f0f0f0;padding:0 .2rem}
@@ -170,7 +171,8 @@ export function renderHtml(doc: ReportDoc, readFile: (file: string) => Buffer, f
         case 'list':
           return `<ul>${b.items.map((i) => `<li>${htmlInline(i)}</li>`).join('')}</ul>`;
         case 'table':
-          return toHtml(b.table);
+          // wide tables (the comparison's eleven columns) scroll sideways instead of spilling past the page
+          return `<div class="table-wrap">${toHtml(b.table)}</div>`;
         case 'image': {
           const mime = MIME[extname(b.file).toLowerCase()] ?? 'application/octet-stream';
           const src = `data:${mime};base64,${readFile(b.file).toString('base64')}`;

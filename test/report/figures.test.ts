@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { confusionSpec, curvesSpec } from '../../src/report/charts.ts';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { confusionSpec, curvesSpec, overlaySpec } from '../../src/report/charts.ts';
+import { vegaLiteToSvg } from '../../src/report/render.ts';
 import { formatShape, modelToDot, summarizeModel } from '../../src/report/diagram.ts';
 import { activationTiles, convLayers, kernelTiles } from '../../src/report/kernels.ts';
 import { normalise, tileGridPng } from '../../src/report/png.ts';
@@ -108,5 +109,21 @@ describe('diagrams and chart specs', () => {
     expect(spec.hconcat[2].data.values.map((p) => p.value)).toEqual([0.1, 0.01, 0.1, 0.01]);
     const heat = confusionSpec('c', [[3, 1], [0, 4]], ['0 お', '1 き']) as unknown as { data: { values: { true: string; predicted: string; count: number; rowShare: number }[] } };
     expect(heat.data.values).toContainEqual({ true: '0 お', predicted: '1 き', count: 1, rowShare: 0.25 });
+  });
+
+  it('draws every panel with its own dash patterns, one-epoch runs as points, and the overlay with its legend', async () => {
+    const one = completeHistory({ epoch: [1], loss: [1], acc: [0.5], val_loss: [1.1], val_acc: [0.4], lr: [0.1], seconds: [1] });
+    const withMacro = { ...one, val_precision: [0.5], val_recall: [0.4], val_macro_f1: [0.45], val_auc: [0.8] };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const curves = await vegaLiteToSvg(curvesSpec('cnn', [{ seed: 1, history: withMacro }, { seed: 2, history: withMacro }]));
+      const overlay = await vegaLiteToSvg(overlaySpec([{ experiment: 'cnn', histories: [{ seed: 1, history: one }] }, { experiment: 'fcnn', histories: [{ seed: 1, history: one }] }]));
+      // vega warns (and merges the patterns) when panels share one strokeDash scale with different domains
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([]);
+      expect(curves).toMatch(/<path[^>]*role="graphics-symbol"[^>]*aria-roledescription="point"/); // a 1-epoch line is only points
+      expect(overlay).toContain('fcnn'); // the experiments' legend
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -1,15 +1,22 @@
-// Turns a drawing or an image file (any size, any polarity) into a 28x28 image like the dataset's: grayscale,
-// white ink on black (inverted when the background is light), crop to the ink's bounding box, scale it keeping its aspect ratio (area averaging, so thin strokes turn grey rather than vanish),
-// then place it in the 28x28 frame. Two styles:
-// - 'kmnist': the character fills the frame (long side 28), box-centred. Measured on the kmnist-10k test set:
+// Turns a drawing or an image file (any size, any polarity) into a square image like the dataset's (28x28 by
+// default, or the model's own side, e.g. Kuzushiji-Kanji's 64x64): grayscale, white ink on black (inverted when the
+// background is light), crop to the ink's bounding box, scale it keeping its aspect ratio (area averaging, so thin
+// strokes turn grey rather than vanish), then place it in the frame. Two styles:
+// - 'kmnist': the character fills the frame (long side = the side), box-centred. Measured on the kmnist-10k test set:
 //   the ink's long side is 28 px for at least 90% of the images, mean centre of mass (13.2, 13.8).
-// - 'mnist': fit 20x20, centre of mass at the frame's centre (LeCun's MNIST recipe).
+// - 'mnist': fit 20/28 of the side (20x20 in 28x28), centre of mass at the frame's centre (LeCun's MNIST recipe).
 // Pure functions shared by the drawing page (bundled for the browser) and `kmnist-lab predict` (Node), so both
 // feed a model exactly the same way; the unit tests run them in Node.
 
 export const SIDE = 28;
 export type FitStyle = 'kmnist' | 'mnist';
+/** The ink's long side in a 28x28 frame per style; other sides scale it (20/28 of 64 is 46). */
 export const FIT: Record<FitStyle, number> = { kmnist: 28, mnist: 20 };
+
+/** The ink's long side in a `side` x `side` frame for `style`. */
+export function fitSide(style: FitStyle, side: number): number {
+  return Math.max(1, Math.round((FIT[style] * side) / SIDE));
+}
 
 export interface Box {
   x0: number;
@@ -95,24 +102,24 @@ export function centreOfMass(patch: ArrayLike<number>, w: number, h: number): { 
   return total > 0 ? { x: sx / total, y: sy / total } : { x: (w - 1) / 2, y: (h - 1) / 2 };
 }
 
-/** The 28x28 uint8 image (0 = background) for a drawing; all zeros for a blank drawing. */
-export function preprocess(gray: ArrayLike<number>, width: number, height: number, style: FitStyle = 'kmnist'): Uint8Array {
-  const out = new Uint8Array(SIDE * SIDE);
+/** The `side` x `side` uint8 image (0 = background; default 28x28) for a drawing; all zeros for a blank drawing. */
+export function preprocess(gray: ArrayLike<number>, width: number, height: number, style: FitStyle = 'kmnist', side = SIDE): Uint8Array {
+  const out = new Uint8Array(side * side);
   const box = inkBox(gray, width, height);
   if (!box) return out;
-  const fit = FIT[style];
+  const fit = fitSide(style, side);
   const scale = fit / Math.max(box.width, box.height);
   const w = Math.max(1, Math.min(fit, Math.round(box.width * scale)));
   const h = Math.max(1, Math.min(fit, Math.round(box.height * scale)));
   const patch = resizeBox(gray, width, box, w, h);
   // Centre the box, or shift so the centre of mass sits at the frame's centre; never push ink off the frame.
   const com = style === 'mnist' ? centreOfMass(patch, w, h) : { x: (w - 1) / 2, y: (h - 1) / 2 };
-  const centre = (SIDE - 1) / 2;
-  const left = Math.min(SIDE - w, Math.max(0, Math.round(centre - com.x)));
-  const top = Math.min(SIDE - h, Math.max(0, Math.round(centre - com.y)));
+  const centre = (side - 1) / 2;
+  const left = Math.min(side - w, Math.max(0, Math.round(centre - com.x)));
+  const top = Math.min(side - h, Math.max(0, Math.round(centre - com.y)));
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      out[(top + y) * SIDE + left + x] = Math.min(255, Math.max(0, Math.round(patch[y * w + x])));
+      out[(top + y) * side + left + x] = Math.min(255, Math.max(0, Math.round(patch[y * w + x])));
     }
   }
   return out;
@@ -159,7 +166,17 @@ export function inkOnBlack(gray: ArrayLike<number>, width: number, height: numbe
   return out;
 }
 
-/** The whole path from any grey image to the model's 28x28 input: inkOnBlack, then preprocess. */
-export function prepareImage(gray: ArrayLike<number>, width: number, height: number, style: FitStyle = 'kmnist'): Uint8Array {
-  return preprocess(inkOnBlack(gray, width, height), width, height, style);
+/** The whole path from any grey image to the model's `side` x `side` input (default 28x28): inkOnBlack, then preprocess. */
+export function prepareImage(gray: ArrayLike<number>, width: number, height: number, style: FitStyle = 'kmnist', side = SIDE): Uint8Array {
+  return preprocess(inkOnBlack(gray, width, height), width, height, style, side);
+}
+
+/**
+ * A width x height image scaled to `side` x `side` as a whole (area averaging, no crop): a test image of one size
+ * shown to a model of another (e.g. a 64x64 Kuzushiji-Kanji image to a 28x28 model). Square images keep their shape.
+ */
+export function resizeImage(gray: ArrayLike<number>, width: number, height: number, side: number): Uint8Array {
+  if (width === side && height === side) return Uint8Array.from(gray);
+  const scaled = resizeBox(gray, width, { x0: 0, y0: 0, width, height }, side, side);
+  return Uint8Array.from(scaled, (v) => Math.min(255, Math.max(0, Math.round(v))));
 }

@@ -62,6 +62,24 @@ export interface TestImageResponse {
   savedPredicted: number;
 }
 
+/** Some test images of one class (GET /api/examples): what the class looks like in the dataset. */
+export interface ClassExamples {
+  classIndex: number;
+  /** Row indices into the test set, ascending: the class's first images in test-set order. */
+  indices: number[];
+  /** base64 of indices.length x height x width uint8 values, row-major, 0 = background. */
+  pixels: string;
+}
+
+/**
+ * GET /api/examples?run=<run id>&classes=<k,k,...>[&count=<n>]: the first `count` test images of each asked class,
+ * from the run's test set. Without the test set (data not downloaded, or moved) `available` is false, `note` says so
+ * in a few words and `detail` gives the loader's reason: the page then shows no examples, and no error.
+ */
+export type ExamplesResponse =
+  | { available: true; runId: string; dataset: string; width: number; height: number; examples: ClassExamples[] }
+  | { available: false; runId: string; dataset: string; note: string; detail: string };
+
 export interface ApiError {
   error: string;
 }

@@ -13,7 +13,9 @@ import { pageBundle } from './bundle.ts';
 import { RunSummaryCache, listRuns, modelGroups, type RunEntry } from './runs.ts';
 import { allowedHostNames, hostAllowed } from './host-check.ts';
 import { resolveInside } from './safe-path.ts';
-import { TestImageSource, type TestSetLoader } from './test-images.ts';
+import { ExampleSource, MAX_EXAMPLES_PER_CLASS, parseClassList } from './examples.ts';
+import { TestImageSource } from './test-images.ts';
+import { TestSetCache, type TestSetLoader } from './test-sets.ts';
 import { DEFAULT_HOST } from './server-host.ts';
 
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
@@ -39,7 +41,7 @@ export interface WebServerOptions {
   runsRoot: string;
   /** Folder holding report.html. */
   reportDir: string;
-  /** Loads a dataset's test split for the "pick a test image" feature. */
+  /** Loads a dataset's test split for the "pick a test image" feature and the class examples. */
   loadTestSet: TestSetLoader;
   /** Folder that relative dataDirs in config.json are resolved against (the project folder). */
   baseDir: string;
@@ -98,7 +100,9 @@ export { DEFAULT_HOST };
 export function createWebServer(options: WebServerOptions): Server {
   const runsRoot = resolve(options.runsRoot);
   const reportDir = resolve(options.reportDir);
-  const images = new TestImageSource(options.loadTestSet, options.baseDir);
+  const testSets = new TestSetCache(options.loadTestSet, options.baseDir);
+  const images = new TestImageSource(testSets);
+  const examples = new ExampleSource(testSets);
   const summaries = new RunSummaryCache();
   let runsCache: RunEntry[] = [];
 
@@ -137,6 +141,17 @@ export function createWebServer(options: WebServerOptions): Server {
     sendJson(res, 200, await images.pick(await findRun(runId), kind, index));
   }
 
+  async function classExamples(url: URL, res: ServerResponse): Promise<void> {
+    const runId = url.searchParams.get('run');
+    if (!runId) throw new HttpError(400, 'query parameter run=<run id> is required');
+    const run = await findRun(runId);
+    const countParam = url.searchParams.get('count') ?? '4';
+    const count = Number(countParam);
+    if (!/^\d+$/.test(countParam) || count < 1 || count > MAX_EXAMPLES_PER_CLASS) throw new HttpError(400, `count must be 1..${MAX_EXAMPLES_PER_CLASS}`);
+    const classes = parseClassList(url.searchParams.get('classes'), run.summary.numClasses);
+    sendJson(res, 200, await examples.examples(run, classes, count));
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'only GET is served');
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -152,6 +167,7 @@ export function createWebServer(options: WebServerOptions): Server {
     if (url.pathname === '/app.js') return sendText(res, CONTENT_TYPES['.js'], await pageBundle());
     if (url.pathname === '/api/runs') return sendJson(res, 200, await runsResponse());
     if (url.pathname === '/api/test-image') return testImage(url, res);
+    if (url.pathname === '/api/examples') return classExamples(url, res);
     if (rawPath.startsWith('/files/')) return sendFileInside(res, runsRoot, rawPath.slice('/files/'.length));
     if (rawPath.startsWith('/report/')) return sendFileInside(res, reportDir, rawPath.slice('/report/'.length));
     if (url.pathname === '/favicon.ico') {

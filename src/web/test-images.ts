@@ -1,38 +1,17 @@
 // Serves test images for the page: a run's predictions-test.csv says which rows exist and what the run predicted,
 // the dataset (loaded once per dataset folder, on first use) gives the pixels.
-import { isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import type { ImageSet } from '../data/types.ts';
 import { RUN_FILES } from '../study/run-folder.ts';
 import { readPredictions, type PredictedLabels } from '../study/run-reader.ts';
 import type { TestImageKind, TestImageResponse } from './api-types.ts';
 import type { RunEntry } from './runs.ts';
-
-/** Loads a dataset's test split; the serve command passes one built on loadDataset, tests pass a fake. */
-export type TestSetLoader = (dataset: string, dataDir: string) => Promise<ImageSet>;
+import type { TestSetCache } from './test-sets.ts';
 
 export class TestImageSource {
-  private readonly sets = new Map<string, Promise<ImageSet>>();
   private readonly rows = new Map<string, Promise<PredictedLabels>>();
 
-  constructor(
-    private readonly load: TestSetLoader,
-    /** Relative dataDirs in config.json are relative to where training ran: normally the project folder. */
-    private readonly baseDir: string,
-  ) {}
-
-  private testSet(run: RunEntry): Promise<ImageSet> {
-    const dataDir = isAbsolute(run.config.dataDir) ? run.config.dataDir : resolve(this.baseDir, run.config.dataDir);
-    const key = `${run.config.dataset}\n${dataDir}`;
-    let set = this.sets.get(key);
-    if (!set) {
-      set = this.load(run.config.dataset, dataDir);
-      // A failed load (data moved, not downloaded) is retried on the next request rather than cached.
-      set.catch(() => this.sets.delete(key));
-      this.sets.set(key, set);
-    }
-    return set;
-  }
+  constructor(private readonly sets: TestSetCache) {}
 
   private predictions(run: RunEntry): Promise<PredictedLabels> {
     let rows = this.rows.get(run.dir);
@@ -58,7 +37,7 @@ export class TestImageSource {
       i = pool[Math.floor(random() * pool.length)];
     }
     const row = { index: pred.index[i], trueClass: pred.yTrue[i], predicted: pred.yPred[i] };
-    const set = await this.testSet(run);
+    const set = await this.sets.get(run);
     if (row.index >= set.count) {
       throw new UserError(`run ${run.summary.id}: test image ${row.index} is beyond the ${set.count} test images in ${run.config.dataDir}`);
     }

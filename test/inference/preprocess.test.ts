@@ -1,6 +1,6 @@
 // The drawing → 28x28 preprocessing: crop, scale keeping aspect (fill 28x28 like KMNIST, or 20x20 + centre of mass like MNIST).
 import { describe, expect, it } from 'vitest';
-import { centreOfMass, inkBox, inkOnBlack, prepareImage, preprocess, resizeBox, toGray } from '../../src/inference/preprocess.ts';
+import { centreOfMass, fitSide, inkBox, inkOnBlack, prepareImage, preprocess, resizeBox, resizeImage, toGray } from '../../src/inference/preprocess.ts';
 
 function canvas(width: number, height: number, paint: (x: number, y: number) => number): Uint8Array {
   const out = new Uint8Array(width * height);
@@ -72,6 +72,32 @@ describe('preprocess', () => {
     const src = [0, 100, 200, 200, 0, 100, 0, 0];
     const out = resizeBox(src, 4, { x0: 0, y0: 0, width: 4, height: 2 }, 2, 1);
     expect(Array.from(out)).toEqual([50, 100]);
+  });
+});
+
+describe("preprocess to the model's own side (Kuzushiji-Kanji: 64x64)", () => {
+  const square = canvas(280, 280, (x, y) => (x >= 10 && x < 50 && y >= 200 && y < 240 ? 255 : 0));
+
+  it('fills a 64x64 frame in KMNIST style', () => {
+    const out = preprocess(square, 280, 280, 'kmnist', 64);
+    expect(out).toHaveLength(64 * 64);
+    expect(inkBox(out, 64, 64)).toEqual({ x0: 0, y0: 0, width: 64, height: 64 });
+  });
+
+  it('fits 20/28 of the side in MNIST style, centred', () => {
+    expect(fitSide('mnist', 28)).toBe(20);
+    expect(fitSide('mnist', 64)).toBe(46);
+    expect(fitSide('kmnist', 64)).toBe(64);
+    const out = prepareImage(square, 280, 280, 'mnist', 64);
+    expect(inkBox(out, 64, 64)).toEqual({ x0: 9, y0: 9, width: 46, height: 46 });
+  });
+
+  it('scales a whole image to another side (a 64x64 test image for a 28x28 model and back)', () => {
+    const big = canvas(64, 64, (x) => (x < 32 ? 255 : 0));
+    const small = resizeImage(big, 64, 64, 28);
+    expect(small).toHaveLength(784);
+    expect(inkBox(small, 28, 28)).toEqual({ x0: 0, y0: 0, width: 14, height: 28 });
+    expect(Array.from(resizeImage(small, 28, 28, 28))).toEqual(Array.from(small));
   });
 });
 

@@ -3,12 +3,13 @@
 // experiment: usable once the first seeds are in, the other seeds after (in the background or when opened).
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImageSet } from '../../src/data/types.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
-import { makeSyntheticRuns, predictNode, type SyntheticRuns } from './fixtures.ts';
+import { KKANJI, makeSyntheticRuns, predictNode, type SyntheticRuns } from './fixtures.ts';
 import { startHarness, type Harness } from './server-harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -48,6 +49,58 @@ async function waitForPredictions(before: number): Promise<void> {
 }
 
 const predictionCount = (): Promise<number> => page.evaluate(() => Number(document.body.dataset.predictions ?? '0'));
+
+/** Milliseconds from `since` until every model and ensemble answered the input as it is now (<body data-answered-version>). */
+async function answerTime(since: number, on: Page = page): Promise<number> {
+  const version = await on.evaluate(() => Number(document.body.dataset.inputVersion ?? '0'));
+  await on.waitForFunction((v) => Number(document.body.dataset.answeredVersion ?? '-1') >= v, version);
+  return Date.now() - since;
+}
+
+interface AnswerState {
+  predicted: number | null;
+  probs: number[] | null;
+  members: string[];
+  text: string;
+  hidden: boolean;
+}
+
+async function ensembleState(on: Page, dataset: string): Promise<AnswerState> {
+  return on.$eval(`#ensembles .ensemble[data-dataset="${dataset}"]`, (n) => {
+    const el = n as HTMLElement;
+    return {
+      predicted: el.dataset.predicted === undefined ? null : Number(el.dataset.predicted),
+      probs: el.dataset.probs === undefined ? null : (JSON.parse(el.dataset.probs) as number[]),
+      members: (el.dataset.members ?? '').split(',').filter(Boolean),
+      text: el.textContent ?? '',
+      hidden: el.hidden,
+    };
+  });
+}
+
+/** The mean, class by class, of several probability vectors. */
+const meanOf = (list: number[][]): number[] => list[0].map((_, k) => list.reduce((sum, p) => sum + p[k], 0) / list.length);
+
+/** The pixels (red channel) of every thumbnail in a row's example strip, and the class it shows. */
+async function stripOf(on: Page, selector: string): Promise<{ classIndex: number; count: number; images: number[][]; hidden: boolean }> {
+  return on.$eval(`${selector} .examples`, (n) => {
+    const strip = n as HTMLElement;
+    const images = Array.from(strip.querySelectorAll('canvas.thumb')).map((c) => {
+      const canvas = c as HTMLCanvasElement;
+      const data = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? new Uint8ClampedArray();
+      return Array.from({ length: data.length / 4 }, (_, i) => data[i * 4]);
+    });
+    return { classIndex: Number(strip.dataset.classIndex), count: Number(strip.dataset.count), images, hidden: strip.hidden };
+  });
+}
+
+/** The test set's first `n` images of class `k`, in test-set order (what /api/examples sends). */
+function firstImagesOf(set: ImageSet, k: number, n: number): number[][] {
+  const size = set.width * set.height;
+  const out: number[][] = [];
+  for (let i = 0; i < set.count && out.length < n; i++) if (set.labels[i] === k) out.push(Array.from(set.images.subarray(i * size, (i + 1) * size)));
+  return out;
+}
 
 function expectClose(actual: number[], expected: number[]): void {
   expect(actual).toHaveLength(expected.length);
@@ -100,15 +153,19 @@ describe.skipIf(!hasChromium)('serve page in headless Chromium', () => {
   });
 
   it('draws a stroke and every model answers, as Node would for the same 28x28 image', async () => {
-    const before = await predictionCount();
     const box = await page.locator('#pad').boundingBox();
     if (!box) throw new Error('no pad on the page');
+    // The page's first stroke: the models were warmed up at load, so no shader compiles now.
     await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.25);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.3, { steps: 8 });
     await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.8, { steps: 8 });
+    const upAt = Date.now();
     await page.mouse.up();
-    await waitForPredictions(before);
+    const firstAnswer = await answerTime(upAt);
+    // Reported, not asserted tightly (shared cores): the bound only catches a page that never answers in time.
+    console.log(`first answer ${firstAnswer} ms after the stroke ended (load ${loadavg()[0].toFixed(2)}, backend ${await page.evaluate(() => window.kmnistLab?.backend)})`);
+    expect(firstAnswer).toBeLessThan(15_000);
     const input = await page.evaluate(() => window.kmnistLab?.input() ?? null);
     if (!input) throw new Error('the page has no input after drawing');
     expect(input).toHaveLength(784);
@@ -123,6 +180,38 @@ describe.skipIf(!hasChromium)('serve page in headless Chromium', () => {
     }
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'web-e2e-drawing.png'), fullPage: true });
+  });
+
+  it('shows the ensemble, the mean of the loaded models, marked as not a model', async () => {
+    const shown = await rows();
+    const ensemble = await ensembleState(page, 'kmnist');
+    expect(ensemble.hidden).toBe(false);
+    expect(ensemble.members.sort()).toEqual(['kmnist/cnn/seed-1', 'kmnist/fcnn/seed-1']);
+    expect(ensemble.text).toMatch(/^.*Ensemble.*not a model.*mean probability of 2 loaded models: cnn \(seed 1\), fcnn \(seed 1\)/i);
+    if (!ensemble.probs) throw new Error('the ensemble shows no probabilities');
+    const input = (await page.evaluate(() => window.kmnistLab?.input() ?? null)) ?? [];
+    const node = synthetic.runs.filter((r) => r.model).map((r) => predictNode(r.model as NonNullable<typeof r.model>, input, 1)[0]);
+    expectClose(ensemble.probs, meanOf(node));
+    expectClose(ensemble.probs, meanOf(shown.map((r) => r.probs ?? [])));
+    expect(ensemble.predicted).toBe(ensemble.probs.indexOf(Math.max(...ensemble.probs)));
+    // Not one of the models: the model rows are still exactly the runs.
+    expect(shown.map((r) => r.id)).toEqual(['kmnist/cnn/seed-1', 'kmnist/fcnn/seed-1']);
+  });
+
+  it('shows real test images of each answer class next to the answer', async () => {
+    for (const row of await rows()) {
+      if (row.predicted === null) throw new Error(`no answer from ${row.id}`);
+      await page.waitForSelector(`#models [data-run-id="${row.id}"] .examples[data-state="loaded"]`);
+      const strip = await stripOf(page, `#models [data-run-id="${row.id}"]`);
+      expect(strip.hidden).toBe(false);
+      expect(strip.classIndex).toBe(row.predicted);
+      expect(strip.images).toEqual(firstImagesOf(synthetic.testSet, row.predicted, 4));
+    }
+    // Every class, before anything is drawn: the overview lists the 10 classes with their test images.
+    expect(await page.locator('.class-overview .overview-class').count()).toBe(10);
+    await page.waitForFunction(() => document.querySelectorAll('.class-overview canvas.thumb').length > 0);
+    expect(await stripOf(page, '.class-overview .overview-class:nth-child(1)')).toMatchObject({ classIndex: 0, images: firstImagesOf(synthetic.testSet, 0, 3) });
+    expect(await page.isHidden('#examples-note')).toBe(true);
   });
 
   it('draws with a pen (pointer events with pointerType pen)', async () => {
@@ -184,6 +273,70 @@ describe.skipIf(!hasChromium)('serve page in headless Chromium', () => {
     await mkdir(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'web-e2e-test-image.png'), fullPage: true });
     console.log(`screenshots: ${SCREENSHOT_DIR}/web-e2e-{drawing,test-image}.png`);
+  });
+
+  it('puts the pad and the answers on the first screen of a 390x844 phone', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    try {
+      await phone.goto(server.url);
+      await phone.waitForFunction(() => document.body.dataset.state === 'ready');
+      const pad = await phone.locator('#pad').boundingBox();
+      if (!pad) throw new Error('no pad on the phone page');
+      await phone.touchscreen.tap(pad.x + pad.width * 0.5, pad.y + pad.height * 0.3);
+      await answerTime(Date.now(), phone);
+      const boxes = await phone.evaluate(() => {
+        const box = (sel: string): { top: number; bottom: number; left: number; right: number } | null => {
+          const r = document.querySelector(sel)?.getBoundingClientRect();
+          return r ? { top: r.top, bottom: r.bottom, left: r.left, right: r.right } : null;
+        };
+        return {
+          pad: box('#pad'),
+          ensemble: box('#ensembles .ensemble'),
+          first: box('#models .model'),
+          second: box('#models .experiment:nth-child(2) .model'),
+          controls: box('.pad-controls'),
+          scrollWidth: document.documentElement.scrollWidth,
+          scrollY: window.scrollY,
+        };
+      });
+      await mkdir(SCREENSHOT_DIR, { recursive: true });
+      await phone.screenshot({ path: join(SCREENSHOT_DIR, 'web-e2e-phone.png') });
+      expect(boxes.scrollY).toBe(0);
+      expect(boxes.scrollWidth).toBeLessThanOrEqual(390);
+      for (const name of ['pad', 'ensemble', 'first', 'second', 'controls'] as const) {
+        const b = boxes[name];
+        if (!b) throw new Error(`no ${name} on the phone page`);
+        expect(b.top, name).toBeGreaterThanOrEqual(0);
+        expect(b.bottom, name).toBeLessThanOrEqual(844);
+        expect(b.left, name).toBeGreaterThanOrEqual(0);
+        expect(b.right, name).toBeLessThanOrEqual(390);
+      }
+      expect(await phone.locator('#models .model[data-predicted]').count()).toBe(2);
+      expect(await phone.getAttribute('#ensembles .ensemble', 'data-predicted')).not.toBeNull();
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('works without the dataset: no examples, one short note, no error', async () => {
+    const bare = await startHarness(join(dir, 'runs'), join(dir, 'report'), null);
+    const other = await browser.newPage();
+    try {
+      await other.goto(bare.url);
+      await other.waitForFunction(() => document.body.dataset.state === 'ready');
+      await other.waitForSelector('#examples-note:not([hidden])');
+      expect(await other.textContent('#examples-note')).toMatch(/^No class examples: no kmnist test set in .*synthetic-data\/kmnist\.$/);
+      const pad = await other.locator('#pad').boundingBox();
+      if (!pad) throw new Error('no pad');
+      await other.mouse.click(pad.x + pad.width / 2, pad.y + pad.height / 2);
+      await answerTime(Date.now(), other);
+      expect(await other.locator('#models .model[data-predicted]').count()).toBe(2);
+      expect(await other.locator('.examples:not([hidden])').count()).toBe(0);
+      expect(await other.locator('#status.error').count()).toBe(0);
+    } finally {
+      await other.close();
+      await bare.close();
+    }
   });
 
   it('says clearly when there are no runs yet', async () => {
@@ -332,11 +485,133 @@ describe.skipIf(!hasChromium)('serve page with several seeds per experiment', ()
     await seedsPage.waitForFunction(() => document.getElementById('test-info')?.dataset.runId === 'kmnist/cnn/seed-3');
     await seedsPage.waitForFunction(() => {
       const row = document.querySelector<HTMLElement>('#models [data-run-id="kmnist/cnn/seed-3"]');
-      return row !== null && row.offsetParent !== null && row.dataset.predicted !== undefined && (row.querySelector('.model-note')?.textContent ?? '').includes('saved prediction');
+      return row !== null && row.offsetParent !== null && row.dataset.predicted !== undefined && (row.querySelector('.answer-note')?.textContent ?? '').includes('saved prediction');
     });
     const index = Number(await seedsPage.getAttribute('#test-info', 'data-index'));
     const run = seeded.runs.find((r) => r.id === 'kmnist/cnn/seed-3');
     expect(Number(await seedsPage.getAttribute('#models [data-run-id="kmnist/cnn/seed-3"]', 'data-predicted'))).toBe(run?.predicted[index]);
+  });
+});
+
+describe.skipIf(!hasChromium)('serve page with 64x64 Kuzushiji-Kanji models (3,832 classes) next to 28x28 KMNIST ones', () => {
+  let kDir: string;
+  let kmnist: SyntheticRuns;
+  let kanji: SyntheticRuns;
+  let kServer: Harness;
+  let kBrowser: Browser;
+  let kPage: Page;
+
+  const answerRows = (): Promise<{ id: string; predicted: number | null; probs: number[] | null; bars: { k: number; label: string }[]; text: string }[]> =>
+    kPage.$$eval('#models .model', (nodes) =>
+      nodes.map((n) => {
+        const el = n as HTMLElement;
+        return {
+          id: el.dataset.runId ?? '',
+          predicted: el.dataset.predicted === undefined ? null : Number(el.dataset.predicted),
+          probs: el.dataset.probs === undefined ? null : (JSON.parse(el.dataset.probs) as number[]),
+          bars: Array.from(el.querySelectorAll<HTMLElement>('.bar')).map((b) => ({ k: Number(b.dataset.classIndex), label: b.querySelector('.bar-label')?.textContent ?? '' })),
+          text: el.textContent ?? '',
+        };
+      }),
+    );
+
+  beforeAll(async () => {
+    kDir = await mkdtemp(join(tmpdir(), 'kmnist-web-e2e-kanji-'));
+    kmnist = await makeSyntheticRuns(join(kDir, 'runs'), { knn: [] });
+    kanji = await makeSyntheticRuns(join(kDir, 'runs'), { knn: [] }, KKANJI);
+    kServer = await startHarness(join(kDir, 'runs'), join(kDir, 'report'), { kmnist: kmnist.testSet, kkanji: kanji.testSet });
+    kBrowser = await launch();
+    kPage = await kBrowser.newPage({ viewport: { width: 1200, height: 900 } });
+    kPage.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+    await kPage.goto(kServer.url);
+    await kPage.waitForFunction(() => document.body.dataset.state === 'ready');
+  });
+
+  afterAll(async () => {
+    await kBrowser?.close();
+    await kServer?.close();
+    if (kDir) await rm(kDir, { recursive: true, force: true });
+  });
+
+  it('loads both sizes and shows what each size of model sees', async () => {
+    expect(await kPage.getAttribute('body', 'data-all-models')).toBe('loaded');
+    expect((await answerRows()).map((r) => r.id)).toEqual(['kkanji/cnn/seed-1', 'kkanji/fcnn/seed-1', 'kmnist/cnn/seed-1', 'kmnist/fcnn/seed-1']);
+    expect(await kPage.$$eval('#models .model', (n) => n.map((x) => (x as HTMLElement).dataset.load))).toEqual(['ready', 'ready', 'ready', 'ready']);
+    expect(await kPage.$$eval('canvas.preview', (n) => n.map((c) => `${(c as HTMLCanvasElement).width}x${(c as HTMLCanvasElement).height}`))).toEqual(['28x28', '64x64']);
+    // 3,832 classes: no overview of every class, the top 10 per answer.
+    expect(await kPage.locator('.class-overview').count()).toBe(1);
+    expect((await answerRows())[0].text).toContain('top 10 of 3,832 classes');
+  });
+
+  it('preprocesses a drawing to 64x64 for the kanji models and 28x28 for the others, each answering as Node does', async () => {
+    const box = await kPage.locator('#pad').boundingBox();
+    if (!box) throw new Error('no pad on the page');
+    await kPage.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+    await kPage.mouse.down();
+    await kPage.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.8, { steps: 6 });
+    await kPage.mouse.up();
+    await answerTime(Date.now(), kPage);
+    const input64 = await kPage.evaluate(() => window.kmnistLab?.input(64) ?? null);
+    const input28 = await kPage.evaluate(() => window.kmnistLab?.input(28) ?? null);
+    if (!input64 || !input28) throw new Error('no input after drawing');
+    expect(input64).toHaveLength(64 * 64);
+    // A vertical line filling the frame: 64 rows of ink at 64x64.
+    expect(Array.from({ length: 64 }, (_, y) => input64.slice(y * 64, y * 64 + 64).some((v) => v > 0)).filter(Boolean).length).toBe(64);
+    expect(input28).toHaveLength(784);
+    for (const row of await answerRows()) {
+      const run = [...kanji.runs, ...kmnist.runs].find((r) => r.id === row.id);
+      if (!run?.model || !row.probs) throw new Error(`no prediction from ${row.id}`);
+      const node = predictNode(run.model, row.id.startsWith('kkanji/') ? input64 : input28, 1)[0];
+      expectClose(row.probs, node);
+      if (row.id.startsWith('kkanji/')) {
+        expect(row.probs).toHaveLength(3832);
+        // The top 10, most probable first, labelled with their characters.
+        const order = node.map((p, k) => ({ p, k })).sort((a, b) => b.p - a.p || a.k - b.k).slice(0, 10).map((x) => x.k);
+        expect(row.bars.map((b) => b.k)).toEqual(order);
+        expect(row.bars.map((b) => b.label)).toEqual(order.map((k) => KKANJI.classChars[k]));
+        expect(row.predicted).toBe(order[0]);
+      } else {
+        expect(row.bars).toHaveLength(10);
+      }
+    }
+    // One ensemble per dataset, each over its own models only.
+    for (const [name, set] of [['kkanji', kanji], ['kmnist', kmnist]] as const) {
+      const ensemble = await ensembleState(kPage, name);
+      expect(ensemble.text).toContain(`Ensemble · ${name}`);
+      expect(ensemble.members.sort()).toEqual([`${name}/cnn/seed-1`, `${name}/fcnn/seed-1`]);
+      const probs = set.runs.filter((r) => r.model).map((r) => predictNode(r.model as NonNullable<typeof r.model>, name === 'kkanji' ? input64 : input28, 1)[0]);
+      expectClose(ensemble.probs ?? [], meanOf(probs));
+    }
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await kPage.screenshot({ path: join(SCREENSHOT_DIR, 'web-e2e-kanji.png'), fullPage: true });
+  });
+
+  it('loads a 64x64 test image and the kanji models give what they saved for it', async () => {
+    await kPage.selectOption('#test-run', 'kkanji/cnn/seed-1');
+    await kPage.click('#pick-mistake');
+    await kPage.waitForFunction(() => document.getElementById('test-info')?.dataset.runId === 'kkanji/cnn/seed-1');
+    await answerTime(Date.now(), kPage);
+    expect(await kPage.textContent('#test-info')).toContain('(64x64)');
+    const index = Number(await kPage.getAttribute('#test-info', 'data-index'));
+    expect(index % 2).toBe(1);
+    expect(await kPage.evaluate(() => window.kmnistLab?.input(64))).toEqual(Array.from(kanji.testSet.images.subarray(index * 4096, (index + 1) * 4096)));
+    for (const row of (await answerRows()).filter((r) => r.id.startsWith('kkanji/'))) {
+      const run = kanji.runs.find((r) => r.id === row.id);
+      expect(row.predicted).toBe(run?.predicted[index]);
+      expectClose(row.probs ?? [], run?.probs[index] ?? []);
+      expect(row.text).toContain('wrong (true: ');
+    }
+    // The kanji test set's answer classes have their examples (64x64 images) next to them.
+    const cnn = await stripOf(kPage, '#models [data-run-id="kkanji/cnn/seed-1"]');
+    expect(cnn.classIndex).toBe(kanji.runs[0].predicted[index]);
+    await kPage.waitForSelector('#models [data-run-id="kkanji/cnn/seed-1"] .examples[data-state="loaded"]');
+    const strip = await stripOf(kPage, '#models [data-run-id="kkanji/cnn/seed-1"]');
+    expect(strip.images).toEqual(firstImagesOf(kanji.testSet, strip.classIndex, 4));
+    // Some answer class has test images in this small set (labels are the cnn's answers on even images).
+    const withImages = await kPage.$$eval('#models .examples[data-state="loaded"]', (n) => n.filter((x) => x.querySelector('canvas.thumb')).length);
+    expect(withImages).toBeGreaterThan(0);
+    const sizes = await kPage.$$eval('#models [data-run-id^="kkanji/"] canvas.thumb', (n) => n.map((c) => (c as HTMLCanvasElement).width));
+    expect(sizes.every((w) => w === 64)).toBe(true);
   });
 });
 

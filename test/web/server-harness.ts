@@ -1,13 +1,22 @@
 // Starts the serve server over a folder for a test, with a fake dataset loader that returns the synthetic test set.
 import { request } from 'node:http';
 import type { ImageSet } from '../../src/data/types.ts';
+import { UserError } from '../../src/errors.ts';
 import { startWebServer, type RunningServer } from '../../src/web/server.ts';
 
 export interface Harness extends RunningServer {
   loads: { dataset: string; dataDir: string }[];
 }
 
-export async function startHarness(runsRoot: string, reportDir: string, testSet: ImageSet | null): Promise<Harness> {
+function isImageSet(x: ImageSet | Record<string, ImageSet>): x is ImageSet {
+  return x.images instanceof Uint8Array;
+}
+
+/**
+ * A server over `runsRoot` whose dataset loader returns `testSet` for every dataset, or, given one per dataset
+ * name, that dataset's; null (or a dataset not named) fails as a missing data folder does.
+ */
+export async function startHarness(runsRoot: string, reportDir: string, testSet: ImageSet | Record<string, ImageSet> | null): Promise<Harness> {
   const loads: { dataset: string; dataDir: string }[] = [];
   const running = await startWebServer(
     {
@@ -16,8 +25,9 @@ export async function startHarness(runsRoot: string, reportDir: string, testSet:
       baseDir: runsRoot,
       async loadTestSet(dataset, dataDir) {
         loads.push({ dataset, dataDir });
-        if (!testSet) throw new Error('no test set in this test');
-        return testSet;
+        const set: ImageSet | undefined = testSet === null ? undefined : isImageSet(testSet) ? testSet : testSet[dataset];
+        if (!set) throw new UserError(`--data-dir ${dataDir}: no ${dataset} files found (a test without its test set)`);
+        return set;
       },
     },
     0,

@@ -3,7 +3,7 @@ import { mkdtemp, mkdir, readFile, rm, symlink, utimes, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary, RunsResponse, TestImageResponse } from '../../src/web/api-types.ts';
+import type { ExamplesResponse, RunSummary, RunsResponse, TestImageResponse } from '../../src/web/api-types.ts';
 import { modelGroups } from '../../src/web/runs.ts';
 import { makeSyntheticRuns, type SyntheticRuns } from './fixtures.ts';
 import { rawGet, startHarness, type Harness } from './server-harness.ts';
@@ -28,10 +28,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function getJson<T>(path: string): Promise<{ status: number; body: T }> {
-  const res = await rawGet(server.url, path);
+async function getJsonFrom<T>(url: string, path: string): Promise<{ status: number; body: T }> {
+  const res = await rawGet(url, path);
   return { status: res.status, body: JSON.parse(res.body) as T };
 }
+
+const getJson = <T>(path: string): Promise<{ status: number; body: T }> => getJsonFrom<T>(server.url, path);
 
 describe('serve API', () => {
   it('lists the finished runs, with model URLs for neural runs only', async () => {
@@ -102,6 +104,38 @@ describe('serve API', () => {
     const missingRow = await getJson<{ error: string }>('/api/test-image?run=kmnist/cnn/seed-1&index=999');
     expect(missingRow.status).toBe(400);
     expect(missingRow.body.error).toContain('999');
+  });
+
+  it("sends the first test images of each asked class, from the run's test set", async () => {
+    const { status, body } = await getJson<ExamplesResponse>('/api/examples?run=kmnist/cnn/seed-1&classes=3,0,3&count=2');
+    expect(status).toBe(200);
+    if (!body.available) throw new Error(`examples unavailable: ${body.note}`);
+    expect([body.width, body.height, body.dataset]).toEqual([28, 28, 'kmnist']);
+    expect(body.examples.map((e) => e.classIndex)).toEqual([3, 0]);
+    const { labels, images } = synthetic.testSet;
+    for (const ex of body.examples) {
+      const expected = [...labels.keys()].filter((i) => labels[i] === ex.classIndex).slice(0, 2);
+      expect(ex.indices).toEqual(expected);
+      const pixels = Buffer.from(ex.pixels, 'base64');
+      expect(pixels.length).toBe(expected.length * 784);
+      expected.forEach((row, n) => expect(Buffer.compare(pixels.subarray(n * 784, (n + 1) * 784), Buffer.from(images.subarray(row * 784, (row + 1) * 784)))).toBe(0));
+    }
+  });
+
+  it('answers bad example requests with a clear error', async () => {
+    const cases: [string, RegExp][] = [
+      ['/api/examples?classes=1', /run=<run id> is required/],
+      ['/api/examples?run=kmnist/cnn/seed-1', /classes=<k,k,...> is required/],
+      ['/api/examples?run=kmnist/cnn/seed-1&classes=10', /'10' is not a class index 0\.\.9/],
+      ['/api/examples?run=kmnist/cnn/seed-1&classes=1,x', /'x' is not a class index/],
+      ['/api/examples?run=kmnist/cnn/seed-1&classes=1&count=0', /count must be 1\.\.16/],
+      [`/api/examples?run=kmnist/cnn/seed-1&classes=${Array.from({ length: 65 }, () => 1).join(',')}`, /at most 64 classes/],
+    ];
+    for (const [path, message] of cases) {
+      const res = await getJson<{ error: string }>(path);
+      expect(res.status, path).toBe(400);
+      expect(res.body.error, path).toMatch(message);
+    }
   });
 
   it('serves the page, its bundle and the report', async () => {
@@ -188,6 +222,21 @@ describe('modelGroups', () => {
       { id: 'a/x', experiment: 'x', runIds: ['a/x/seed-2', 'a/x/seed-3', 'a/x/seed-10'] },
       { id: 'b/x', experiment: 'x', runIds: ['b/x/seed-1'] },
     ]);
+  });
+});
+
+describe('serve without the dataset files', () => {
+  it('says there are no examples, with the reason, instead of failing', async () => {
+    const bare = await startHarness(join(dir, 'runs'), join(dir, 'report'), null);
+    try {
+      const res = await getJsonFrom<ExamplesResponse>(bare.url, '/api/examples?run=kmnist/cnn/seed-1&classes=0,1');
+      expect(res.status).toBe(200);
+      if (res.body.available) throw new Error('examples without a test set');
+      expect(res.body.note).toBe(`no kmnist test set in ${join(dir, 'runs', 'synthetic-data', 'kmnist')}`);
+      expect(res.body.detail).toContain('no kmnist files found');
+    } finally {
+      await bare.close();
+    }
   });
 });
 

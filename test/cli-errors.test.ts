@@ -8,6 +8,7 @@ import { initBackend } from '../src/engine/backend.ts';
 import { describeFailure, describeSystemError, type SystemError } from '../src/errors.ts';
 import { runCli, type CliResult } from './helpers/cli.ts';
 import { UNPRIVILEGED_PREFIX, UNPRIVILEGED_SKIP, sharedTempDir } from './helpers/unprivileged.ts';
+import { writeSyntheticStudy } from './report/fixture.ts';
 import { syntheticDataset, writeIdxDataset } from './training/synthetic.ts';
 
 const root = sharedTempDir('kmnist-cli-errors-');
@@ -86,10 +87,11 @@ describe.skipIf(UNPRIVILEGED_PREFIX === null)('OS errors as an unprivileged user
   chmodSync(readOnly, 0o555);
 
   it('train, run, report and download into a read-only folder: one line naming the folder, exit 1', async () => {
+    const { runsDir: studyRuns } = await writeSyntheticStudy(join(root, 'study')); // report validates --runs before it creates --out
     const [t, run, report, download] = await Promise.all([
       runCli(train(join(readOnly, 'runs')), { prefix }),
       runCli(['run', '--data-dir', dataDir, '--out', join(readOnly, 'runs'), '--experiments', 'fcnn', '--seeds', '1', '--epochs', '1'], { prefix }),
-      runCli(['report', '--runs', dataDir, '--out', join(readOnly, 'report')], { prefix }),
+      runCli(['report', '--runs', studyRuns, '--out', join(readOnly, 'report')], { prefix }),
       runCli(['download', '--data-dir', join(readOnly, 'data'), '--source', dataDir], { prefix }),
     ]);
     expectOneLine(t, /^kmnist-lab: cannot create the folder .*read-only\/runs\/kmnist\/fcnn\/seed-0: permission denied \(EACCES\)$/);

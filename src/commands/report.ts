@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { folderFlag } from './flags.ts';
-import { lockFolder } from '../folder-lock.ts';
 
 // `kmnist-lab report`: tables, curves, diagrams, kernels and findings from the finished runs.
 export function registerReport(program: Command): void {
@@ -17,19 +16,13 @@ export function registerReport(program: Command): void {
       const runsDir = folderFlag('--runs', opts.runs);
       const outDir = folderFlag('--out', opts.out);
       const { buildReport } = await import('../report/build-report.ts'); // TF.js, vega, resvg
-      const lock = await lockFolder(outDir, { what: 'report folder' });
-      let result;
-      try {
-        result = await buildReport({
-          runsDir,
-          outDir,
-          galleryLimit: limit,
-          warn: (m) => console.error(`warning: ${m}`),
-          log: (line) => console.error(line),
-        });
-      } finally {
-        await lock.release();
-      }
+      const result = await buildReport({
+        runsDir,
+        outDir,
+        galleryLimit: limit,
+        warn: (m) => console.error(`warning: ${m}`),
+        log: (line) => console.error(line),
+      });
       console.log(`${result.markdownPath}\n${result.htmlPath}`);
     });
 }

@@ -78,7 +78,7 @@ async function action(flags: RunFlags): Promise<void> {
     import('../study/progress.ts'),
     import('../study/summary-md.ts'),
     import('../study/executors/local/local-executor.ts'),
-    import('../study/executors/queue/connection.ts'),
+    import('../study/executors/queue/address.ts'),
     import('../study/executors/queue/queue-executor.ts'),
   ]);
   const seedCount = intFlag('--seeds', flags.seeds);

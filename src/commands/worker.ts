@@ -1,9 +1,9 @@
 // `kmnist-lab worker`: trains the runs a `run --queue` put in the queue, on this machine, until stopped.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { MAX_THREADS, threadsPerJob } from '../engine/backend.ts';
+import { MAX_THREADS, threadsPerJob } from '../engine/threads.ts';
 import { UserError } from '../errors.ts';
-import { connectOnce, parseQueueUrl } from '../study/executors/queue/connection.ts';
+import { parseQueueUrl } from '../study/executors/queue/address.ts';
 import { intFlag, positiveFlag, threadsFlag } from './flags.ts';
 import { stopSignals } from './stop-signals.ts';
 
@@ -27,6 +27,7 @@ async function action(flags: WorkerFlags): Promise<void> {
   const stop = stopSignals(() => log('interrupted: running trainings checkpoint and go back to the queue (Ctrl-C again to kill them)...'));
   try {
     // An unreachable Redis is reported before the training code (TF.js, BullMQ) is even loaded.
+    const { connectOnce } = await import('../study/executors/queue/connection.ts'); // ioredis
     (await connectOnce(address)).disconnect();
     const { runQueueWorker } = await import('../study/executors/queue/queue-worker.ts');
     log(`worker: ${jobs} run(s) at a time, ${threads} thread(s) each, from ${address.display} into ${resolve(flags.out)}`);

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { initBackend } from '../engine/backend.ts';
+import { lockFolder } from '../folder-lock.ts';
 import { summarize, type Summary } from '../study/summary.ts';
 import { Assets, writeAtomic } from './assets.ts';
 import { experimentColors, overlaySpec, type ExperimentHistories } from './charts.ts';
@@ -64,6 +65,11 @@ function testSizeOf(runs: RunRecord[]): number {
   return c.reduce((s, row) => s + row.reduce((a, b) => a + b, 0), 0);
 }
 
+/**
+ * Writes report.md, report.html and their images/tables into `opts.outDir`, holding the folder's lock
+ * (lockFolder, "report folder") while it writes. --runs is validated first, so a bad one neither creates
+ * nor locks the output folder. Errors: UserError for a missing/empty --runs or a report folder in use.
+ */
 export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const warnings: string[] = [];
   const warn: Warn = (m) => {
@@ -77,6 +83,26 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   for (const run of runs) for (const w of run.metrics.warnings ?? []) warn(`${run.experiment} seed ${run.seed}: ${w}`);
   log(`report: ${runs.length} finished runs in ${datasetDir}`);
   const summary: Summary = await summarize(datasetDir);
+  const lock = await lockFolder(opts.outDir, { what: 'report folder' });
+  try {
+    return await writeReport(opts, { datasetDir, runs, summary, warnings, warn, log });
+  } finally {
+    await lock.release();
+  }
+}
+
+interface ReportInputs {
+  datasetDir: string;
+  runs: RunRecord[];
+  summary: Summary;
+  /** Every warning so far; `warn` appends to it. */
+  warnings: string[];
+  warn: Warn;
+  log: (line: string) => void;
+}
+
+/** The report's blocks, images and files, from validated runs (buildReport holds the folder's lock). */
+async function writeReport(opts: ReportOptions, { datasetDir, runs, summary, warnings, warn, log }: ReportInputs): Promise<ReportResult> {
   const assets = new Assets(opts.outDir);
   const groups = byExperiment(runs, summary.experiments.map((e) => e.experiment));
   const datasets = new DatasetCache(warn);

@@ -1,5 +1,5 @@
 // Builds a report from a tiny SYNTHETIC study (see fixture.ts) and checks it as a reader would.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -229,11 +229,26 @@ describe('report from a synthetic study', () => {
 });
 
 describe('report command', () => {
-  it('fails with one clear line when the runs folder is missing', async () => {
-    const r = await runCli(['report', '--runs', join(tmpdir(), 'no-such-runs-folder'), '--out', join(tmpdir(), 'no-report')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--runs .*no-such-runs-folder: no such folder/);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
+  it('fails with one clear line when the runs folder is missing or holds no finished run, before creating or locking --out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kmnist-report-no-runs-'));
+    try {
+      const unfinished = join(dir, 'runs', 'kmnist', 'cnn', 'seed-1'); // a run folder without metrics.json
+      mkdirSync(unfinished, { recursive: true });
+      const [missing, empty] = await Promise.all([
+        runCli(['report', '--runs', join(dir, 'no-such-runs-folder'), '--out', join(dir, 'report-a')]),
+        runCli(['report', '--runs', join(dir, 'runs'), '--out', join(dir, 'report-b')]),
+      ]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/--runs .*no-such-runs-folder: no such folder/);
+      expect(missing.stderr).not.toMatch(/\n\s+at /);
+      expect(empty.code, empty.stderr).toBe(1);
+      expect(empty.stderr).toMatch(/--runs .*kmnist: no finished runs/);
+      // the output folders were neither created nor locked (a lock would have left report-*/.lock behind on a crash)
+      expect(existsSync(join(dir, 'report-a'))).toBe(false);
+      expect(existsSync(join(dir, 'report-b'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the file when a run holds malformed JSON', async () => {

@@ -8,7 +8,8 @@ import { UserError } from '../../../errors.ts';
 import { isRunComplete } from '../../run-reader.ts';
 import { WORKER_LOG, type RunJob, type RunOutcome } from '../../scheduler.ts';
 import type { ExecuteHooks, Executor, StudyContext } from '../executor.ts';
-import { bullConnection, connectOnce, type QueueAddress } from './connection.ts';
+import type { QueueAddress } from './address.ts';
+import { bullConnection, connectOnce } from './connection.ts';
 import {
   isEpochProgress,
   jobIdOf,

@@ -13,7 +13,8 @@ import { RUN_FILES } from '../../run-folder.ts';
 import { isRunComplete } from '../../run-reader.ts';
 import { runJobFor, runJobs } from '../../scheduler.ts';
 import { trainWorker } from '../../worker.ts';
-import { bullConnection, type QueueAddress } from './connection.ts';
+import type { QueueAddress } from './address.ts';
+import { bullConnection } from './connection.ts';
 import { MAX_STALLED, QUEUE_NAME, resolvedTrainingOf, type QueueJobData, type QueueJobResult } from './job-data.ts';
 
 export interface QueueWorkerOptions {

@@ -1,12 +1,12 @@
 // One writer per run folder and per study: a second writer is refused with one line naming the folder and
 // the holder; a lock whose holder died is taken over with a note.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LOCK_NAME, lockFolder, type LockHolder } from '../src/folder-lock.ts';
-import { runCli } from './helpers/cli.ts';
+import { REPO_ROOT, runCli } from './helpers/cli.ts';
 import { syntheticDataset, writeIdxDataset } from './training/synthetic.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kmnist-lock-'));
@@ -58,6 +58,40 @@ describe('lockFolder', () => {
     expect(notes).toEqual([`note: took over the lock on ${dir} left by pid ${pid}, which is no longer running`]);
     await lock.release();
   });
+
+  it('a lock without holder.json (a holder killed while locking, older versions) is refused while fresh, taken over once untouched for 5 s', async () => {
+    const dir = join(root, 'no-holder');
+    mkdirSync(join(dir, LOCK_NAME), { recursive: true });
+    await expect(lockFolder(dir, { what: 'run folder' })).rejects.toThrow(`the run folder ${dir} is in use by another process that is just starting`);
+    const tenSecondsAgo = new Date(Date.now() - 10_000);
+    utimesSync(join(dir, LOCK_NAME), tenSecondsAgo, tenSecondsAgo);
+    const notes: string[] = [];
+    const lock = await lockFolder(dir, { what: 'run folder', note: (m) => notes.push(m) });
+    expect(notes).toEqual([`note: took over the lock on ${dir} which names no holder and was untouched for 10 s`]);
+    expect(JSON.parse(readFileSync(join(dir, LOCK_NAME, 'holder.json'), 'utf8'))).toMatchObject({ pid: process.pid });
+    await lock.release();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a process killed at any moment while locking leaves nothing that blocks the next one', async () => {
+    const dir = join(root, 'killed');
+    const script = `import(${JSON.stringify(join(REPO_ROOT, 'dist', 'folder-lock.js'))}).then((m) => m.lockFolder(${JSON.stringify(dir)}, { what: 'run folder' }))`;
+    // The child's lockFolder runs some 40-150 ms after spawn (Node's start-up): kills spread over that span and beyond.
+    for (let delayMs = 0; delayMs <= 300; delayMs += 15) {
+      const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const notes: string[] = [];
+      const lock = await lockFolder(dir, { what: 'run folder', note: (m) => notes.push(m) });
+      expect(notes.every((n) => /left by pid \d+, which is no longer running$/.test(n)), notes.join('\n')).toBe(true);
+      await lock.release();
+    }
+    // a child killed between making its private lock folder and renaming it leaves that folder; it blocks nothing
+    mkdirSync(join(dir, `${LOCK_NAME}.new-${deadPid()}-0000`));
+    const lock = await lockFolder(dir, { what: 'run folder' });
+    await lock.release();
+  }, 60_000);
 
   it('does not take over a fresh lock held from another machine', async () => {
     const dir = join(root, 'remote');

@@ -1,7 +1,7 @@
 // DOM for the answers: one row per model (its name, its top class, real examples of that class, and one
 // probability bar per class, or the top 10 beyond 20 classes), the ensemble rows, and the class overview.
 import type { RunSummary } from '../api-types.ts';
-import { EXAMPLES_PER_CLASS, thumbnail, type ExampleStore } from './examples.ts';
+import { EXAMPLES_PER_CLASS, thumbnail, type ClassImages, type ExampleStore } from './examples.ts';
 
 /** Up to this many classes a row has one bar per class (KMNIST's 10); beyond (K49's 49, kkanji's 3,832) its top TOP_K. */
 export const MAX_BARS = 20;
@@ -41,6 +41,7 @@ export function topK(values: readonly number[], k: number): number[] {
 export class ExampleStrip {
   readonly root: HTMLElement;
   private classIndex: number | null = null;
+  private drawn: { k: number | null; found: ClassImages | undefined; unavailable: boolean } | null = null;
 
   constructor(
     private readonly store: ExampleStore,
@@ -61,8 +62,12 @@ export class ExampleStrip {
 
   private render(): void {
     const k = this.classIndex;
-    this.root.hidden = this.store.unavailable(this.run) !== null;
+    const unavailable = this.store.unavailable(this.run) !== null;
     const found = k === null ? undefined : this.store.get(this.run, k);
+    // The store calls every strip on each answer from the server: redraw only when what this one shows changed.
+    if (this.drawn && this.drawn.k === k && this.drawn.found === found && this.drawn.unavailable === unavailable) return;
+    this.drawn = { k, found, unavailable };
+    this.root.hidden = unavailable;
     const name = k === null ? '' : (this.run.classNames[k] ?? String(k));
     this.root.dataset.classIndex = k === null ? '' : String(k);
     this.root.dataset.count = String(found?.images.length ?? 0);

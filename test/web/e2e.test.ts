@@ -319,6 +319,11 @@ describe.skipIf(!hasChromium)('serve page in headless Chromium', () => {
       }
       expect(await phone.locator('#models .model[data-predicted]').count()).toBe(2);
       expect(await phone.getAttribute('#ensembles .ensemble', 'data-predicted')).not.toBeNull();
+      // The pick buttons are below the answers; a picked image brings the pad and the answers back into view.
+      await phone.locator('#pick-random').scrollIntoViewIfNeeded();
+      expect(await phone.evaluate(() => document.getElementById('pad')?.getBoundingClientRect().top ?? 0)).toBeLessThan(0);
+      await phone.locator('#pick-random').tap();
+      await phone.waitForFunction(() => (document.getElementById('pad')?.getBoundingClientRect().top ?? -1) >= 0);
     } finally {
       await phone.close();
     }

@@ -271,6 +271,8 @@ async function pickTestImage(kind: TestImageKind): Promise<void> {
     const view = viewOfRun.get(run.id);
     if (view?.more && !view.shows(rows.get(run.id) as ModelRow)) view.more.open = true;
     inputChanged();
+    // On a phone the pick buttons sit below the answers: bring the image and the answers back into view.
+    if (pad.canvas.getBoundingClientRect().top < 0) pad.canvas.scrollIntoView({ block: 'start', behavior: 'smooth' });
   } catch (err) {
     testInfo.textContent = `Could not load a test image: ${(err as Error).message}`;
   }

@@ -10,7 +10,8 @@ export function registerReport(program: Command): void {
     .option('--runs <dir>', 'runs/<dataset> folder (or the runs root: its most recent dataset is used)', 'runs')
     .option('--out <dir>', 'output folder', 'report')
     .option('--mistakes <n>', 'misclassified test images shown per run', '24')
-    .action(async (opts: { runs: string; out: string; mistakes: string }) => {
+    .option('--all-pairs', "McNemar for every pair of experiments (representative seeds), Holm-adjusted, as a matrix")
+    .action(async (opts: { runs: string; out: string; mistakes: string; allPairs?: boolean }) => {
       const limit = Number(opts.mistakes);
       if (!Number.isInteger(limit) || limit < 0) throw new UserError(`--mistakes ${opts.mistakes}: expected a whole number (0 or more)`);
       const runsDir = folderFlag('--runs', opts.runs);
@@ -20,6 +21,7 @@ export function registerReport(program: Command): void {
         runsDir,
         outDir,
         galleryLimit: limit,
+        allPairs: opts.allPairs === true,
         warn: (m) => console.error(`warning: ${m}`),
         log: (line) => console.error(line),
       });

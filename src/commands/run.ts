@@ -20,6 +20,7 @@ interface RunFlags extends DataOptions, TrainingCliFlags {
   resume?: boolean;
   out: string;
   queue?: string;
+  compare?: string;
 }
 
 function parseExperiments(value: string, getExperiment: (name: string) => Experiment): string[] {
@@ -65,8 +66,10 @@ function plannedEpochs(e: Experiment, flags: TrainingCliFlags): number | undefin
 async function action(flags: RunFlags): Promise<void> {
   const data = resolveDataOptions(flags);
   const runsRoot = folderFlag('--out', flags.out);
-  const { getExperiment } = await import('../models/zoo.ts'); // TF.js
+  const { EXPERIMENTS, getExperiment } = await import('../models/zoo.ts'); // TF.js
   const experiments = parseExperiments(flags.experiments, getExperiment);
+  const { parseComparePairs } = await import('../study/study-pairs.ts');
+  const comparePairs = flags.compare === undefined ? [] : parseComparePairs(flags.compare, experiments, Object.keys(EXPERIMENTS));
   // --queue carries --epochs and --backend to its workers, not the other training flags yet: refuse them there.
   if (flags.queue !== undefined) {
     const extra = [...new Set(experiments.flatMap((name) => workerTrainingArgs(getExperiment(name), flags)).filter((a) => a.startsWith('--')))];
@@ -125,6 +128,7 @@ async function action(flags: RunFlags): Promise<void> {
         epochs,
         backend,
         executor,
+        comparePairs,
         // No --data-dir: the study's own data folder, downloaded when missing.
         downloadIfMissing: flags.dataDir === undefined,
       },
@@ -183,6 +187,7 @@ export function registerRun(program: Command): void {
     .option('--resume', 'resume interrupted runs from their checkpoint (the default)')
     .option('--no-resume', 'restart interrupted runs from scratch instead of resuming them (complete runs are always kept)')
     .option('--out <dir>', 'runs root folder', 'runs')
+    .option('--compare <pairs>', "a:b,c:d: more pairs of this study's experiments to compare (McNemar), kept with the study for `report`")
     .option('--queue <url>', 'redis://HOST:PORT[/DB]: queue the runs for `kmnist-lab worker` processes on any machine sharing --out, instead of running them here');
   addDataOptions(addTrainingOptions(cmd)).action(action);
 }

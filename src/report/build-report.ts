@@ -6,7 +6,8 @@ import { lockFolder } from '../folder-lock.ts';
 import { summarize, type Summary } from '../study/summary.ts';
 import { Assets, writeAtomic } from './assets.ts';
 import { experimentColors, overlaySpec, type ExperimentHistories } from './charts.ts';
-import { experimentsTable, glanceTable, pairsTable, runsTable } from './comparison.ts';
+import { allPairsMatrix, allPairsTable } from './all-pairs-tables.ts';
+import { ensemblesTable, experimentsTable, glanceTable, pairsTable, runsTable } from './comparison.ts';
 import { DatasetCache, exampleGridPng, probeImage } from './dataset-images.ts';
 import { documentText, renderHtml, renderMarkdown, type Block, type ReportDoc } from './document.ts';
 import { experimentSection, type ExperimentContext } from './experiment-section.ts';
@@ -25,6 +26,8 @@ export interface ReportOptions {
   log?: (line: string) => void;
   /** Mistakes shown per run. */
   galleryLimit?: number;
+  /** Also test every pair of experiments (McNemar, Holm-adjusted) and show the matrix. */
+  allPairs?: boolean;
 }
 
 export interface ReportResult {
@@ -82,7 +85,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const runs = await discoverRuns(datasetDir, warn);
   for (const run of runs) for (const w of run.metrics.warnings ?? []) warn(`${run.experiment} seed ${run.seed}: ${w}`);
   log(`report: ${runs.length} finished runs in ${datasetDir}`);
-  const summary: Summary = await summarize(datasetDir);
+  const summary: Summary = await summarize(datasetDir, { allPairs: opts.allPairs === true });
   const lock = await lockFolder(opts.outDir, { what: 'report folder' });
   try {
     return await writeReport(opts, { datasetDir, runs, summary, warnings, warn, log });
@@ -112,8 +115,18 @@ async function writeReport(opts: ReportOptions, { datasetDir, runs, summary, war
   const colors = experimentColors(summary.experiments.map((e) => e.experiment));
   const used = datasetUsed(first, testSize);
 
-  const tables = [['experiments', experimentsTable(summary)], ['pairs', pairsTable(summary)], ['runs', runsTable(runs)]] as const;
+  const tables = [
+    ['experiments', experimentsTable(summary)],
+    ['pairs', pairsTable(summary)],
+    ...(summary.ensembles.length > 0 ? [['ensembles', ensemblesTable(summary)] as const] : []),
+    ['runs', runsTable(runs)],
+  ] as const;
   for (const [name, table] of tables) assets.table(name, table);
+  const allPairs = summary.allPairs ? [allPairsMatrix(summary.allPairs), allPairsTable(summary.allPairs)] : null;
+  if (allPairs) {
+    assets.table('all-pairs-matrix', allPairs[0]);
+    assets.table('all-pairs', allPairs[1]);
+  }
   log('report: summary');
   const blocks: Block[] = [
     { kind: 'heading', level: 2, text: 'Summary' },
@@ -128,6 +141,14 @@ async function writeReport(opts: ReportOptions, { datasetDir, runs, summary, war
     { kind: 'heading', level: 2, text: 'Comparison' },
     ...tables.map(([, table]) => ({ kind: 'table', table }) as const),
   ];
+  if (summary.ensemblesSkipped.length > 0) blocks.push({ kind: 'list', items: summary.ensemblesSkipped.map((k) => `${k.name} not formed: ${k.reason}.`) });
+  if (allPairs) {
+    blocks.push(
+      { kind: 'heading', level: 3, text: 'Every pair of experiments' },
+      { kind: 'table', table: allPairs[0] },
+      { kind: 'details', summary: 'Every pair: counts, exact and Holm-adjusted p-values', blocks: [{ kind: 'table', table: allPairs[1] }] },
+    );
+  }
   if (summary.dataset === 'kmnist' && testSize === 10000) blocks.push({ kind: 'table', table: publishedTable(summary) });
   const note = representativeNote(runs);
   if (note) blocks.push({ kind: 'paragraph', text: note });
@@ -144,7 +165,8 @@ async function writeReport(opts: ReportOptions, { datasetDir, runs, summary, war
   };
   for (const e of summary.experiments) {
     const list = groups.get(e.experiment);
-    if (list && list.length > 0) blocks.push(...(await experimentSection(e, list, ctx)));
+    const ensemble = summary.ensembles.find((x) => x.kind === 'seeds' && x.members[0].experiment === e.experiment);
+    if (list && list.length > 0) blocks.push(...(await experimentSection(e, list, ctx, ensemble)));
   }
 
   const ds = await datasets.get(first);

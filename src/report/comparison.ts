@@ -1,5 +1,6 @@
 // Comparison tables over experiments and seeds, all numbers taken from the study summary and the runs.
 import { formatP, type SampleStats } from '../study/stats.ts';
+import { membersText, pointsText, referenceText, type EnsembleSummary } from '../study/ensembles.ts';
 import type { ExperimentSummary, Summary } from '../study/summary.ts';
 import type { RunRecord } from '../study/run-reader.ts';
 import type { Table } from './tables.ts';
@@ -49,12 +50,33 @@ export function experimentsTable(summary: Summary): Table {
     e.backends.join(', '),
     e.leakySeeds.length > 0 ? `${LEAK_MARK} (${seedList(e.leakySeeds)})` : 'held-out split',
   ]);
+  // Ensembles: one value each (no spread), no parameters, epochs or training of their own.
+  for (const e of summary.ensembles) {
+    rows.push([
+      e.name,
+      ensembleSeedsCell(e),
+      pct(e.testAccuracy),
+      '— (ensemble)',
+      pct(e.macroF1),
+      pct(e.balancedAccuracy) + (balanced ? ' (headline)' : ''),
+      '— (ensemble)',
+      '— (ensemble)',
+      '— (ensemble)',
+      '—',
+      e.validatedOnTest ? `${LEAK_MARK} (a member)` : 'held-out split',
+    ]);
+  }
   return {
     caption: 'Experiments over seeds: mean ± sample std and the 95 % CI of the mean (Student t)',
     columns,
     align: columns.map((_, k) => (k === 0 || k === 1 || k >= 9 ? 'l' : 'r')),
     rows,
   };
+}
+
+/** "ensemble of seeds 1, 2, 3" or "ensemble of 4 experiments". */
+function ensembleSeedsCell(e: EnsembleSummary): string {
+  return e.kind === 'seeds' ? `ensemble of ${seedList(e.members[0].seeds)}` : `ensemble of ${e.members.length} experiments`;
 }
 
 /** The summary's table: one row per experiment, the headline numbers only (the Comparison section has the rest). */
@@ -73,7 +95,37 @@ export function glanceTable(summary: Summary): Table {
       ciPct(headline(e), e.deterministic),
       meanStdPct(e.macroF1, e.deterministic).replace(' (deterministic)', ''),
       e.paramCount > 0 ? int(e.paramCount) : '—',
-    ]),
+    ]).concat(
+      summary.ensembles.map((e) => [
+        e.name + (e.validatedOnTest ? ' ⚠' : ''),
+        e.kind === 'seeds' ? `ensemble of ${e.members[0].seeds.length}` : `ensemble of ${e.members.length} experiments`,
+        pct(balanced ? e.balancedAccuracy : e.testAccuracy),
+        '— (ensemble)',
+        pct(e.macroF1),
+        '— (ensemble)',
+      ]),
+    ),
+  };
+}
+
+/** Each ensemble against its reference run (McNemar) and, for seed ensembles, against each of its seeds. */
+export function ensemblesTable(summary: Summary): Table {
+  const rows = summary.ensembles.map((e) => [
+    e.name + (e.validatedOnTest ? ' ⚠' : ''),
+    membersText(e),
+    pct(e.testAccuracy),
+    `${referenceText(e)}: ${pct(e.reference.testAccuracy)}`,
+    pointsText(e.reference.gain),
+    `${e.reference.aOnly} / ${e.reference.bOnly}`,
+    formatP(e.reference.p),
+    e.versusSeeds.length ? e.versusSeeds.map((v) => `${v.seed}: ${pointsText(v.gain)} (${formatP(v.p)})`).join('; ') : '—',
+    `${pointsText(e.gainOverMean)} over ${e.kind === 'seeds' ? 'the mean of its seeds' : `${e.reference.experiment}'s mean`}`,
+  ]);
+  return {
+    caption: `Soft-vote ensembles of finished runs (mean test probability, argmax; no training of their own) against one single run, McNemar exact test; significance level ${summary.significanceLevel}`,
+    columns: ['ensemble', 'members', 'test accuracy', 'against', 'gain', 'ensemble only / run only', 'p', 'gain over each seed (p)', 'gain over the mean'],
+    align: ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'l', 'l'],
+    rows,
   };
 }
 

@@ -4,6 +4,8 @@
 import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import type { ExperimentSummary } from '../study/summary.ts';
+import { membersText, pointsText, type EnsembleSummary } from '../study/ensembles.ts';
+import { formatP } from '../study/stats.ts';
 import type { RunRecord, Warn } from '../study/run-reader.ts';
 import type { Assets } from './assets.ts';
 import { curvesSpec } from './charts.ts';
@@ -92,9 +94,25 @@ function perClassOverSeeds(experiment: string, reports: ClassificationReport[], 
   return [{ kind: 'table', table }];
 }
 
-export async function experimentSection(e: ExperimentSummary, runs: RunRecord[], ctx: ExperimentContext): Promise<Block[]> {
+/** The soft-vote ensemble of the experiment's seeds against each seed, in a sentence. */
+function ensembleParagraph(x: EnsembleSummary): Block {
+  const r = x.reference;
+  const others = x.versusSeeds.filter((v) => v.seed !== r.seed).map((v) => `seed ${v.seed} ${pointsText(v.gain)} (${formatP(v.p)})`);
+  return {
+    kind: 'paragraph',
+    text:
+      `**Ensemble of ${membersText(x)}** (soft vote: the mean of their saved test probabilities; no training of its own): test accuracy ${(x.testAccuracy * 100).toFixed(2)} %, ` +
+      `${pointsText(r.gain)} over seed ${r.seed} (the representative seed; McNemar: ${r.words})` +
+      `${others.length ? `; against the other seeds ${others.join(', ')}` : ''}; ${pointsText(x.gainOverMean)} over the mean of its seeds.` +
+      (x.validatedOnTest ? ` ${LEAK_MARK}: a member picked its epoch by the test set, so this number is optimistic.` : ''),
+  };
+}
+
+/** `ensemble`: the soft-vote ensemble of this experiment's seeds, when it has one (study/ensembles.ts). */
+export async function experimentSection(e: ExperimentSummary, runs: RunRecord[], ctx: ExperimentContext, ensemble?: EnsembleSummary): Promise<Block[]> {
   const name = e.experiment;
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: name }, { kind: 'paragraph', text: overview(e, runs) }];
+  if (ensemble) blocks.push(ensembleParagraph(ensemble));
   blocks.push(...(await curves(name, runs, ctx)));
   const arch = await architecture(name, runs, ctx);
   // a diagram is a page tall: folded in the HTML, like the per-seed details

@@ -1,6 +1,7 @@
 // The findings that open the report: each sentence is built from the summary's numbers, none typed in.
 import { describe, formatP } from '../study/stats.ts';
 import type { ExperimentSummary, PairComparison, Summary } from '../study/summary.ts';
+import { pointsText } from '../study/ensembles.ts';
 import { ciPct, LEAK_MARK, meanStdPct, pct, seedList } from './comparison.ts';
 import { basename } from 'node:path';
 import { getDatasetSpec } from '../data/registry.ts';
@@ -117,6 +118,14 @@ export function findings({ summary, testSize, runs }: FindingsInput): string[] {
   for (const c of summary.comparisons) {
     const f = pairFinding(c, summary);
     if (f) out.push(f);
+  }
+  if (summary.ensembles.length > 0) {
+    const parts = summary.ensembles.map((e) => {
+      const r = e.reference;
+      const verdict = r.p < summary.significanceLevel ? 'not chance' : 'could be chance';
+      return `**${e.name}** ${pct(e.testAccuracy)}, ${pointsText(r.gain)} over ${r.experiment} seed ${r.seed} (McNemar ${formatP(r.p)}: ${verdict})${e.validatedOnTest ? ` ${LEAK_MARK}` : ''}`;
+    });
+    out.push(`Soft-vote ensembles of the saved test probabilities (no training of their own): ${parts.join('; ')}.`);
   }
   const improving = stillImprovingFinding(runs ?? []);
   if (improving) out.push(improving);

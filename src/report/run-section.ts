@@ -8,6 +8,7 @@ import type { Dataset } from '../data/types.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
 import { RUN_FILES } from '../study/run-folder.ts';
+import { representativeSeed } from '../study/experiments.ts';
 import type { Assets } from './assets.ts';
 import { CONFUSION_COUNTS_MAX, CONFUSION_HEATMAP_MAX, confusionSpec } from './charts.ts';
 import { LEAK_MARK, pct } from './comparison.ts';
@@ -48,11 +49,8 @@ export const runName = (run: RunRecord): string => `${run.experiment}-seed-${run
 
 type SeedOf = Pick<RunRecord, 'experiment' | 'seed'>;
 
-/** The seed whose illustrative figures stand for its experiment: the lowest present (seed 1 in a full study). */
-export function representativeSeed(seeds: readonly number[]): number {
-  if (seeds.length === 0) throw new RangeError('representativeSeed: no seeds');
-  return Math.min(...seeds);
-}
+/** The seed whose illustrative figures stand for its experiment: the lowest present (defined in study/experiments.ts). */
+export { representativeSeed };
 
 /** Experiment -> its representative seed, for the runs in the report. */
 export function representativeSeeds(runs: readonly SeedOf[]): Map<string, number> {

@@ -8,6 +8,8 @@ export interface StudyPair {
   b: string;
   /** The question the comparison answers, in plain words. */
   question: string;
+  /** Added to the study with `run --compare` (study-pairs.ts), not one of its own questions. */
+  added?: boolean;
 }
 
 export const STUDY_PAIRS: readonly StudyPair[] = [
@@ -28,4 +30,14 @@ export function compareExperiments(x: string, y: string): number {
   if (ix >= 0) return -1;
   if (iy >= 0) return 1;
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * The seed that stands for its experiment wherever one seed must: the report's illustrative figures, the
+ * single seed a seed ensemble is tested against, and `report --all-pairs`. The lowest present (seed 1 in a
+ * full study). Throws a RangeError for no seeds.
+ */
+export function representativeSeed(seeds: readonly number[]): number {
+  if (seeds.length === 0) throw new RangeError('representativeSeed: no seeds');
+  return Math.min(...seeds);
 }

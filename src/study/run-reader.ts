@@ -266,6 +266,13 @@ export function parsePredictionsCsv(text: string, file: string, numClasses?: num
   return numClasses === undefined ? { index, yTrue, yPred, count } : { index, yTrue, yPred, count, probs, numClasses };
 }
 
+/** Whether two prediction files are on the same test images: the same image index and true class on every row. */
+export function sameTestImages(x: PredictedLabels, y: PredictedLabels): boolean {
+  if (x.count !== y.count) return false;
+  for (let i = 0; i < x.count; i++) if (x.yTrue[i] !== y.yTrue[i] || x.index[i] !== y.index[i]) return false;
+  return true;
+}
+
 /** See parsePredictionsCsv. */
 export async function readPredictions(file: string): Promise<PredictedLabels>;
 export async function readPredictions(file: string, numClasses: number): Promise<Predictions>;

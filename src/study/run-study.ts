@@ -11,6 +11,7 @@ import { planRuns, type Plan, type RunOutcome, type SchedulerEvent } from './sch
 import { checkCompleteRuns } from './consistency.ts';
 import type { Executor } from './executors/executor.ts';
 import { summarize, writeSummary, type Summary } from './summary.ts';
+import { addPairs, type AddedPair } from './study-pairs.ts';
 
 export interface StudyOptions {
   dataset: DatasetName;
@@ -25,6 +26,8 @@ export interface StudyOptions {
   downloadIfMissing?: boolean;
   /** Where the runs execute (executors/local or executors/queue). */
   executor: Executor;
+  /** Pairs added with `run --compare`, kept in runs/<dataset>/comparisons.json (study-pairs.ts). */
+  comparePairs?: readonly AddedPair[];
 }
 
 export interface StudyHooks {
@@ -75,6 +78,7 @@ async function runLocked(o: StudyOptions, hooks: StudyHooks, data: Dataset, runs
   const deterministic = o.experiments.filter((e) => EXPERIMENTS[e]?.kind === 'knn');
   const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume, deterministic });
   for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
+  if (o.comparePairs && o.comparePairs.length > 0) await addPairs(join(runsRoot, o.dataset), o.comparePairs);
   hooks.onPlan?.(plan);
   const context = { dataset: o.dataset, dataDir: resolve(o.dataDir), datasetMd5: data.fileMd5, runsRoot, epochs: o.epochs, backend: o.backend };
   const outcomes = await o.executor.execute(plan.toRun, context, {

@@ -102,3 +102,27 @@ export function explainMcNemar(nameA: string, nameB: string, r: Pick<McNemarResu
   const better = r.aOnly > r.bOnly ? nameA : nameB;
   return `${counts}; ${formatP(r.p)}: the difference is not chance (${better} is better)`;
 }
+
+/**
+ * Holm's step-down adjustment of m p-values for multiple comparisons (Holm 1979, "A simple sequentially
+ * rejective multiple test procedure"): with the p-values sorted ascending p(1) <= ... <= p(m), the adjusted
+ * p(i) = max over j <= i of min(1, (m - j + 1) p(j)). Rejecting where adjusted p < alpha keeps the
+ * family-wise error rate at alpha. Returns the adjusted values in the input's order; the same numbers as
+ * statsmodels' `multipletests(p, method='holm')[1]` (test/study/stats.test.ts checks it against statsmodels).
+ * Throws a RangeError for a value outside [0, 1] or not a number.
+ */
+export function holmAdjust(pValues: readonly number[]): number[] {
+  pValues.forEach((p, i) => {
+    if (!(p >= 0 && p <= 1)) throw new RangeError(`holmAdjust: p-value ${i} is ${p}, expected a number in [0, 1]`);
+  });
+  const m = pValues.length;
+  // stable: equal p-values keep their order (their adjusted values come out equal anyway)
+  const order = pValues.map((p, i) => [p, i] as const).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  const adjusted = new Array<number>(m);
+  let running = 0;
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}

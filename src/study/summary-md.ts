@@ -1,4 +1,5 @@
 // Renders the study summary as Markdown (summary.md): what a reader needs to answer "CNN vs FCNN".
+import { membersText, pointsText, referenceText, type EnsembleSummary } from './ensembles.ts';
 import { formatP } from './stats.ts';
 import type { SampleStats } from './stats.ts';
 import type { ExperimentSummary, PairComparison, Summary } from './summary.ts';
@@ -38,7 +39,46 @@ function experimentTable(s: Summary): string[] {
     else cells.push(e.paramCount.toLocaleString('en-US'), Math.round(e.meanTrainImagesPerSecond).toLocaleString('en-US'), epochs(e));
     return `| ${cells.join(' | ')} |`;
   });
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows];
+  // Ensembles have one value each (no spread), and no parameters or epochs of their own.
+  const ensembleRows = s.ensembles.map((e) => {
+    const cells = [e.validatedOnTest ? `${e.name} ⚠` : e.name, e.kind === 'seeds' ? `ensemble of ${e.members[0].seeds.length}` : `ensemble of ${e.members.length} experiments`];
+    if (balanced) cells.push(fmt(e.balancedAccuracy), '— (ensemble)');
+    cells.push(fmt(e.testAccuracy), '— (ensemble)', fmt(e.macroF1), '— (ensemble)', '— (ensemble)', '—', '—');
+    return `| ${cells.join(' | ')} |`;
+  });
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows, ...ensembleRows];
+}
+
+function ensembleRow(e: EnsembleSummary): string {
+  const r = e.reference;
+  const seeds = e.versusSeeds.map((v) => `${v.seed}: ${pointsText(v.gain)} (${formatP(v.p)})`).join('; ');
+  return `| ${e.name} | ${membersText(e)} | ${fmt(e.testAccuracy)} | ${referenceText(e)}: ${fmt(r.testAccuracy)} | ${pointsText(r.gain)} | ${r.aOnly} / ${r.bOnly} | ${formatP(r.p).replace('p ', '')} | ${seeds || '—'} |`;
+}
+
+function ensembleLines(s: Summary): string[] {
+  if (s.ensembles.length === 0 && s.ensemblesSkipped.length === 0) return [];
+  const out = [
+    '## Ensembles (soft vote of finished runs, no training of their own)',
+    '',
+    'Each ensemble averages its members\' saved test probabilities (predictions-test.csv) and predicts the class with',
+    'the highest mean; the neural ensemble averages each experiment\'s seeds first, then the experiments with equal',
+    'weight (knn, not a neural network, is left out). Each is tested against one single run with McNemar\'s exact test:',
+    'its experiment\'s representative seed (the lowest, the one the report draws).',
+    '',
+  ];
+  if (s.ensembles.length > 0) {
+    out.push(
+      '| ensemble | members | test accuracy | against | gain | ensemble right, run wrong / the other way | p (exact) | gain over each seed |',
+      '|---|---|---|---|---|---|---|---|',
+      ...s.ensembles.map(ensembleRow),
+      '',
+      ...s.ensembles.map((e) => `- ${e.name}: ${e.reference.words}.`),
+      '',
+    );
+  }
+  for (const k of s.ensemblesSkipped) out.push(`- ${k.name} not formed: ${k.reason}.`);
+  if (s.ensemblesSkipped.length > 0) out.push('');
+  return out;
 }
 
 function comparisonLines(c: PairComparison): string[] {
@@ -82,5 +122,6 @@ export function renderSummaryMarkdown(s: Summary): string {
     '',
   );
   for (const c of s.comparisons) lines.push(...comparisonLines(c));
+  lines.push(...ensembleLines(s));
   return `${lines.join('\n').trimEnd()}\n`;
 }

@@ -2,8 +2,11 @@
 // read from runs/<dataset>/ and written as summary.json + summary.md.
 import { basename, join } from 'node:path';
 import { rename, writeFile } from 'node:fs/promises';
-import { compareExperiments, STUDY_PAIRS, type StudyPair } from './experiments.ts';
-import { isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, type PredictedLabels, type RequiredFields } from './run-reader.ts';
+import { allPairsMcNemar, type AllPairs } from './all-pairs.ts';
+import { computeEnsembles, type EnsembleSkip, type EnsembleSummary } from './ensembles.ts';
+import { compareExperiments, type StudyPair } from './experiments.ts';
+import { studyPairs } from './study-pairs.ts';
+import { isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, sameTestImages, type RequiredFields } from './run-reader.ts';
 import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from './stats.ts';
 import { RUN_FILES, type RunConfig, type RunMetrics } from './run-folder.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
@@ -57,7 +60,14 @@ export interface Summary {
   headlineMetric: HeadlineMetric;
   significanceLevel: number;
   experiments: ExperimentSummary[];
+  /** The study's own pairs, then those added with `run --compare` (runs/<dataset>/comparisons.json). */
   comparisons: PairComparison[];
+  /** Soft-vote ensembles of finished runs (ensembles.ts): per experiment with 2+ seeds, then all neural experiments. */
+  ensembles: EnsembleSummary[];
+  /** Ensembles that could not be formed, with why. */
+  ensemblesSkipped: EnsembleSkip[];
+  /** Every pair of experiments, Holm-adjusted (all-pairs.ts); only when asked for (`report --all-pairs`). */
+  allPairs?: AllPairs;
   /** Run folders without metrics.json (interrupted or failed). */
   incomplete: { experiment: string; seed: number }[];
 }
@@ -107,12 +117,6 @@ function summarizeExperiment(experiment: string, runs: CompleteRun[]): Experimen
   };
 }
 
-function sameTestSet(x: PredictedLabels, y: PredictedLabels): boolean {
-  if (x.count !== y.count) return false;
-  for (let i = 0; i < x.count; i++) if (x.yTrue[i] !== y.yTrue[i] || x.index[i] !== y.index[i]) return false;
-  return true;
-}
-
 async function comparePair(pair: StudyPair, runs: Map<string, CompleteRun[]>): Promise<PairComparison> {
   const aRuns = runs.get(pair.a) ?? [];
   const bRuns = runs.get(pair.b) ?? [];
@@ -127,7 +131,7 @@ async function comparePair(pair: StudyPair, runs: Map<string, CompleteRun[]>): P
   for (const ra of paired) {
     const rb = bBySeed.get(ra.seed) as CompleteRun;
     const [pa, pb] = await Promise.all([ra.dir, rb.dir].map((d) => readPredictions(join(d, RUN_FILES.predictionsTest))));
-    if (!sameTestSet(pa, pb)) {
+    if (!sameTestImages(pa, pb)) {
       return { ...pair, perSeed: [], combined: null, skipped: `seed ${ra.seed}: ${ra.dir} and ${rb.dir} were tested on different images` };
     }
     const r = mcnemar(pa.yTrue, pa.yPred, pb.yPred);
@@ -156,8 +160,13 @@ async function comparePair(pair: StudyPair, runs: Map<string, CompleteRun[]>): P
   return { ...pair, perSeed, combined: { seeds: n, aOnly, bOnly, maxP, seedsSignificant, words } };
 }
 
+export interface SummarizeOptions {
+  /** Also test every pair of experiments (Summary.allPairs). */
+  allPairs?: boolean;
+}
+
 /** Reads every run folder under runs/<dataset>/ and computes the study's statistics. */
-export async function summarize(runsDatasetDir: string): Promise<Summary> {
+export async function summarize(runsDatasetDir: string, options: SummarizeOptions = {}): Promise<Summary> {
   const folders = await listRunFolders(runsDatasetDir);
   const byExperiment = new Map<string, CompleteRun[]>();
   const incomplete: Summary['incomplete'] = [];
@@ -175,14 +184,31 @@ export async function summarize(runsDatasetDir: string): Promise<Summary> {
   }
   const names = [...byExperiment.keys()].sort(compareExperiments);
   const comparisons: PairComparison[] = [];
-  for (const pair of STUDY_PAIRS) comparisons.push(await comparePair(pair, byExperiment));
+  for (const pair of await studyPairs(runsDatasetDir)) comparisons.push(await comparePair(pair, byExperiment));
+  const experiments = names.map((n) => summarizeExperiment(n, byExperiment.get(n) as CompleteRun[]));
+  const ensembles = await computeEnsembles(
+    experiments.map((e) => ({
+      experiment: e.experiment,
+      deterministic: e.deterministic,
+      runs: (byExperiment.get(e.experiment) as CompleteRun[]).map((r) => ({
+        seed: r.seed,
+        dir: r.dir,
+        numClasses: typeof r.config.numClasses === 'number' ? r.config.numClasses : undefined,
+        validatedOnTest: r.config.validationOn === 'test',
+      })),
+    })),
+  );
+  const allPairs = options.allPairs ? await allPairsMcNemar(names.map((n) => ({ experiment: n, runs: byExperiment.get(n) as CompleteRun[] }))) : undefined;
   return {
     dataset,
     runsDir: runsDatasetDir,
     headlineMetric: headlineMetricFor(dataset),
     significanceLevel: SIGNIFICANCE_LEVEL,
-    experiments: names.map((n) => summarizeExperiment(n, byExperiment.get(n) as CompleteRun[])),
+    experiments,
     comparisons,
+    ensembles: ensembles.ensembles,
+    ensemblesSkipped: ensembles.skipped,
+    ...(allPairs ? { allPairs } : {}),
     incomplete,
   };
 }

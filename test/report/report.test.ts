@@ -1,5 +1,5 @@
 // Builds a report from a tiny SYNTHETIC study (see fixture.ts) and checks it as a reader would.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReport, type ReportResult } from '../../src/report/build-report.ts';
 import { runCli } from '../helpers/cli.ts';
 import { writeSyntheticStudy } from './fixture.ts';
+import { addPairs } from '../../src/study/study-pairs.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const NOT_LEARNING = 'not learning: the validation accuracy stayed at chance (best 0.1000 over 4 epochs; chance is 0.1000 for 10 classes)';
@@ -63,6 +64,29 @@ describe('report from a synthetic study', () => {
     expect(pairs[1]).toMatch(/^cnn vs fcnn,/);
     expect(findings).toMatch(/⚠ validated on test.*fcnn seed 2\b/);
     expect(html).toContain('<strong>cnn</strong> beats <strong>fcnn</strong> by 17.50 ± 3.54 points');
+  });
+
+  it('shows the soft-vote ensembles as rows, against the representative seed, and in each experiment\'s section', () => {
+    // Predictions put 0.91 on the answer. cnn: seed 1 says 8 for image 9 (a 9), seed 2 says 9: a tie, which goes
+    // to the lower class (8, wrong); both miss image 19. So the ensemble is right on 18 of 20, as seed 1.
+    // fcnn: seed 1 misses 9, 19, 0..3 and seed 2 misses 19, 4..6, each time saying the next class: the ties on
+    // 0..6 go to the true class, so it is right on 18 of 20: +20 points over seed 1 (70 %), 4 / 0, p = 2/16.
+    const glance = md.slice(md.indexOf('## Summary'), md.indexOf('## Comparison'));
+    expect(glance).toContain('| cnn ensemble | ensemble of 2 | 90.00 % | — (ensemble) |');
+    expect(glance).toContain('| fcnn ensemble ⚠ | ensemble of 2 | 90.00 % | — (ensemble) |');
+    expect(glance).toContain('| neural ensemble ⚠ | ensemble of 2 experiments | 90.00 % | — (ensemble) |');
+    expect(glance).toContain('**fcnn ensemble** 90.00 %, +20.00 points over fcnn seed 1 (McNemar p = 0.125: could be chance) ⚠ validated on test');
+    const table = readFileSync(join(outDir, 'tables', 'ensembles.csv'), 'utf8').trim().split('\n');
+    expect(table).toHaveLength(1 + 3);
+    expect(table[1]).toBe('cnn ensemble,"seeds 1, 2",90.00 %,cnn seed 1 (the representative seed): 90.00 %,±0.00 points,0 / 0,p = 1,1: ±0.00 points (p = 1); 2: −5.00 points (p = 1),−2.50 points over the mean of its seeds');
+    expect(table[2]).toMatch(/^fcnn ensemble ⚠,"seeds 1, 2",90\.00 %,fcnn seed 1 \(the representative seed\): 70\.00 %,\+20\.00 points,4 \/ 0,p = 0\.125,/);
+    // the neural ensemble is tested against the best experiment's (cnn's) representative seed
+    expect(table[3]).toMatch(/^neural ensemble ⚠,"cnn \(seeds 1, 2\), fcnn \(seeds 1, 2\)",90\.00 %,cnn seed 1 \(the representative seed of the best experiment by mean test accuracy\): 90\.00 %,/);
+    const experiments = readFileSync(join(outDir, 'tables', 'experiments.csv'), 'utf8');
+    expect(experiments).toContain('cnn ensemble,"ensemble of seeds 1, 2",90.00 %,— (ensemble),');
+    const fcnn = md.slice(md.indexOf('## fcnn'));
+    expect(fcnn).toContain('**Ensemble of seeds 1, 2** (soft vote: the mean of their saved test probabilities; no training of its own): test accuracy 90.00 %, +20.00 points over seed 1 (the representative seed; McNemar: fcnn ensemble is right on 4 images fcnn seed 1 gets wrong');
+    expect(html).toContain('<strong>Ensemble of seeds 1, 2</strong>');
   });
 
   it('flags the run validated on the test set next to its numbers', () => {
@@ -250,6 +274,42 @@ describe('report command', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('--all-pairs: a Holm-adjusted matrix of every pair; pairs added with run --compare are compared too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kmnist-report-pairs-'));
+    try {
+      const { runsDir: runs } = await writeSyntheticStudy(dir);
+      // a third experiment: fcnn seed 1's run under another name (wrong on 9, 19, 0..3, as fcnn seed 1)
+      cpSync(join(runs, 'fcnn', 'seed-1'), join(runs, 'keras-cnn', 'seed-1'), { recursive: true });
+      const config = join(runs, 'keras-cnn', 'seed-1', 'config.json');
+      writeFileSync(config, JSON.stringify({ ...JSON.parse(readFileSync(config, 'utf8')), experiment: 'keras-cnn' }));
+      await addPairs(runs, [{ a: 'keras-cnn', b: 'cnn' }]); // what `run --compare keras-cnn:cnn` keeps
+      const out = join(dir, 'out');
+      const r = await runCli(['report', '--runs', runs, '--out', out, '--all-pairs', '--mistakes', '0']);
+      expect(r.code, r.stderr).toBe(0);
+      const report = readFileSync(join(out, 'report.md'), 'utf8');
+      // seed 1 of each: cnn vs fcnn 4/0 (p = 0.125), cnn vs keras-cnn 4/0 (0.125), fcnn vs keras-cnn 0/0 (1).
+      // Holm over m = 3: 0.125 x 3 = 0.375, then max(0.375, 0.125 x 2) = 0.375, then 1.
+      expect(report).toContain('### Every pair of experiments');
+      expect(report).toContain("p-values adjusted with Holm's step-down method over the 3 pairs tested");
+      expect(report).toContain('| row \\\\ column | cnn | fcnn | keras-cnn |');
+      expect(report).toContain('| cnn | — | p = 0.375 | p = 0.375 |');
+      expect(report).toContain('| keras-cnn | p = 0.375 | p = 1 | — |');
+      const list = readFileSync(join(out, 'tables', 'all-pairs.csv'), 'utf8').trim().split('\n');
+      expect(list.slice(1)).toEqual([
+        'cnn vs fcnn,1 / 1,4 / 0,p = 0.125,p = 0.375,could be chance',
+        'cnn vs keras-cnn,1 / 1,4 / 0,p = 0.125,p = 0.375,could be chance',
+        'fcnn vs keras-cnn,1 / 1,0 / 0,p = 1,p = 1,the same images right',
+      ]);
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<td class="num">p = 0.375</td>');
+      // the study's own pair, then the added one
+      const pairs = readFileSync(join(out, 'tables', 'pairs.csv'), 'utf8').trim().split('\n');
+      expect(pairs.slice(1).map((l) => l.split(',')[0])).toEqual(['cnn vs fcnn', 'keras-cnn vs cnn']);
+      expect(report).toContain('Do keras-cnn and cnn differ? (added with run --compare)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('names the file when a run holds malformed JSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kmnist-report-bad-'));

@@ -75,6 +75,47 @@ describe('kmnist-lab run', () => {
     expect(bad.stderr).toMatch(/--batch-size: '0' is not an integer >= 1/);
   });
 
+  it('--compare: refuses an unknown experiment or one outside --experiments before any work, in one line', async () => {
+    const out = join(root, 'compare-bad');
+    const unknown = await runCli(['run', '--data-dir', data, '--out', out, '--experiments', 'cnn,fcnn', '--compare', 'cnn:resnet'], { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toMatch(/^kmnist-lab: --compare cnn:resnet: unknown experiment "resnet"; choose one of: cnn, .*keras-cnn/);
+    const outside = await runCli(['run', '--data-dir', data, '--out', out, '--experiments', 'cnn,fcnn', '--compare', 'fcnn:knn'], { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toContain("--compare fcnn:knn: 'knn' is not one of this study's experiments (--experiments cnn,fcnn)");
+    const malformed = await runCli(['run', '--data-dir', data, '--out', out, '--experiments', 'cnn,fcnn', '--compare', 'cnn-fcnn'], { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(malformed.stderr).toContain("--compare: 'cnn-fcnn' is not a pair a:b of experiment names");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('--compare adds pairs to the summary and keeps them with the study for later runs; seed ensembles are summary rows', async () => {
+    const out = join(root, 'compare-runs');
+    const args = ['run', '--data-dir', data, '--experiments', 'cnn,fcnn,keras-cnn', '--seeds', '2', '--jobs', '2', '--epochs', '1', '--out', out];
+    const first = await runCli([...args, '--compare', 'keras-cnn:cnn,fcnn:keras-cnn'], { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('### keras-cnn vs cnn: Do keras-cnn and cnn differ? (added with run --compare)');
+    expect(first.stdout).toContain('### fcnn vs keras-cnn: Do fcnn and keras-cnn differ? (added with run --compare)');
+    expect(JSON.parse(readFileSync(join(out, 'kmnist', 'comparisons.json'), 'utf8'))).toEqual({
+      pairs: [
+        { a: 'keras-cnn', b: 'cnn' },
+        { a: 'fcnn', b: 'keras-cnn' },
+      ],
+    });
+    // a later run of the same study, without --compare, still compares them
+    const second = await runCli(args, { env: { KMNIST_LAB_WORKER: FAKE } });
+    expect(second.code).toBe(0);
+    const summary = JSON.parse(readFileSync(join(out, 'kmnist', 'summary.json'), 'utf8')) as {
+      comparisons: { a: string; b: string; added?: boolean; perSeed: unknown[] }[];
+      ensembles: { name: string; members: { experiment: string; seeds: number[] }[] }[];
+    };
+    expect(summary.comparisons.filter((c) => c.added).map((c) => [c.a, c.b, c.perSeed.length])).toEqual([
+      ['keras-cnn', 'cnn', 2],
+      ['fcnn', 'keras-cnn', 2],
+    ]);
+    expect(summary.ensembles.map((e) => e.name)).toEqual(['cnn ensemble', 'fcnn ensemble', 'keras-cnn ensemble', 'neural ensemble']);
+    expect(second.stdout).toMatch(/^\| cnn ensemble \| ensemble of 2 \| [\d.]+ \| — \(ensemble\) \|/m);
+  });
+
   it('runs experiments x seeds, reports a failed run with its log, re-running finishes only the rest', async () => {
     const out = join(root, 'runs');
     const args = ['run', '--data-dir', data, '--experiments', 'cnn,fcnn', '--seeds', '2', '--jobs', '2', '--epochs', '2', '--out', out];

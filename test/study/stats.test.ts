@@ -1,6 +1,40 @@
-// Statistics against values computed by hand (binomial sums, t tables).
+// Statistics against values computed by hand (binomial sums, t tables) and, where Debian's python3 has it,
+// against statsmodels (multipletests, mcnemar).
+import { execFileSync } from 'node:child_process';
 import { describe as suite, expect, it } from 'vitest';
-import { describe, explainMcNemar, formatP, mcnemar, mcnemarExactP, mean, sampleStd, tConfidenceInterval } from '../../src/study/stats.ts';
+import { describe, explainMcNemar, formatP, holmAdjust, mcnemar, mcnemarExactP, mean, sampleStd, tConfidenceInterval } from '../../src/study/stats.ts';
+
+/** Debian's python3 when it has statsmodels (apt-get install python3-statsmodels), else null. */
+function pythonWithStatsmodels(): string | null {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    try {
+      execFileSync(py, ['-c', 'import statsmodels'], { stdio: 'ignore' });
+      return py;
+    } catch {
+      // not this one
+    }
+  }
+  return null;
+}
+const python = pythonWithStatsmodels();
+const NO_STATSMODELS = 'skipped: no python3 with statsmodels (Debian: apt-get install python3-statsmodels); not checked against statsmodels';
+
+/** Runs a Python snippet that reads JSON on stdin and prints JSON. */
+function py(code: string, input: unknown): unknown {
+  return JSON.parse(execFileSync(python as string, ['-c', code], { input: JSON.stringify(input), encoding: 'utf8' }));
+}
+
+/** A small deterministic generator (mulberry32) for the random p-value vectors. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 suite('mean, sample std, t confidence interval', () => {
   it('mean and the n-1 standard deviation', () => {
@@ -68,5 +102,54 @@ suite("McNemar's exact test", () => {
     expect(explainMcNemar('cnn', 'fcnn', { aOnly: 0, bOnly: 0, p: mcnemarExactP(0, 0) })).toBe(
       'cnn and fcnn made the same mistakes: no image is right for one and wrong for the other (p = 1)',
     );
+  });
+});
+
+suite("Holm's step-down adjustment", () => {
+  it('by hand: sorted p times (m - rank), running maximum, capped at 1, in the input order', () => {
+    // sorted: 0.005 x 4 = 0.02, 0.01 x 3 = 0.03, 0.03 x 2 = 0.06, 0.04 x 1 = 0.04 -> running max 0.06
+    const adjusted = holmAdjust([0.01, 0.04, 0.03, 0.005]);
+    [0.03, 0.06, 0.06, 0.02].forEach((want, i) => expect(adjusted[i]).toBeCloseTo(want, 15));
+    expect(holmAdjust([0.3, 0.6])).toEqual([0.6, 0.6]);
+    expect(holmAdjust([0.9, 0.8, 1])).toEqual([1, 1, 1]);
+    expect(holmAdjust([0.02])).toEqual([0.02]);
+    expect(holmAdjust([])).toEqual([]);
+    expect(() => holmAdjust([0.1, 1.5])).toThrow(/p-value 1 is 1.5/);
+    expect(() => holmAdjust([Number.NaN])).toThrow(RangeError);
+  });
+
+  it("equals statsmodels' multipletests(method='holm') on random, tied and extreme p-values", (ctx) => {
+    if (!python) {
+      ctx.skip(NO_STATSMODELS);
+      return;
+    }
+    const next = rng(18);
+    const vectors: number[][] = [
+      [0.01, 0.04, 0.03, 0.005],
+      [0.02, 0.02, 0.02, 0.5, 1, 0], // ties, a 1 and a 0
+      [1e-12, 3e-9, 0.049, 0.051, 0.2],
+      ...Array.from({ length: 20 }, (_, k) => Array.from({ length: 1 + ((k * 7) % 36) }, () => (next() < 0.3 ? next() * 0.01 : next()))),
+    ];
+    const want = py(
+      'import json,sys\nfrom statsmodels.stats.multitest import multipletests\nprint(json.dumps([multipletests(v, method="holm")[1].tolist() for v in json.load(sys.stdin)]))',
+      vectors,
+    ) as number[][];
+    vectors.forEach((v, k) => {
+      const got = holmAdjust(v);
+      got.forEach((g, i) => expect(Math.abs(g - want[k][i]), `vector ${k}, p ${i}`).toBeLessThan(1e-14));
+    });
+  });
+
+  it("mcnemarExactP equals statsmodels' mcnemar(exact=True)", (ctx) => {
+    if (!python) {
+      ctx.skip(NO_STATSMODELS);
+      return;
+    }
+    const cases = [[10, 2], [2, 10], [3, 0], [0, 0], [5, 5], [212, 35], [40, 61], [1, 1000]];
+    const want = py(
+      'import json,sys\nfrom statsmodels.stats.contingency_tables import mcnemar\nprint(json.dumps([float(mcnemar([[0, b], [c, 0]], exact=True).pvalue) for b, c in json.load(sys.stdin)]))',
+      cases,
+    ) as number[];
+    cases.forEach(([b, c], k) => expect(Math.abs(mcnemarExactP(b, c) - want[k]) / Math.max(want[k], 1e-300), `${b}/${c}`).toBeLessThan(1e-9));
   });
 });

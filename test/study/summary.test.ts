@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { summarize, writeSummary } from '../../src/study/summary.ts';
 import { renderSummaryMarkdown } from '../../src/study/summary-md.ts';
 import { readPredictions } from '../../src/study/run-reader.ts';
+import { COMPARISONS_FILE } from '../../src/study/study-pairs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kmnist-summary-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -25,10 +26,12 @@ function writeRun(datasetDir: string, experiment: string, seed: number, r: FakeR
   const dir = join(datasetDir, experiment, `seed-${seed}`);
   mkdirSync(dir, { recursive: true });
   const dataset = datasetDir.split('/').at(-1);
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment, dataset, seed, epochs: 15, validationOn: r.validationOn ?? 'val' }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment, dataset, seed, epochs: 15, validationOn: r.validationOn ?? 'val', numClasses: 10 }));
   const truth = r.truth ?? r.predicted.map((_, i) => i % 10);
-  const rows = r.predicted.map((p, i) => `${i},${truth[i]},${p},0.1,0.9`);
-  writeFileSync(join(dir, 'predictions-test.csv'), `index,true,predicted,p0,p1\n${rows.join('\n')}\n`);
+  // 0.91 on the predicted class, 0.01 on the others
+  const rows = r.predicted.map((p, i) => [i, truth[i], p, ...Array.from({ length: 10 }, (_, c) => (c === p ? 0.91 : 0.01))].join(','));
+  const header = ['index', 'true', 'predicted', ...Array.from({ length: 10 }, (_, c) => `p${c}`)].join(',');
+  writeFileSync(join(dir, 'predictions-test.csv'), `${header}\n${rows.join('\n')}\n`);
   if (r.complete === false) return;
   const metrics = {
     testAccuracy: r.acc,
@@ -115,6 +118,37 @@ describe('summarize', () => {
 
     expect(s.comparisons.find((c) => c.a === 'cnn-aug')?.skipped).toBe('no complete runs of cnn-aug');
     expect(s.comparisons.find((c) => c.b === 'fcnn-matched')?.skipped).toMatch(/tested on different images/);
+  });
+
+  it('soft-vote ensembles of the seeds as rows of summary.md, tested against the representative seed', async () => {
+    const s = await summarize(kmnist);
+    // every seed of cnn (and of fcnn) answers the same: the ensemble equals each seed, 0/0 discordant
+    expect(s.ensembles.map((e) => [e.name, e.testAccuracy, e.reference.seed, e.reference.aOnly, e.reference.bOnly, e.reference.p])).toEqual([
+      ['cnn ensemble', 0.9, 1, 0, 0, 1],
+      ['fcnn ensemble', 0.5, 1, 0, 0, 1],
+    ]);
+    // fcnn-matched was tested on other labels: no neural ensemble, and the summary says why
+    expect(s.ensemblesSkipped).toEqual([{ name: 'neural ensemble', reason: expect.stringMatching(/were tested on different images$/) as unknown as string }]);
+    const md = renderSummaryMarkdown(s);
+    expect(md).toContain('| cnn ensemble | ensemble of 3 | 0.9000 | — (ensemble) | 0.8967 | — (ensemble) | — (ensemble) | — | — |');
+    expect(md).toContain('## Ensembles (soft vote of finished runs, no training of their own)');
+    expect(md).toContain('| cnn ensemble | seeds 1, 2, 3 | 0.9000 | cnn seed 1 (the representative seed): 0.9000 | ±0.00 points | 0 / 0 | = 1 |');
+    expect(md).toMatch(/- neural ensemble not formed: .*fcnn-matched\/seed-1\/predictions-test\.csv and .* were tested on different images\./);
+  });
+
+  it('compares the pairs added in comparisons.json after the study\'s own, and refuses a malformed file', async () => {
+    const dir = join(root, 'added', 'kmnist');
+    writeRun(dir, 'cnn', 1, { acc: 0.9, predicted: cnnPred });
+    writeRun(dir, 'knn', 1, { acc: 0.5, predicted: fcnnPred });
+    writeFileSync(join(dir, COMPARISONS_FILE), JSON.stringify({ pairs: [{ a: 'cnn', b: 'knn' }, { a: 'fcnn', b: 'cnn' }] }));
+    const s = await summarize(dir);
+    // fcnn:cnn is the study's own cnn:fcnn: not asked twice
+    expect(s.comparisons.filter((c) => c.added).map((c) => [c.a, c.b, c.question])).toEqual([['cnn', 'knn', 'Do cnn and knn differ? (added with run --compare)']]);
+    expect(s.comparisons.at(-1)?.a).toBe('cnn');
+    expect(s.comparisons.find((c) => c.a === 'cnn' && c.b === 'knn')?.perSeed.map((r) => [r.aOnly, r.bOnly])).toEqual([[10, 2]]);
+    expect(renderSummaryMarkdown(s)).toContain('### cnn vs knn: Do cnn and knn differ? (added with run --compare)');
+    writeFileSync(join(dir, COMPARISONS_FILE), '{"pairs": [{"a": "cnn"}]}');
+    await expect(summarize(dir)).rejects.toThrow(/comparisons\.json: pairs\[0\] must be \{"a": "<experiment>", "b": "<experiment>"\}/);
   });
 
   it('a seed with 0/0 discordant images reads "the same mistakes", not "not all in the same direction"', async () => {

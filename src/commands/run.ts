@@ -7,10 +7,10 @@ import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import type { Experiment } from '../models/zoo.ts';
 import type { ProgressDisplay } from '../study/progress.ts';
 import type { RunJob } from '../study/scheduler.ts';
-import { resolveTraining } from '../training/options.ts';
+import { resolveTraining, type TrainFlags } from '../training/options.ts';
 import { stopSignals } from './stop-signals.ts';
 import { folderFlag, intFlag } from './flags.ts';
-import { addTrainingOptions, trainingArgs, type TrainingCliFlags } from './training-flags.ts';
+import { addTrainingOptions, trainFlagsOf, trainingArgs, type TrainingCliFlags } from './training-flags.ts';
 
 interface RunFlags extends DataOptions, TrainingCliFlags {
   experiments: string;
@@ -48,8 +48,8 @@ function trainingFor(e: Experiment, flags: TrainingCliFlags): TrainingCliFlags {
 }
 
 /** The training flags for one experiment's workers (--epochs, --backend, --allow-software-gpu and --threads travel separately). */
-function workerTrainingArgs(e: Experiment, flags: TrainingCliFlags): string[] {
-  return trainingArgs({ ...trainingFor(e, flags), epochs: undefined, backend: undefined, allowSoftwareGpu: undefined, threads: undefined });
+function workerTraining(e: Experiment, flags: TrainingCliFlags): TrainingCliFlags {
+  return { ...trainingFor(e, flags), epochs: undefined, backend: undefined, allowSoftwareGpu: undefined, threads: undefined };
 }
 
 /** The most epochs a run trains (for the ETA): --epochs, else its preset's; 0 for the nearest-neighbour baseline. */
@@ -70,11 +70,6 @@ async function action(flags: RunFlags): Promise<void> {
   const experiments = parseExperiments(flags.experiments, getExperiment);
   const { parseComparePairs } = await import('../study/study-pairs.ts');
   const comparePairs = flags.compare === undefined ? [] : parseComparePairs(flags.compare, experiments, Object.keys(EXPERIMENTS));
-  // --queue carries --epochs and --backend to its workers, not the other training flags yet: refuse them there.
-  if (flags.queue !== undefined) {
-    const extra = [...new Set(experiments.flatMap((name) => workerTrainingArgs(getExperiment(name), flags)).filter((a) => a.startsWith('--')))];
-    if (extra.length > 0) throw new UserError(`--queue: ${extra.join(', ')} not passed to queue workers yet; drop them or run without --queue`);
-  }
   // Loaded here, not at start-up, so `--help` and the other commands stay fast.
   const [{ runStudy }, { plainDisplay, ttyDisplay }, { renderSummaryMarkdown }, { localExecutor }, { parseQueueUrl }, { queueExecutor }] = await Promise.all([
     import('../study/run-study.ts'),
@@ -102,11 +97,12 @@ async function action(flags: RunFlags): Promise<void> {
     jobs,
     threads: fixedThreads,
     coresShare,
-    trainArgsFor: (name) => workerTrainingArgs(getExperiment(name), flags),
+    trainArgsFor: (name) => trainingArgs(workerTraining(getExperiment(name), flags)),
     allowSoftwareGpu: flags.allowSoftwareGpu,
     ...(jobsDefault ? { jobsNote: jobsDefault.why } : {}),
   });
-  const executor = flags.queue === undefined ? local : queueExecutor({ address: parseQueueUrl(flags.queue), out: flags.out });
+  const trainFlagsFor = (name: string): TrainFlags => trainFlagsOf(workerTraining(getExperiment(name), flags)); // --queue: carried in each job
+  const executor = flags.queue === undefined ? local : queueExecutor({ address: parseQueueUrl(flags.queue), out: flags.out, trainFlagsFor });
 
   // First Ctrl-C: local workers checkpoint (queued runs leave the queue); a second signal kills them.
   let display: ProgressDisplay | null = null;

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { ALLOW_SOFTWARE_GPU_HELP, ALLOW_SOFTWARE_GPU_OPTION, BACKEND_CHOICES, MAX_THREADS, THREADS_ENV, type BackendChoice } from '../engine/threads.ts';
 import { OPTIMIZERS } from '../training/choices.ts';
-import { PRESETS } from '../training/options.ts';
+import { PRESETS, type TrainFlags } from '../training/options.ts';
 import { fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flags.ts';
 
 /** The parsed values; undefined = not given (the experiment's preset decides). */
@@ -49,6 +49,25 @@ export function addTrainingOptions(cmd: Command): Command {
       fractionFlag('--shear', v),
     )
     .option('--val-split <fraction>', 'stratified validation fraction of the training set (default 0.1)', (v: string) => fractionFlag('--val-split', v));
+}
+
+/**
+ * The flags that change what a run computes, as resolveTraining takes them (not --backend, --allow-software-gpu,
+ * --threads: where and how fast it runs); what a queued job carries to its worker (options.ts's trainFlagsArgs).
+ */
+export function trainFlagsOf(f: TrainingCliFlags): TrainFlags {
+  const flags: TrainFlags = {
+    epochs: f.epochs,
+    batchSize: f.batchSize,
+    learningRate: f.lr,
+    optimizer: f.optimizer,
+    preset: f.preset,
+    augment: f.augment,
+    augmentFactor: f.augmentFactor,
+    valSplit: f.valSplit,
+    ...(f.shear === undefined ? {} : { augmentParams: { shearRange: f.shear } }),
+  };
+  return Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) as TrainFlags;
 }
 
 /** The same flags as `train` arguments (what `run` passes to its workers); flags not given are left out. */

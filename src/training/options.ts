@@ -111,6 +111,25 @@ function positiveInt(value: number | undefined, flag: string): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new UserError(`${flag}: '${value}' is not an integer >= 1`);
 }
 
+/**
+ * The `train` arguments that give these flags (`--lr 0.01`, `--augment`, ...; flags not set are left out): how a
+ * queued job's flags reach the worker's `train`. Errors: an augmentParams range without a CLI flag (a caller's bug).
+ */
+export function trainFlagsArgs(f: TrainFlags): string[] {
+  const args: string[] = [];
+  for (const key of Object.keys(FLAG_NAMES) as (keyof typeof FLAG_NAMES)[]) {
+    const value = f[key];
+    if (value === undefined || value === false) continue;
+    args.push(FLAG_NAMES[key], ...(value === true ? [] : [String(value)]));
+  }
+  for (const [key, value] of Object.entries(f.augmentParams ?? {})) {
+    const flag = AUGMENT_FLAGS[key as keyof AugmentParams];
+    if (flag === undefined) throw new Error(`trainFlagsArgs: augmentParams.${key} has no train flag`);
+    args.push(flag, String(value));
+  }
+  return args;
+}
+
 export function resolveTraining(e: Experiment, f: TrainFlags): ResolvedTraining {
   const presetName = f.preset ?? e.preset;
   if (!(PRESETS as readonly string[]).includes(presetName)) {

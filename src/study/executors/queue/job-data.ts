@@ -2,7 +2,7 @@
 // one job per run with everything a worker on another machine needs, and what comes back.
 import type { DatasetName } from '../../../data/types.ts';
 import { getExperiment } from '../../../models/zoo.ts';
-import { resolveTraining, type ResolvedTraining } from '../../../training/options.ts';
+import { resolveTraining, type ResolvedTraining, type TrainFlags } from '../../../training/options.ts';
 import type { EpochProgress } from '../../scheduler.ts';
 
 /** One study per Redis database: the BullMQ queue every `run --queue` and `worker` use. */
@@ -18,8 +18,12 @@ export interface QueueJobData {
   dataset: DatasetName;
   experiment: string;
   seed: number;
-  /** `run --epochs`, passed on to `train`. */
-  epochs?: number;
+  /**
+   * `run`'s flags that change this run's result (--epochs, --batch-size, --lr, --optimizer, --preset, the
+   * augmentation flags, --val-split; those that change nothing for the experiment left out), passed on to
+   * `train` (trainFlagsArgs).
+   */
+  trainFlags: TrainFlags;
   backend?: string;
   /** `run --no-resume`: the job's first attempt starts an unfinished run folder over. */
   restart: boolean;
@@ -46,11 +50,18 @@ export function jobIdOf(dataset: string, experiment: string, seed: number): stri
   return `${dataset}/${experiment}/seed-${seed}`;
 }
 
-/** The training settings `train <experiment> --epochs E` resolves to (throws a UserError for bad ones). */
-export function resolvedTrainingOf(experiment: string, epochs: number | undefined): ResolvedTraining {
-  const e = getExperiment(experiment);
-  // knn does not train: the study's --epochs is not passed to it (see trainWorker).
-  return resolveTraining(e, e.kind === 'knn' ? {} : { epochs });
+/**
+ * The flags a job of `experiment` carries: the study's --epochs and the experiment's other flags; none for the
+ * nearest-neighbour baseline, which does not train (`train` refuses flags that change nothing, as trainWorker's --epochs).
+ */
+export function jobTrainFlags(experiment: string, epochs: number | undefined, flags: TrainFlags): TrainFlags {
+  if (getExperiment(experiment).kind === 'knn') return {};
+  return { ...flags, ...(epochs === undefined ? {} : { epochs }) };
+}
+
+/** The training settings `train <experiment>` with these flags resolves to (throws a UserError for bad ones). */
+export function resolvedTrainingOf(experiment: string, flags: TrainFlags): ResolvedTraining {
+  return resolveTraining(getExperiment(experiment), flags);
 }
 
 export function isEpochProgress(v: unknown): v is QueueJobProgress {

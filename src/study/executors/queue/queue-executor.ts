@@ -7,6 +7,7 @@ import type { Redis } from 'ioredis';
 import { UserError } from '../../../errors.ts';
 import { isRunComplete } from '../../run-reader.ts';
 import { WORKER_LOG, type RunJob, type RunOutcome } from '../../scheduler.ts';
+import type { TrainFlags } from '../../../training/options.ts';
 import type { ExecuteHooks, Executor, StudyContext } from '../executor.ts';
 import type { QueueAddress } from './address.ts';
 import { bullConnection, connectOnce } from './connection.ts';
@@ -15,6 +16,7 @@ import {
   jobIdOf,
   JOB_ATTEMPTS,
   QUEUE_NAME,
+  jobTrainFlags,
   resolvedTrainingOf,
   type QueueJobData,
   type QueueJobResult,
@@ -28,19 +30,22 @@ export interface QueueExecutorOptions {
   address: QueueAddress;
   /** `--out` as given, for the lock holder's description. */
   out: string;
+  /** The flags an experiment's runs train with besides the study's --epochs (--batch-size, --lr, ...); default none. */
+  trainFlagsFor?: (experiment: string) => TrainFlags;
 }
 
 type JobQueue = Queue<QueueJobData, QueueJobResult>;
 
-function jobData(job: RunJob, context: StudyContext): QueueJobData {
+function jobData(job: RunJob, context: StudyContext, flagsFor: QueueExecutorOptions['trainFlagsFor']): QueueJobData {
+  const trainFlags = jobTrainFlags(job.experiment, context.epochs, flagsFor?.(job.experiment) ?? {});
   return {
     dataset: context.dataset,
     experiment: job.experiment,
     seed: job.seed,
-    ...(context.epochs === undefined ? {} : { epochs: context.epochs }),
+    trainFlags,
     ...(context.backend === undefined ? {} : { backend: context.backend }),
     restart: job.restart,
-    training: resolvedTrainingOf(job.experiment, context.epochs),
+    training: resolvedTrainingOf(job.experiment, trainFlags),
     datasetMd5: { ...context.datasetMd5 },
   };
 }
@@ -50,7 +55,7 @@ function jobData(job: RunJob, context: StudyContext): QueueJobData {
  * holds the queue), a run still being trained by a worker is followed rather than queued twice, and
  * finished or failed jobs of earlier attempts are replaced. Returns the ids already active.
  */
-async function enqueue(queue: JobQueue, jobs: readonly RunJob[], context: StudyContext, ids: readonly string[]): Promise<Set<string>> {
+async function enqueue(queue: JobQueue, jobs: readonly RunJob[], dataOf: (job: RunJob) => QueueJobData, ids: readonly string[]): Promise<Set<string>> {
   await queue.drain(true);
   const active = new Set<string>();
   const toAdd: { name: string; data: QueueJobData; opts: { jobId: string; attempts: number; backoff: { type: 'fixed'; delay: number } } }[] = [];
@@ -64,7 +69,7 @@ async function enqueue(queue: JobQueue, jobs: readonly RunJob[], context: StudyC
       }
       await existing.remove();
     }
-    toAdd.push({ name: id, data: jobData(job, context), opts: { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 } } });
+    toAdd.push({ name: id, data: dataOf(job), opts: { jobId: id, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 } } });
   }
   await queue.addBulk(toAdd);
   return active;
@@ -112,7 +117,7 @@ export function queueExecutor(o: QueueExecutorOptions): Executor {
       events.on('error', onError);
       try {
         await events.waitUntilReady();
-        return await follow(queue, events, jobs, context, hooks);
+        return await follow(queue, events, jobs, context, (job) => jobData(job, context, o.trainFlagsFor), hooks);
       } finally {
         await events.close();
         await queue.close();
@@ -128,7 +133,14 @@ export function queueExecutor(o: QueueExecutorOptions): Executor {
   };
 }
 
-async function follow(queue: JobQueue, events: QueueEvents, jobs: readonly RunJob[], context: StudyContext, hooks: ExecuteHooks): Promise<RunOutcome[]> {
+async function follow(
+  queue: JobQueue,
+  events: QueueEvents,
+  jobs: readonly RunJob[],
+  context: StudyContext,
+  dataOf: (job: RunJob) => QueueJobData,
+  hooks: ExecuteHooks,
+): Promise<RunOutcome[]> {
   const ids = jobs.map((j) => jobIdOf(context.dataset, j.experiment, j.seed));
   const index = new Map(ids.map((id, i) => [id, i]));
   const outcomes: (RunOutcome | null)[] = jobs.map(() => null);
@@ -184,7 +196,7 @@ async function follow(queue: JobQueue, events: QueueEvents, jobs: readonly RunJo
     }),
   );
 
-  for (const id of await enqueue(queue, jobs, context, ids)) {
+  for (const id of await enqueue(queue, jobs, dataOf, ids)) {
     hooks.onLog?.(`${id} is already being trained by a worker: following it`);
     start(id);
   }

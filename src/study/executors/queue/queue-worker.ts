@@ -11,6 +11,7 @@ import type { DatasetName } from '../../../data/types.ts';
 import { UserError } from '../../../errors.ts';
 import { RUN_FILES } from '../../run-folder.ts';
 import { isRunComplete } from '../../run-reader.ts';
+import { trainFlagsArgs } from '../../../training/options.ts';
 import { runJobFor, runJobs } from '../../scheduler.ts';
 import { trainWorker } from '../../worker.ts';
 import type { QueueAddress } from './address.ts';
@@ -85,9 +86,12 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
         throw new Refusal(`${name} refuses ${data.experiment} seed ${data.seed}: ${resolve(dataDir, file)} has md5 ${here[file] ?? '(no such file)'}, the study's is ${md5}`);
       }
     }
+    if (typeof data.trainFlags !== 'object' || data.trainFlags === null) {
+      throw new Refusal(`${name} cannot read ${data.experiment} seed ${data.seed}'s job (no trainFlags): run the study's kmnist-lab version`);
+    }
     let training;
     try {
-      training = resolvedTrainingOf(data.experiment, data.epochs);
+      training = resolvedTrainingOf(data.experiment, data.trainFlags);
     } catch (err) {
       throw new Refusal(`${name} cannot resolve ${data.experiment}'s settings: ${(err as Error).message} (is this worker's kmnist-lab the study's version?)`);
     }
@@ -112,7 +116,8 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
     running.add(stop);
     if (o.signal.aborted) stop.abort();
     try {
-      const worker = trainWorker({ dataset: data.dataset, dataDir, runsRoot: o.runsRoot, epochs: data.epochs, backend: data.backend, threads: o.threads });
+      const trainArgs = trainFlagsArgs(data.trainFlags);
+      const worker = trainWorker({ dataset: data.dataset, dataDir, runsRoot: o.runsRoot, trainArgsFor: () => trainArgs, backend: data.backend, threads: o.threads });
       const [outcome] = await runJobs([run], {
         jobs: 1,
         worker,

@@ -1,6 +1,7 @@
 // Soft-vote ensembles computed from finished runs' saved test probabilities (predictions-test.csv), with no
 // training of their own: the seeds of one experiment, and every neural experiment together. Each is tested
 // against a single run (its experiment's representative seed) with McNemar's exact test.
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { balancedAccuracy, classificationReport } from '../report/metrics.ts';
@@ -125,11 +126,10 @@ function accuracyOf(truth: Int32Array, pred: Int32Array): number {
   return truth.length === 0 ? 0 : right / truth.length;
 }
 
-/** One experiment's seeds read and averaged: mean probabilities, each seed's own answers. */
+/** One experiment's seeds read: each seed's own answers (the mean probabilities travel separately, once). */
 interface ExperimentVote {
   experiment: string;
   seeds: number[];
-  meanProbs: Float64Array;
   seedPreds: Map<number, Int32Array>;
   seedAccuracy: Map<number, number>;
   validatedOnTest: boolean;
@@ -142,8 +142,17 @@ interface TestSet {
   file: string;
 }
 
-/** Reads an experiment's seeds one at a time (only the running sum is held) and checks they share `ref`'s test images. */
-async function readExperiment(group: EnsembleGroup, ref: { set: TestSet | null }): Promise<ExperimentVote> {
+/**
+ * Largest predictions-test.csv the ensembles read (bytes). Kuzushiji-Kanji's (28k test images x 3,832 classes)
+ * is well over it: its ensembles are left out with the reason rather than holding gigabytes at the end of `run`.
+ */
+export const MAX_PREDICTIONS_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads an experiment's seeds one at a time (only the running sum is held) and checks they share `ref`'s test
+ * images. Returns the seeds' answers and their mean probabilities (count x K, row-major).
+ */
+async function readExperiment(group: EnsembleGroup, ref: { set: TestSet | null }, maxBytes: number): Promise<{ vote: ExperimentVote; meanProbs: Float64Array }> {
   const runs = [...group.runs].sort((a, b) => a.seed - b.seed);
   let sum: Float64Array | null = null;
   const seedPreds = new Map<number, Int32Array>();
@@ -154,6 +163,10 @@ async function readExperiment(group: EnsembleGroup, ref: { set: TestSet | null }
     if (ref.set !== null && ref.set.numClasses !== run.numClasses) {
       throw new UserError(`${file}: ${run.numClasses} classes, ${ref.set.file} has ${ref.set.numClasses}`);
     }
+    const bytes = existsSync(file) ? statSync(file).size : 0;
+    if (bytes > maxBytes) {
+      throw new UserError(`${file}: ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${(maxBytes / 2 ** 20).toFixed(1)} MiB of probabilities an ensemble reads`);
+    }
     const p = await readPredictions(file, run.numClasses);
     if (ref.set === null) ref.set = { labels: p, numClasses: run.numClasses, file };
     else if (!sameTestImages(ref.set.labels, p)) throw new UserError(`${file} and ${ref.set.file} were tested on different images`);
@@ -162,14 +175,8 @@ async function readExperiment(group: EnsembleGroup, ref: { set: TestSet | null }
     seedPreds.set(run.seed, p.yPred);
     seedAccuracy.set(run.seed, accuracyOf(p.yTrue, p.yPred));
   }
-  return {
-    experiment: group.experiment,
-    seeds: runs.map((r) => r.seed),
-    meanProbs: sum ?? new Float64Array(0),
-    seedPreds,
-    seedAccuracy,
-    validatedOnTest: runs.some((r) => r.validatedOnTest),
-  };
+  const vote = { experiment: group.experiment, seeds: runs.map((r) => r.seed), seedPreds, seedAccuracy, validatedOnTest: runs.some((r) => r.validatedOnTest) };
+  return { vote, meanProbs: sum ?? new Float64Array(0) };
 }
 
 function versus(ensembleName: string, truth: Int32Array, ensemblePred: Int32Array, ensembleAccuracy: number, vote: ExperimentVote, seed: number): EnsembleVersusRun {
@@ -184,10 +191,10 @@ function scores(truth: Int32Array, pred: Int32Array, numClasses: number): Pick<E
   return { count: truth.length, testAccuracy: report.accuracy, macroF1: report.macroAvg.f1, balancedAccuracy: balancedAccuracy(truth, pred, numClasses) };
 }
 
-function seedEnsemble(vote: ExperimentVote, set: TestSet): EnsembleSummary {
+function seedEnsemble(vote: ExperimentVote, meanProbs: Float64Array, set: TestSet): EnsembleSummary {
   const name = `${vote.experiment} ensemble`;
   const truth = set.labels.yTrue;
-  const pred = argmaxRows(vote.meanProbs, set.numClasses);
+  const pred = argmaxRows(meanProbs, set.numClasses);
   const s = scores(truth, pred, set.numClasses);
   const versusSeeds = vote.seeds.map((seed) => versus(name, truth, pred, s.testAccuracy, vote, seed));
   const rep = representativeSeed(vote.seeds);
@@ -203,13 +210,11 @@ function seedEnsemble(vote: ExperimentVote, set: TestSet): EnsembleSummary {
   };
 }
 
-/** Every experiment's seeds averaged first, then the experiments averaged with equal weight. */
-function neuralEnsemble(votes: ExperimentVote[], set: TestSet): EnsembleSummary {
+/** `meanProbs`: every experiment's seeds averaged first, then the experiments averaged with equal weight. */
+function neuralEnsemble(votes: ExperimentVote[], meanProbs: Float64Array, set: TestSet): EnsembleSummary {
   const name = 'neural ensemble';
-  const sum = new Float64Array(votes[0].meanProbs.length);
-  for (const v of votes) accumulate(sum, v.meanProbs, 1 / votes.length);
   const truth = set.labels.yTrue;
-  const pred = argmaxRows(sum, set.numClasses);
+  const pred = argmaxRows(meanProbs, set.numClasses);
   const s = scores(truth, pred, set.numClasses);
   const meanAccuracy = (v: ExperimentVote): number => mean([...v.seedAccuracy.values()]);
   const best = votes.reduce((a, b) => (meanAccuracy(b) > meanAccuracy(a) ? b : a));
@@ -230,9 +235,10 @@ function neuralEnsemble(votes: ExperimentVote[], set: TestSet): EnsembleSummary 
  * 2 or more runs, and the neural ensemble of every non-deterministic experiment when there are 2 or more.
  * All runs must have been tested on the same images (index and label per row) with the same classes; a run
  * whose predictions cannot be read or do not match leaves out the ensembles it belongs to, with the reason
- * in `skipped` (the rest of the summary does not need the probabilities).
+ * in `skipped` (the rest of the summary does not need the probabilities), as does a predictions file over
+ * `maxPredictionsBytes` (default MAX_PREDICTIONS_BYTES).
  */
-export async function computeEnsembles(groups: readonly EnsembleGroup[]): Promise<Ensembles> {
+export async function computeEnsembles(groups: readonly EnsembleGroup[], { maxPredictionsBytes = MAX_PREDICTIONS_BYTES } = {}): Promise<Ensembles> {
   const out: Ensembles = { ensembles: [], skipped: [] };
   for (const g of groups) {
     if (g.deterministic && g.runs.length >= 2) out.skipped.push({ name: `${g.experiment} ensemble`, reason: `${g.experiment} is deterministic: its seeds are the same model` });
@@ -242,22 +248,30 @@ export async function computeEnsembles(groups: readonly EnsembleGroup[]): Promis
   const votes: ExperimentVote[] = [];
   const neuralWanted = neural.length >= 2;
   let neuralBlocked: string | null = null;
+  // The neural ensemble's running sum: each experiment's mean is added as it is read, then dropped.
+  let neuralSum: Float64Array | null = null;
   for (const g of neural) {
     const wanted = g.runs.length >= 2;
     if (!wanted && !neuralWanted) continue;
+    let read;
     try {
-      votes.push(await readExperiment(g, ref));
+      read = await readExperiment(g, ref, maxPredictionsBytes);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
       if (wanted) out.skipped.push({ name: `${g.experiment} ensemble`, reason: err.message });
       neuralBlocked ??= err.message;
       continue;
     }
-    if (wanted) out.ensembles.push(seedEnsemble(votes[votes.length - 1], ref.set as TestSet));
+    votes.push(read.vote);
+    if (wanted) out.ensembles.push(seedEnsemble(read.vote, read.meanProbs, ref.set as TestSet));
+    if (neuralWanted && neuralBlocked === null) {
+      neuralSum ??= new Float64Array(read.meanProbs.length);
+      accumulate(neuralSum, read.meanProbs, 1 / neural.length);
+    }
   }
   if (neuralWanted) {
     if (neuralBlocked !== null) out.skipped.push({ name: 'neural ensemble', reason: neuralBlocked });
-    else out.ensembles.push(neuralEnsemble(votes, ref.set as TestSet));
+    else out.ensembles.push(neuralEnsemble(votes, neuralSum as Float64Array, ref.set as TestSet));
   }
   return out;
 }

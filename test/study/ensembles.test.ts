@@ -132,6 +132,13 @@ describe('computeEnsembles', () => {
     expect(r2.skipped).toEqual([{ name: 'fcnn-aug ensemble', reason: expect.stringMatching(/fcnn-aug\/seed-1\/config\.json: no numClasses/) as unknown as string }]);
   });
 
+  it('a predictions file too large to hold leaves its ensembles out (Kuzushiji-Kanji\'s is gigabytes)', async () => {
+    const r = await computeEnsembles([cnn, fcnn], { maxPredictionsBytes: 100 });
+    expect(r.ensembles).toEqual([]);
+    expect(r.skipped.map((k) => k.name)).toEqual(['cnn ensemble', 'fcnn ensemble', 'neural ensemble']);
+    expect(r.skipped[0].reason).toMatch(/cnn\/seed-1\/predictions-test\.csv: 0\.0 MiB, more than the 0\.0 MiB of probabilities an ensemble reads$/);
+  });
+
   it('words a gain in points', () => {
     expect(pointsText(0.0085)).toBe('+0.85 points');
     expect(pointsText(-0.001)).toBe('−0.10 points');

@@ -1,7 +1,7 @@
 // Every command ends an operating-system error with one line naming the path, the operation and the reason
 // (exit 1): a folder flag naming a file, a read-only output or data folder, a data file that is a folder,
 // including after the TF.js wasm backend has started (it used to turn such an error into a dump and exit 7).
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/engine/backend.ts';
@@ -77,6 +77,17 @@ describe('OS errors at the CLI boundary', () => {
     mkdirSync(join(bad, 'train-images-idx3-ubyte.gz'));
     const r = await runCli(train(join(root, 'runs-eisdir'), bad));
     expectOneLine(r, /^kmnist-lab: cannot read .*train-images-idx3-ubyte\.gz: it is a folder, not a file \(EISDIR\)$/);
+    // the run failed before it wrote anything: no empty run folder is left behind (the --out folder it made neither)
+    expect(existsSync(join(root, 'runs-eisdir'))).toBe(false);
+  });
+
+  it('a missing --data-dir leaves no empty run folders behind, and keeps the folders that were there', async () => {
+    const out = join(root, 'runs-no-data');
+    mkdirSync(join(out, 'kmnist'), { recursive: true });
+    const r = await runCli(train(out, join(root, 'no-such-data')));
+    expectOneLine(r, /--data-dir .*no-such-data does not exist/);
+    expect(existsSync(join(out, 'kmnist', 'fcnn'))).toBe(false);
+    expect(existsSync(join(out, 'kmnist'))).toBe(true);
   });
 });
 

@@ -1,7 +1,7 @@
 // One training run, start to finish: resolve the settings, load and split the data, train (or resume),
 // then write the run folder (src/study/run-folder.ts) with metrics.json last.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadDataset } from '../data/load.ts';
 import { defaultDataDir } from '../data/registry.ts';
@@ -238,12 +238,34 @@ async function trainRunOnBackend(o: TrainRunOptions): Promise<RunMetrics> {
   if (!Number.isInteger(seed) || seed < 0) throw new UserError(`--seed must be a non-negative integer, got ${seed}`);
   const datasetName = o.data?.name ?? o.dataset ?? 'kmnist';
   const dir = runDir(o.out ?? 'runs', datasetName, o.experiment, seed);
+  const created = firstMissingFolder(dir);
   const lock = await lockFolder(dir, { what: 'run folder' });
   try {
     return await trainLocked(o, experiment, training, reporter, seed, datasetName, dir);
+  } catch (err) {
+    await lock.release();
+    removeIfNoFiles(created); // a run that failed before writing anything (no data, bad flags) leaves no empty folders
+    throw err;
   } finally {
     await lock.release();
   }
+}
+
+/** The outermost folder of `dir`'s path that does not exist yet (null when `dir` exists): what a mkdir -p would create. */
+function firstMissingFolder(dir: string): string | null {
+  let missing: string | null = null;
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing = d;
+    if (dirname(d) === d) break;
+  }
+  return missing;
+}
+
+/** Removes `dir` when it holds folders only (what lockFolder's mkdir made, its lock released), never a file. */
+function removeIfNoFiles(dir: string | null): void {
+  if (dir === null || !existsSync(dir)) return;
+  const hasFile = (d: string): boolean => readdirSync(d, { withFileTypes: true }).some((e) => !e.isDirectory() || hasFile(join(d, e.name)));
+  if (!hasFile(dir)) rmSync(dir, { recursive: true, force: true });
 }
 
 async function trainLocked(

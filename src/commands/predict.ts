@@ -31,12 +31,13 @@ export function registerPredict(program: Command): void {
       const { predictProbabilities, topK } = await import('../inference/predict.ts');
       const out = await import('../inference/predict-output.ts');
       const { initBackend, threadsPerJob } = await import('../engine/backend.ts');
-      const inputs = readInputs(input, fit);
-      for (const line of inputs.skipped) console.error(`kmnist-lab: skipped ${line}`);
       await initBackend(backend, { threads: threadsPerJob(1), allowSoftwareGpu });
       const { runs, ensemble } = await loadRunModels(modelPath);
       try {
         const { config, height, width } = runs[0];
+        // image files are prepared at the model's own input size (28x28 KMNIST, 64x64 Kuzushiji-Kanji)
+        const inputs = readInputs(input, fit, height);
+        for (const line of inputs.skipped) console.error(`kmnist-lab: skipped ${line}`);
         if (inputs.height !== height || inputs.width !== width) {
           throw new UserError(`${input}: images are ${inputs.height}x${inputs.width}, but the model in ${runs[0].dir} takes ${height}x${width}`);
         }

@@ -72,14 +72,14 @@ function readBytes(file: string): Buffer {
   return readFileSync(file);
 }
 
-/** One PNG or JPEG file as the model's input (SIDE x SIDE). UserError naming the file when it is not one. */
-export function readImageFile(file: string, style: FitStyle = 'kmnist'): InputImage {
+/** One PNG or JPEG file as the model's input (`side` x `side`, default 28x28). UserError naming the file when it is not one. */
+export function readImageFile(file: string, style: FitStyle = 'kmnist', side = SIDE): InputImage {
   const bytes = readBytes(file);
   let decoded: Decoded;
   if (startsWith(bytes, PNG_MAGIC)) decoded = decodePng(file, bytes);
   else if (startsWith(bytes, JPEG_MAGIC)) decoded = decodeJpeg(file, bytes);
   else throw new UserError(`${file}: not a PNG or JPEG image`);
-  return { name: file, pixels: prepareImage(decoded.gray, decoded.width, decoded.height, style) };
+  return { name: file, pixels: prepareImage(decoded.gray, decoded.width, decoded.height, style, side) };
 }
 
 /** Every image of an idx3 file (optionally gzipped), as they are: dataset images need no preparation. */
@@ -115,7 +115,7 @@ export interface ReadInputsResult {
  * The images a path names: an image file, an idx file, or a folder of image files (sorted by name; bad
  * files are skipped with a line each). UserError when nothing can be read.
  */
-export function readInputs(path: string, style: FitStyle = 'kmnist'): ReadInputsResult {
+export function readInputs(path: string, style: FitStyle = 'kmnist', side = SIDE): ReadInputsResult {
   let stat;
   try {
     stat = statSync(path);
@@ -132,15 +132,15 @@ export function readInputs(path: string, style: FitStyle = 'kmnist'): ReadInputs
     const skipped: string[] = [];
     for (const f of files) {
       try {
-        images.push(readImageFile(f, style));
+        images.push(readImageFile(f, style, side));
       } catch (err) {
         if (!(err instanceof UserError)) throw err;
         skipped.push(err.message);
       }
     }
     if (images.length === 0) throw new UserError(`${path}: none of its ${files.length} image files could be read (${skipped[0]})`);
-    return { images, height: SIDE, width: SIDE, skipped };
+    return { images, height: side, width: side, skipped };
   }
   if (isIdx(path)) return { ...readIdxFile(path), skipped: [] };
-  return { images: [readImageFile(path, style)], height: SIDE, width: SIDE, skipped: [] };
+  return { images: [readImageFile(path, style, side)], height: side, width: side, skipped: [] };
 }

@@ -13,6 +13,7 @@ import type { Dataset } from '../../src/data/types.ts';
 import { parsePredictionsCsv } from '../../src/study/run-reader.ts';
 import { trainRun } from '../../src/training/train-run.ts';
 import { hasSharedData, runCli, SHARED_DATA, SHARED_SKIP_MESSAGE } from '../helpers/cli.ts';
+import { syntheticDataset } from '../training/synthetic.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kmnist-predict-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -23,12 +24,12 @@ const TEST_COUNT = 40;
 let data: Dataset;
 
 /** A dataset image as a user's file would be: dark ink on white paper, 3x larger, RGB. */
-function paperImage(pixels: Uint8Array, scale = 3): { width: number; height: number; rgba: Uint8Array } {
-  const side = 28 * scale;
+function paperImage(pixels: Uint8Array, scale = 3, srcSide = 28): { width: number; height: number; rgba: Uint8Array } {
+  const side = srcSide * scale;
   const rgba = new Uint8Array(side * side * 4);
   for (let y = 0; y < side; y++) {
     for (let x = 0; x < side; x++) {
-      const v = 255 - pixels[Math.floor(y / scale) * 28 + Math.floor(x / scale)];
+      const v = 255 - pixels[Math.floor(y / scale) * srcSide + Math.floor(x / scale)];
       rgba.set([v, v, v, 255], (y * side + x) * 4);
     }
   }
@@ -144,4 +145,24 @@ describe.skipIf(!hasSharedData)('predict, evaluate, export (CLI)', () => {
 
 it.skipIf(hasSharedData)('predict/evaluate/export CLI tests', () => {
   console.log(SHARED_SKIP_MESSAGE);
+});
+
+describe('predict with a 64x64 model (Kuzushiji-Kanji size)', () => {
+  it('prepares an image file at the model input size, not 28x28', async () => {
+    const data = { ...syntheticDataset({ train: 64, test: 16, size: 64, numClasses: 4, seed: 3 }), name: 'kkanji' as const };
+    const out = join(root, 'runs-64');
+    await trainRun({ experiment: 'fcnn', data, epochs: 1, seed: 1, backend: 'wasm', threads: 1, out, progress: 'none' });
+    const px = 64 * 64;
+    const img = paperImage(data.test.images.subarray(0, px), 2, 64).rgba; // 128x128 dark ink on white
+    const png = new PNG({ width: 128, height: 128 });
+    png.data = Buffer.from(img);
+    const file = join(root, 'kanji.png');
+    writeFileSync(file, PNG.sync.write(png));
+    const r = await runCli(['predict', join(out, 'kkanji', 'fcnn', 'seed-1'), file, '--json', '--top-k', '2']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const top = (JSON.parse(r.stdout) as { predictions: { top: { probability: number }[] }[] }).predictions[0].top;
+    expect(top).toHaveLength(2);
+    expect(top[0].probability).toBeGreaterThan(0);
+  }, 300_000);
 });

@@ -121,7 +121,10 @@ export function renderSummaryMarkdown(s: Summary): string {
     'the same test images recur in every seed, so the seeds\' counts are not pooled into one test.',
     '',
   );
-  for (const c of s.comparisons) lines.push(...comparisonLines(c));
+  // Pairs with an experiment that has no complete runs (not part of this study's --experiments): one line, not a section each.
+  const notRun = s.comparisons.filter((c) => c.combined === null && c.skipped?.startsWith('no complete runs of'));
+  for (const c of s.comparisons) if (!notRun.includes(c)) lines.push(...comparisonLines(c));
+  if (notRun.length > 0) lines.push(`Not compared, for want of complete runs: ${notRun.map((c) => `${c.a} vs ${c.b} (${c.skipped?.replace('no complete runs of ', 'no ')})`).join('; ')}.`, '');
   lines.push(...ensembleLines(s));
   return `${lines.join('\n').trimEnd()}\n`;
 }

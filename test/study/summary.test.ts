@@ -118,6 +118,11 @@ describe('summarize', () => {
 
     expect(s.comparisons.find((c) => c.a === 'cnn-aug')?.skipped).toBe('no complete runs of cnn-aug');
     expect(s.comparisons.find((c) => c.b === 'fcnn-matched')?.skipped).toMatch(/tested on different images/);
+    // summary.md: a pair with an experiment that was not run is one line at the end, not a section
+    const md = renderSummaryMarkdown(s);
+    expect(md).not.toContain('### cnn-aug vs cnn');
+    expect(md).toMatch(/Not compared, for want of complete runs: .*cnn-aug vs cnn \(no cnn-aug\)/);
+    expect(md).toContain('### cnn vs fcnn-matched'); // skipped for another reason: still its own section, saying why
   });
 
   it('soft-vote ensembles of the seeds as rows of summary.md, tested against the representative seed', async () => {

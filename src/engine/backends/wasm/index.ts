@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendDetails, EngineBackend, StartOptions } from '../engine-backend.ts';
+import { BATCH_NORM_WAT } from '../../wasm-kernels/batch-norm.ts';
 import { GEMM_WAT, gemmFor } from '../../wasm-kernels/gemm.ts';
 import { RANDOM_WAT } from '../../wasm-kernels/dropout-mask.ts';
 import { POOL_WAT } from '../../wasm-kernels/max-pool-grad.ts';
@@ -28,7 +29,7 @@ export class WasmEngine implements EngineBackend {
     const started = setWasmBackend(threaded);
     started.catch(() => {}); // awaited below; this only keeps an early rejection from counting as unhandled
     try {
-      await Promise.all([GEMM_WAT.prepare(), POOL_WAT.prepare(), RANDOM_WAT.prepare()]);
+      await Promise.all([GEMM_WAT.prepare(), POOL_WAT.prepare(), RANDOM_WAT.prepare(), BATCH_NORM_WAT.prepare()]);
     } catch (e) {
       warn(`kmnist-lab's wasm kernels failed to compile (${messageOf(e)}); TF.js's own kernels run instead, slower`);
     }

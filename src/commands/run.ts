@@ -39,12 +39,21 @@ function parseExperiments(value: string, getExperiment: (name: string) => Experi
 /**
  * The training flags that apply to one experiment: a flag that changes nothing for it is left out, as `train`
  * refuses those: all of them for the nearest-neighbour baseline, the augmentation ranges for an experiment that
- * does not augment (unless --augment is given).
+ * does not augment (unless --augment is given), the weight decay for one that does not train with AdamW.
  */
 function trainingFor(e: Experiment, flags: TrainingCliFlags): TrainingCliFlags {
   if (e.kind === 'knn') return {};
   const augments = e.augment || flags.augment === true;
-  return { ...flags, ...(augments ? {} : { augmentFactor: undefined, shear: undefined }) };
+  return { ...flags, ...(augments ? {} : { augmentFactor: undefined, shear: undefined }), ...(usesAdamW(e, flags) ? {} : { weightDecay: undefined }) };
+}
+
+/** Whether the experiment trains with AdamW under these flags (--weight-decay is AdamW's). */
+function usesAdamW(e: Experiment, flags: TrainingCliFlags): boolean {
+  try {
+    return resolveTraining(e, { preset: flags.preset, optimizer: flags.optimizer }).optimizer === 'adamw';
+  } catch {
+    return true; // a bad --preset or --optimizer: the worker says so
+  }
 }
 
 /** The training flags for one experiment's workers (--epochs, --backend, --allow-software-gpu and --threads travel separately). */

@@ -51,6 +51,8 @@ export function trainRunOptions(experiment: string, flags: TrainCliFlags): Train
     batchSize: flags.batchSize,
     learningRate: flags.lr,
     optimizer: flags.optimizer,
+    weightDecay: flags.weightDecay,
+    labelSmoothing: flags.labelSmoothing,
     seed: flags.seed,
     backend,
     allowSoftwareGpu,

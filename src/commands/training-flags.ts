@@ -20,16 +20,26 @@ export interface TrainingCliFlags {
   augmentFactor?: number;
   shear?: number;
   valSplit?: number;
+  weightDecay?: number;
+  labelSmoothing?: number;
 }
 
-/** Adds --epochs, --batch-size, --lr, --optimizer, --backend, --allow-software-gpu, --threads, --preset and the augmentation flags. */
+/** Adds --epochs, --batch-size, --lr, --optimizer, --weight-decay, --label-smoothing, --backend, --allow-software-gpu, --threads, --preset and the augmentation flags. */
 export function addTrainingOptions(cmd: Command): Command {
   return cmd
-    .option('--epochs <n>', 'maximum epochs (default: the preset\'s: 30; keras-benchmark: 12)', intOption('--epochs'))
+    .option('--epochs <n>', 'maximum epochs (default: the preset\'s: 30; keras-benchmark: 12; modern: 40)', intOption('--epochs'))
     .option('--batch-size <n>', 'batch size (default: 128)', intOption('--batch-size'))
-    .option('--lr <rate>', 'learning rate (default: adam 1e-3; seed 1e-3; keras-benchmark 1.0)', (v: string) => positiveFlag('--lr', v))
-    .option('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default: adam; seed and keras-benchmark: adadelta)`, (v: string) =>
+    .option('--lr <rate>', 'learning rate, the peak of a schedule (default: adam 1e-3; seed 1e-3; keras-benchmark 1.0; modern 3e-3)', (v: string) =>
+      positiveFlag('--lr', v),
+    )
+    .option('--optimizer <name>', `${OPTIMIZERS.join(', ')} (default: adam; seed and keras-benchmark: adadelta; modern: adamw)`, (v: string) =>
       oneOfFlag('--optimizer', v, OPTIMIZERS),
+    )
+    .option('--weight-decay <rate>', "AdamW's decoupled weight decay, Keras weight_decay (default: modern 0.05, else Keras's 0.004); adamw only", (v: string) =>
+      fractionFlag('--weight-decay', v),
+    )
+    .option('--label-smoothing <e>', 'label smoothing of the cross-entropy, Keras label_smoothing (default: modern 0.1, else 0)', (v: string) =>
+      fractionFlag('--label-smoothing', v),
     )
     .option('--backend <name>', `${BACKEND_CHOICES.join(', ')} (default auto: a hardware GPU via WebGPU, else tfjs-node, else wasm)`, (v: string) =>
       oneOfFlag('--backend', v, BACKEND_CHOICES),
@@ -80,6 +90,8 @@ export function trainingArgs(f: TrainingCliFlags): string[] {
   add('--batch-size', f.batchSize);
   add('--lr', f.lr);
   add('--optimizer', f.optimizer);
+  add('--weight-decay', f.weightDecay);
+  add('--label-smoothing', f.labelSmoothing);
   add('--backend', f.backend);
   if (f.allowSoftwareGpu) args.push(ALLOW_SOFTWARE_GPU_OPTION);
   add('--threads', f.threads);

@@ -5,7 +5,8 @@
 // white on black) and gives `probabilities`, float32 [N, K] (softmax output). Inside, the convolutions run in
 // ONNX's NCHW layout: a Transpose goes in before the first Conv and another back to NHWC before Flatten, so
 // the flattened features are in Keras's (channels-last) order and the Dense weights apply unchanged.
-// Supported layers: Conv2D, MaxPooling2D, Dense, Flatten, Dropout (inference: identity), Activation;
+// Supported layers: Conv2D, MaxPooling2D, Dense, Flatten, Dropout (inference: identity), Activation,
+// BatchNormalization (channels-last, inference: the moving statistics), GlobalAveragePooling2D;
 // activations relu, softmax, linear. Anything else is refused with the layer's name.
 import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
@@ -128,6 +129,31 @@ function addLayer(g: GraphBuilder, layer: tf.layers.Layer): void {
     case 'Flatten':
       if (g.layout === 'NCHW') toLayout(g, 'NHWC'); // Keras flattens channels-last
       addNode(g, 'Flatten', [intAttr('axis', 1)]);
+      g.layout = 'flat';
+      return;
+    case 'BatchNormalization': {
+      // ONNX's BatchNormalization normalizes axis 1: the channels in NCHW, the features of a flat tensor.
+      const axis = config.axis as number;
+      if (axis !== -1 && !(g.layout !== 'flat' && axis === 3) && !(g.layout === 'flat' && axis === 1)) {
+        throw new UserError(`ONNX export: layer ${name} normalizes axis ${axis}; only the channels (last axis) are supported`);
+      }
+      if (g.layout === 'NHWC') toLayout(g, 'NCHW');
+      // getWeights: gamma (if scale), beta (if center), moving mean, moving variance.
+      const weights = layer.getWeights().map((w) => w.dataSync() as Float32Array);
+      const [mean, variance] = weights.slice(-2);
+      const c = mean.length;
+      const gamma = config.scale === false ? new Float32Array(c).fill(1) : weights[0];
+      const beta = config.center === false ? new Float32Array(c) : weights[config.scale === false ? 0 : 1];
+      const inputs = (['scale', 'bias', 'mean', 'var'] as const).map((k) => `${name}/${k}`);
+      [gamma, beta, mean, variance].forEach((values, i) => g.initializers.push(floatInitializer(inputs[i], values, [c])));
+      const epsilon = onnx.AttributeProto.create({ name: 'epsilon', type: onnx.AttributeProto.AttributeType.FLOAT, f: config.epsilon as number });
+      return addNode(g, 'BatchNormalization', [epsilon], inputs);
+    }
+    case 'GlobalAveragePooling2D':
+      checkChannelsLast(config, name);
+      toLayout(g, 'NCHW');
+      addNode(g, 'GlobalAveragePool'); // [N, C, 1, 1]
+      addNode(g, 'Flatten', [intAttr('axis', 1)]); // Keras's [N, C]
       g.layout = 'flat';
       return;
     case 'Dense': {

@@ -14,7 +14,9 @@
 import { join } from 'node:path';
 import type { GpuAdapterDescription } from '../engine/backends/engine-backend.ts';
 import type { AugmentSettings } from '../training/augment.ts';
+import type { PresetName } from '../models/zoo.ts';
 import type { CallbackSettings } from '../training/callbacks.ts';
+import type { CosineDecayConfig } from '../training/lr-schedule.ts';
 
 export interface RunConfig {
   experiment: string;
@@ -22,7 +24,7 @@ export interface RunConfig {
   dataset: string;
   dataDir: string;
   seed: number;
-  preset: 'default' | 'seed' | 'keras-benchmark';
+  preset: PresetName;
   optimizer: string;
   learningRate: number;
   batchSize: number;
@@ -37,6 +39,11 @@ export interface RunConfig {
   optimizerConfig?: Record<string, string | number> | null;
   /** Early stopping, best-weights and reduce-LR-on-plateau settings (patience, factor, min-delta, min lr). */
   callbacks?: CallbackSettings | null;
+  // The two fields below are absent in runs written before they were recorded (no schedule, no smoothing).
+  /** Keras's CosineDecay arguments in steps (src/training/lr-schedule.ts); null: a constant rate (callbacks may cut it) or knn. */
+  learningRateSchedule?: CosineDecayConfig | null;
+  /** Keras's label_smoothing of the cross-entropy (0: none; null for knn). */
+  labelSmoothing?: number | null;
   valSplit: number;
   /** The seed of the stratified validation split. */
   valSplitSeed?: number | null;

@@ -1,6 +1,6 @@
 // The names `train`'s flags accept, apart from the modules that use them (optimizers.ts loads TF.js,
 // progress.ts cli-progress), so that parsing flags and `--help` load neither.
-export const OPTIMIZERS = ['adam', 'adadelta', 'sgd', 'rmsprop'] as const;
+export const OPTIMIZERS = ['adam', 'adamw', 'adadelta', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export function isOptimizerName(name: string): name is OptimizerName {

@@ -8,6 +8,8 @@ import { epochOrder, makeBatch } from './batches.ts';
 import { initialCallbackState, onEpochEnd, type CallbackSettings } from './callbacks.ts';
 import { saveCheckpoint, type Checkpoint, type FitState } from './checkpoint.ts';
 import { predictSet, validationMetrics } from './evaluate.ts';
+import { smoothedCrossEntropy } from './loss.ts';
+import { cosineDecay, type CosineDecayConfig } from './lr-schedule.ts';
 import { getLearningRate, getOptimizerState, setLearningRate, setOptimizerState } from './optimizers.ts';
 import type { ProgressReporter } from './progress.ts';
 import { withSeededMathRandom, type Rng } from './rng.ts';
@@ -25,6 +27,10 @@ export interface FitOptions {
   /** One epoch = this many passes over `train`. */
   augmentFactor: number;
   callbacks: CallbackSettings;
+  /** The rate of every step from the global step (its steps per epoch must be this fit's); null: constant, callbacks may cut it. */
+  lrSchedule: CosineDecayConfig | null;
+  /** The loss's label smoothing, for val_loss (Keras's val_loss is the compiled loss). */
+  labelSmoothing: number;
   /** Drives shuffling, augmentation and (as Math.random) dropout. */
   rng: Rng;
   reporter: ProgressReporter;
@@ -83,6 +89,8 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
       let stepSeconds = 0;
       for (let b = 0; b < batches; b++) {
         const idx = order.subarray(b * o.batchSize, Math.min((b + 1) * o.batchSize, order.length));
+        // Keras's schedules take optimizer.iterations, the updates made before this one.
+        if (o.lrSchedule) setLearningRate(o.optimizer, cosineDecay(o.lrSchedule, (epoch - 1) * batches + b));
         const { x, y } = makeBatch(o.train, idx, o.numClasses, o.augment ? { rng: o.rng, params: o.augment } : undefined);
         const t0 = performance.now();
         const [loss, acc] = (await o.model.trainOnBatch(x, y)) as number[];
@@ -101,13 +109,14 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
       const val = await predictSet(o.model, o.val, o.numClasses);
       // tfjs clips the training loss, so NaN weights may first show in the validation loss.
       if (!Number.isFinite(val.loss)) return { kind: 'diverged', state, epoch, batch: null, loss: val.loss };
+      const valLoss = o.labelSmoothing ? smoothedCrossEntropy(val.probs, o.val.labels, o.numClasses, o.labelSmoothing) : val.loss;
       const seconds = (performance.now() - epochStart) / 1000;
-      const lr = getLearningRate(o.optimizer);
+      const lr = getLearningRate(o.optimizer); // with a schedule: the rate of the epoch's last step
       const h = state.history;
       h.epoch.push(epoch);
       h.loss.push(lossSum / seen);
       h.acc.push(accSum / seen);
-      h.val_loss.push(val.loss);
+      h.val_loss.push(valLoss);
       h.val_acc.push(val.accuracy);
       const m = validationMetrics(val, o.val.labels, o.numClasses);
       h.val_precision.push(m.precision);
@@ -119,7 +128,7 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
       state.trainStepSeconds += stepSeconds;
       state.imagesSeen += seen;
 
-      const decision = onEpochEnd(o.callbacks, state.callbacks, epoch, val.loss, lr);
+      const decision = onEpochEnd(o.callbacks, state.callbacks, epoch, valLoss, lr);
       if (decision.improved) {
         best?.forEach((t) => t.dispose());
         best = cloneAll(o.model.getWeights());
@@ -142,7 +151,7 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
         epochs: o.epochs,
         loss: h.loss[h.loss.length - 1],
         acc: h.acc[h.acc.length - 1],
-        val_loss: val.loss,
+        val_loss: valLoss,
         val_acc: val.accuracy,
         lr,
         seconds,

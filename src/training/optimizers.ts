@@ -2,30 +2,41 @@
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import { KerasAdadelta } from './adadelta.ts';
+import { AdamW } from './adamw.ts';
 import { FusedAdam } from './fused-adam.ts';
 import { OPTIMIZERS, type OptimizerName } from './choices.ts';
 
 export { isOptimizerName, OPTIMIZERS, type OptimizerName } from './choices.ts';
 
 /**
- * Each optimizer's hyperparameters besides the learning rate: Keras 3's defaults (keras.optimizers.Adam,
- * Adadelta, SGD, RMSprop). The one table both makeOptimizer and config.json read.
+ * Each optimizer's hyperparameters besides the learning rate (and AdamW's weight decay, a run setting):
+ * Keras 3's defaults (keras.optimizers.Adam, AdamW, Adadelta, SGD, RMSprop). The one table both
+ * makeOptimizer and config.json read.
  */
 export const OPTIMIZER_PARAMS = {
   adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+  adamw: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
   adadelta: { rho: 0.95, epsilon: 1e-7 },
   sgd: { momentum: 0 },
   rmsprop: { rho: 0.9, momentum: 0, epsilon: 1e-7 },
 } as const satisfies Record<OptimizerName, Record<string, number>>;
 
-/** An optimizer's full configuration as config.json records it, e.g. { name: 'adam', learningRate, beta1, beta2, epsilon }. */
-export function optimizerConfig(name: OptimizerName, learningRate: number): Record<string, string | number> {
-  return { name, learningRate, ...OPTIMIZER_PARAMS[name] };
+/**
+ * An optimizer's full configuration as config.json records it, e.g. { name: 'adam', learningRate, beta1,
+ * beta2, epsilon }; AdamW's adds weightDecay. With a schedule, learningRate is its peak.
+ */
+export function optimizerConfig(name: OptimizerName, learningRate: number, weightDecay: number | null = null): Record<string, string | number> {
+  return { name, learningRate, ...OPTIMIZER_PARAMS[name], ...(name === 'adamw' ? { weightDecay: weightDecay ?? 0 } : {}) };
 }
 
-export function makeOptimizer(name: string, learningRate: number): tf.Optimizer {
+/** `weightDecay`: AdamW's (ignored by the others; resolveTraining refuses it for them). */
+export function makeOptimizer(name: string, learningRate: number, weightDecay = 0): tf.Optimizer {
   if (!Number.isFinite(learningRate) || learningRate <= 0) throw new UserError(`--lr must be a positive number, got ${learningRate}`);
   switch (name) {
+    case 'adamw': {
+      const p = OPTIMIZER_PARAMS.adamw;
+      return new AdamW(learningRate, p.beta1, p.beta2, p.epsilon, weightDecay);
+    }
     case 'adam': {
       const p = OPTIMIZER_PARAMS.adam;
       return new FusedAdam(learningRate, p.beta1, p.beta2, p.epsilon); // tf.train.adam's result, fewer kernel calls on wasm

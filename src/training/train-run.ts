@@ -20,6 +20,8 @@ import { loadCheckpoint } from './checkpoint.ts';
 import { scorePredictions, predictSet, type Predictions } from './evaluate.ts';
 import { fit, type FitEnd } from './fit.ts';
 import { notLearningWarning } from './learning-check.ts';
+import { trainingLoss } from './loss.ts';
+import { cosineDecayConfig, type CosineDecayConfig } from './lr-schedule.ts';
 import { makeOptimizer, optimizerConfig } from './optimizers.ts';
 import { resolveTraining, type ResolvedTraining, type TrainFlags } from './options.ts';
 import { makeReporter, type ProgressMode, type ProgressReporter } from './progress.ts';
@@ -180,6 +182,13 @@ function trapInterrupt(reporter: ProgressReporter): { interrupted: () => boolean
   return { interrupted: () => count > 0, release: () => process.off('SIGINT', onSigint) };
 }
 
+/** The schedule in steps for this training set (fit's epochs have ceil(images x augmentFactor / batch) steps). */
+function scheduleOf(training: ResolvedTraining, trainCount: number): CosineDecayConfig | null {
+  if (!training.lrSchedule) return null;
+  const stepsPerEpoch = Math.ceil((trainCount * training.augmentFactor) / training.batchSize);
+  return cosineDecayConfig(training.lrSchedule, training.learningRate, training.epochs, stepsPerEpoch);
+}
+
 /** The resolved settings of a run, as config.json records them. */
 async function buildConfig(
   experiment: Experiment,
@@ -189,8 +198,10 @@ async function buildConfig(
   seed: number,
   backend: string,
   model: tf.Sequential | null,
+  trainCount: number,
 ): Promise<RunConfig> {
   const info = await backendInfo();
+  const knn = experiment.kind === 'knn';
   return {
     experiment: experiment.name,
     model: model ? model.layers.map((l) => l.getClassName()).join('-') : `knn(k=${experiment.kind === 'knn' ? experiment.k : 0})`,
@@ -205,8 +216,10 @@ async function buildConfig(
     augment: training.augment,
     augmentFactor: training.augmentFactor,
     augmentation: experiment.kind === 'knn' ? null : training.augmentation,
-    optimizerConfig: experiment.kind === 'knn' ? null : optimizerConfig(training.optimizer, training.learningRate),
-    callbacks: experiment.kind === 'knn' ? null : training.callbacks,
+    optimizerConfig: knn ? null : optimizerConfig(training.optimizer, training.learningRate, training.weightDecay),
+    callbacks: knn ? null : training.callbacks,
+    learningRateSchedule: knn ? null : scheduleOf(training, trainCount),
+    labelSmoothing: knn ? null : training.labelSmoothing,
     valSplit: training.valSplit,
     valSplitSeed: experiment.kind === 'knn' || training.validationOn === 'test' ? null : seed,
     validationOn: training.validationOn,
@@ -293,7 +306,7 @@ async function trainLocked(
   const rng = new Rng(seed);
   const model = experiment.kind === 'layers' ? withSeededMathRandomSync(rng, () => buildModel(experiment.name, input)) : null;
   try {
-    const config = await buildConfig(experiment, training, data, datasetName, seed, backend, model);
+    const config = await buildConfig(experiment, training, data, datasetName, seed, backend, model, split.train.count);
     if (resuming) checkSameConfig(dir, config);
     else writeJsonAtomic(join(dir, RUN_FILES.config), config);
     if (training.validationOn === 'test') {
@@ -325,8 +338,8 @@ async function trainLayers(
   o: TrainRunOptions,
   resuming: boolean,
 ): Promise<RunMetrics> {
-  const optimizer = makeOptimizer(training.optimizer, training.learningRate);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const optimizer = makeOptimizer(training.optimizer, training.learningRate, training.weightDecay ?? 0);
+  model.compile({ optimizer, loss: trainingLoss(training.labelSmoothing), metrics: ['accuracy'] });
   const checkpointDir = join(dir, RUN_FILES.checkpoint);
   const resumeFrom = resuming ? (loadCheckpoint(checkpointDir) ?? undefined) : undefined;
   if (resumeFrom) reporter.note(`resuming after epoch ${resumeFrom.state.epochsDone} from ${checkpointDir}`);
@@ -345,6 +358,8 @@ async function trainLayers(
       augment: training.augmentation,
       augmentFactor: training.augmentFactor,
       callbacks: training.callbacks,
+      lrSchedule: config.learningRateSchedule ?? null,
+      labelSmoothing: training.labelSmoothing,
       rng,
       reporter,
       checkpointDir,

@@ -18,8 +18,9 @@ const within = (a: number, b: number): number => Math.abs(a - b) / b;
 describe('model zoo', () => {
   it('lists every experiment of the study and the additions', () => {
     expect(listExperiments().map((e) => e.name).sort()).toEqual(
-      ['cnn', 'cnn-aug', 'cnn-matched', 'cnn-no-pool', 'fcnn', 'fcnn-aug', 'fcnn-matched', 'keras-cnn', 'knn'].sort(),
+      ['cnn', 'cnn-aug', 'cnn-matched', 'cnn-modern', 'cnn-no-pool', 'fcnn', 'fcnn-aug', 'fcnn-matched', 'keras-cnn', 'knn'].sort(),
     );
+    expect(EXPERIMENTS['cnn-modern']).toMatchObject({ augment: true, preset: 'modern' });
     expect(EXPERIMENTS['cnn-aug'].augment).toBe(true);
     expect(EXPERIMENTS['fcnn-aug'].augment).toBe(true);
     expect(EXPERIMENTS.cnn.augment).toBe(false);
@@ -36,6 +37,23 @@ describe('model zoo', () => {
     const noPool = buildModel('cnn-no-pool', KMNIST);
     expect(noPool.layers.some((l) => l.getClassName() === 'MaxPooling2D')).toBe(false);
     for (const m of [cnn, fcnn, noPool]) m.dispose();
+  });
+
+  it('builds cnn-modern: three stages of conv-BN-ReLU pairs, global average pooling, 3x3 convs with channels in fours', () => {
+    const m = buildModel('cnn-modern', KMNIST);
+    const block = ['Conv2D', 'BatchNormalization', 'Activation'];
+    expect(m.layers.map((l) => l.getClassName())).toEqual([
+      ...block, ...block, 'MaxPooling2D', 'Dropout',
+      ...block, ...block, 'MaxPooling2D', 'Dropout',
+      ...block, ...block, 'GlobalAveragePooling2D', 'Dropout', 'Dense',
+    ]);
+    for (const l of m.layers.filter((x) => x.getClassName() === 'Conv2D')) {
+      const c = l.getConfig();
+      expect([c.kernelSize, c.strides, c.padding, c.useBias]).toEqual([[3, 3], [1, 1], 'same', false]);
+      expect((c.filters as number) % 4).toBe(0);
+    }
+    expect(m.countParams()).toBe(289_066);
+    m.dispose();
   });
 
   it('computes parameter counts that equal the built models, for several inputs', () => {

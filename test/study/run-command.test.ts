@@ -116,6 +116,19 @@ describe('kmnist-lab run', () => {
     expect(second.stdout).toMatch(/^\| cnn ensemble \| ensemble of 2 \| [\d.]+ \| — \(ensemble\) \|/m);
   });
 
+  it('passes --weight-decay only to the experiments that train with AdamW, --label-smoothing to every trained one', async () => {
+    const out = join(root, 'adamw-runs');
+    const r = await runCli(['run', '--data-dir', data, '--experiments', 'cnn,cnn-modern', '--seeds', '1', '--jobs', '1', '--out', out, '--weight-decay', '0.01', '--label-smoothing', '0.05'], {
+      env: { KMNIST_LAB_WORKER: FAKE },
+    });
+    expect(r.code).toBe(0);
+    const calls = readFileSync(join(out, 'calls.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; args: string[] });
+    const argsOf = (id: string): string => calls.find((c) => c.id === id)?.args.join(' ') ?? '';
+    expect(argsOf('cnn/seed-1')).not.toContain('--weight-decay');
+    expect(argsOf('cnn/seed-1')).toContain('--label-smoothing 0.05');
+    expect(argsOf('cnn-modern/seed-1')).toContain('--weight-decay 0.01 --label-smoothing 0.05');
+  });
+
   it('runs experiments x seeds, reports a failed run with its log, re-running finishes only the rest', async () => {
     const out = join(root, 'runs');
     const args = ['run', '--data-dir', data, '--experiments', 'cnn,fcnn', '--seeds', '2', '--jobs', '2', '--epochs', '2', '--out', out];

@@ -62,6 +62,13 @@ const SETTINGS: Record<string, SettingCase> = {
     recorded: { optimizer: 'rmsprop', optimizerConfig: { name: 'rmsprop', learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7 } },
     differs: /optimizer: rmsprop -> adam/,
   },
+  '--weight-decay': {
+    a: ['--optimizer', 'adamw', '--weight-decay', '0.01'],
+    b: ['--optimizer', 'adamw', '--weight-decay', '0.02'],
+    recorded: { optimizerConfig: { name: 'adamw', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.01 } },
+    differs: /optimizerConfig\.weightDecay: 0\.01 -> 0\.02/,
+  },
+  '--label-smoothing': { a: ['--label-smoothing', '0.1'], b: ['--label-smoothing', '0.2'], recorded: { labelSmoothing: 0.1 }, differs: /labelSmoothing: 0\.1 -> 0\.2/ },
   '--preset': {
     a: ['--preset', 'keras-benchmark'],
     b: ['--preset', 'default'],
@@ -159,6 +166,11 @@ describe('train flags that change nothing in the chosen setup are refused', () =
   it('augmentation ranges and the augment factor without augmentation', async () => {
     expect((await rejectsWithUserError(trainRun(parseTrain([...BASE, '--shear', '0.5'])))).message).toBe('--shear needs augmentation: use an -aug experiment or add --augment');
     expect((await rejectsWithUserError(trainRun(parseTrain([...BASE, '--augment-factor', '2'])))).message).toMatch(/^--augment-factor needs augmentation/);
+  });
+
+  it('--weight-decay with an optimizer other than adamw', async () => {
+    const err = await rejectsWithUserError(trainRun(parseTrain([...BASE, '--weight-decay', '0.01'])));
+    expect(err.message).toBe("--weight-decay: no effect with --optimizer adam (decoupled weight decay is AdamW's); add --optimizer adamw");
   });
 
   it('--threads with a backend other than wasm (or auto, which may pick it)', () => {

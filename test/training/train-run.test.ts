@@ -7,6 +7,7 @@ import { loadModel } from '../../src/engine/model-io.ts';
 import { UserError } from '../../src/errors.ts';
 import { HISTORY_KEYS, type History, type RunConfig, type RunMetrics } from '../../src/study/run-folder.ts';
 import { readEventFile } from '../../src/tensorboard/events.ts';
+import { cosineDecay, type CosineDecayConfig } from '../../src/training/lr-schedule.ts';
 import { INTERRUPTED_EXIT_CODE, trainRun, type TrainRunOptions } from '../../src/training/train-run.ts';
 import { syntheticDataset } from './synthetic.ts';
 
@@ -195,6 +196,31 @@ describe('trainRun', () => {
     const best = await trainRun(base('best', { experiment: 'fcnn', epochs: 2 }));
     expect(best.scoredEpoch).toBe(best.bestEpoch);
     expect(read<RunMetrics>(join(folder('bench', 'fcnn'), 'metrics.json')).scoredEpoch).toBe(2);
+  });
+
+  it('cnn-modern (the modern preset): records its recipe, follows the schedule per step, and resumes exactly', async () => {
+    const modern = (out: string, extra: Partial<TrainRunOptions> = {}): TrainRunOptions => base(out, { experiment: 'cnn-modern', epochs: 3, ...extra });
+    await trainRun(modern('modern-a'));
+    const dir = folder('modern-a', 'cnn-modern');
+    const config = read<RunConfig>(join(dir, 'config.json'));
+    // 180 training images, batches of 32: 6 steps an epoch; 2 warm-up epochs, the third decays
+    const schedule = { name: 'CosineDecay', initialLearningRate: 0, decaySteps: 6, alpha: 0, warmupTarget: 3e-3, warmupSteps: 12 };
+    expect(config).toMatchObject({
+      preset: 'modern',
+      optimizer: 'adamw',
+      augment: true,
+      optimizerConfig: { name: 'adamw', learningRate: 3e-3, weightDecay: 0.05 },
+      learningRateSchedule: schedule,
+      labelSmoothing: 0.1,
+      callbacks: { earlyStopping: false, reduceLr: false, restoreBest: false },
+    });
+    const h = read<History>(join(dir, 'history.json'));
+    expect(h.lr).toEqual([5, 11, 17].map((step) => cosineDecay(schedule as CosineDecayConfig, step)));
+    expect(read<RunMetrics>(join(dir, 'metrics.json')).scoredEpoch).toBe(3);
+
+    await expectUserError(trainRun(modern('modern-b', { stopAfterEpoch: 1 })), /continue with --resume/, INTERRUPTED_EXIT_CODE);
+    await trainRun(modern('modern-b', { resume: true }));
+    expect(results(folder('modern-b', 'cnn-modern'))).toEqual(results(dir));
   });
 
   it('runs the knn baseline into the same run-folder layout', async () => {

@@ -71,6 +71,8 @@ export function trainFlagsOf(f: TrainingCliFlags): TrainFlags {
     batchSize: f.batchSize,
     learningRate: f.lr,
     optimizer: f.optimizer,
+    weightDecay: f.weightDecay,
+    labelSmoothing: f.labelSmoothing,
     preset: f.preset,
     augment: f.augment,
     augmentFactor: f.augmentFactor,

@@ -60,7 +60,7 @@ async function makeRun(experiment: string, seed: number): Promise<{ dir: string;
     const head = model.layers[model.layers.length - 1];
     const features = tf.model({ inputs: model.inputs, outputs: head.input as tf.SymbolicTensor });
     const [kernel] = head.getWeights();
-    const w = tf.mul(kernel, 50) as tf.Tensor2D;
+    const w = tf.mul(kernel, 20) as tf.Tensor2D;
     const mean = tf.mean(features.predict(x) as tf.Tensor2D, 0, true);
     head.setWeights([w, tf.neg(tf.matMul(mean, w)).reshape([CLASSES])]);
     tf.dispose([w, mean]);

@@ -15,7 +15,10 @@ function parse(args: string[]): TrainingCliFlags {
 
 /** Where and how fast a run computes, not what: the worker's own settings, not the job's. */
 const NOT_CARRIED = ['--backend', '--allow-software-gpu', '--threads'];
-const EVERY_FLAG = ['--epochs', '3', '--batch-size', '16', '--lr', '0.002', '--optimizer', 'rmsprop', '--preset', 'default', '--augment', '--augment-factor', '2', '--shear', '0.05', '--val-split', '0.2'];
+const EVERY_FLAG = [
+  ...['--epochs', '3', '--batch-size', '16', '--lr', '0.002', '--optimizer', 'adamw', '--weight-decay', '0.01', '--label-smoothing', '0.1'],
+  ...['--preset', 'default', '--augment', '--augment-factor', '2', '--shear', '0.05', '--val-split', '0.2'],
+];
 
 describe('queued training flags', () => {
   it('every training flag is carried by a job or is the worker\'s own (a new flag must be one or the other)', () => {
@@ -26,7 +29,10 @@ describe('queued training flags', () => {
 
   it('turns back into `train` arguments that parse to the same flags', () => {
     const flags = trainFlagsOf(parse([...EVERY_FLAG, '--backend', 'wasm', '--threads', '2']));
-    expect(flags).toEqual({ epochs: 3, batchSize: 16, learningRate: 0.002, optimizer: 'rmsprop', preset: 'default', augment: true, augmentFactor: 2, valSplit: 0.2, augmentParams: { shearRange: 0.05 } });
+    expect(flags).toEqual({
+      ...{ epochs: 3, batchSize: 16, learningRate: 0.002, optimizer: 'adamw', weightDecay: 0.01, labelSmoothing: 0.1 },
+      ...{ preset: 'default', augment: true, augmentFactor: 2, valSplit: 0.2, augmentParams: { shearRange: 0.05 } },
+    });
     const args = trainFlagsArgs(flags);
     expect(trainFlagsOf(parse(args))).toEqual(flags);
     expect(trainFlagsArgs(trainFlagsOf(parse([])))).toEqual([]);

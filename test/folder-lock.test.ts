@@ -79,9 +79,10 @@ describe('lockFolder', () => {
     // The child's lockFolder runs some 40-150 ms after spawn (Node's start-up): kills spread over that span and beyond.
     for (let delayMs = 0; delayMs <= 300; delayMs += 15) {
       const child = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+      const exited = new Promise((resolve) => child.once('exit', resolve)); // it may end by itself before the kill
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await exited;
       const notes: string[] = [];
       const lock = await lockFolder(dir, { what: 'run folder', note: (m) => notes.push(m) });
       expect(notes.every((n) => /left by pid \d+, which is no longer running$/.test(n)), notes.join('\n')).toBe(true);

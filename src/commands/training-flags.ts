@@ -27,7 +27,7 @@ export interface TrainingCliFlags {
 /** Adds --epochs, --batch-size, --lr, --optimizer, --weight-decay, --label-smoothing, --backend, --allow-software-gpu, --threads, --preset and the augmentation flags. */
 export function addTrainingOptions(cmd: Command): Command {
   return cmd
-    .option('--epochs <n>', 'maximum epochs (default: the preset\'s: 30; keras-benchmark: 12; modern: 40)', intOption('--epochs'))
+    .option('--epochs <n>', 'maximum epochs (default: the preset\'s: 30; keras-benchmark: 12)', intOption('--epochs'))
     .option('--batch-size <n>', 'batch size (default: 128)', intOption('--batch-size'))
     .option('--lr <rate>', 'learning rate, the peak of a schedule (default: adam 1e-3; seed 1e-3; keras-benchmark 1.0; modern 3e-3)', (v: string) =>
       positiveFlag('--lr', v),

@@ -147,6 +147,8 @@ async function follow(
   const started = new Set<string>();
   let left = jobs.length;
   let wake: () => void = () => {};
+  /** When the poll first saw a job completed or failed (its event may still be on the way). */
+  const finalSince = new Map<string, number>();
 
   const start = (id: string): void => {
     const i = index.get(id);
@@ -210,12 +212,17 @@ async function follow(
       wake = resolve;
     });
     await Promise.race([woken, stopped, new Promise((r) => setTimeout(r, POLL_MS))]);
-    // Events can be missed (a reconnect); the job states cannot.
+    // Events can be missed (a reconnect); the job states cannot. A job's own events finish it, after its earlier
+    // events (a retry's 'delayed'): the poll finishes it only once its state has been final for a poll interval,
+    // and in the events' order, so a lagging event stream under load loses no "retrying" line.
     for (const [i, id] of ids.entries()) {
       if (outcomes[i] !== null) continue;
       const state = await queue.getJobState(id);
-      if (state === 'completed' || state === 'failed') await finish(id, state);
-      else if (state === 'unknown') throw new UserError(`--queue: job ${id} vanished from the queue (was the Redis database flushed?); re-run to queue it again`);
+      if (state === 'completed' || state === 'failed') {
+        const seen = finalSince.get(id);
+        if (seen === undefined) finalSince.set(id, Date.now());
+        else if (Date.now() - seen >= POLL_MS) inOrder(() => finish(id, state));
+      } else if (state === 'unknown') throw new UserError(`--queue: job ${id} vanished from the queue (was the Redis database flushed?); re-run to queue it again`);
     }
   }
   if (left > 0) {

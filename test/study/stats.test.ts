@@ -2,6 +2,7 @@
 // against statsmodels (multipletests, mcnemar).
 import { execFileSync } from 'node:child_process';
 import { describe as suite, expect, it } from 'vitest';
+import { mulberry32 } from '../../src/data/rng.ts';
 import { describe, explainMcNemar, formatP, holmAdjust, mcnemar, mcnemarExactP, mean, sampleStd, tConfidenceInterval } from '../../src/study/stats.ts';
 
 /** Debian's python3 when it has statsmodels (apt-get install python3-statsmodels), else null. */
@@ -22,18 +23,6 @@ const NO_STATSMODELS = 'skipped: no python3 with statsmodels (Debian: apt-get in
 /** Runs a Python snippet that reads JSON on stdin and prints JSON. */
 function py(code: string, input: unknown): unknown {
   return JSON.parse(execFileSync(python as string, ['-c', code], { input: JSON.stringify(input), encoding: 'utf8' }));
-}
-
-/** A small deterministic generator (mulberry32) for the random p-value vectors. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 suite('mean, sample std, t confidence interval', () => {
@@ -123,7 +112,7 @@ suite("Holm's step-down adjustment", () => {
       ctx.skip(NO_STATSMODELS);
       return;
     }
-    const next = rng(18);
+    const next = mulberry32(18); // the random p-value vectors, deterministic
     const vectors: number[][] = [
       [0.01, 0.04, 0.03, 0.005],
       [0.02, 0.02, 0.02, 0.5, 1, 0], // ties, a 1 and a 0

@@ -24,6 +24,23 @@ let browser: Browser;
 let page: Page;
 const requested: string[] = [];
 
+/** One straight stroke on the page's pad, from `from` to `to` (fractions of the pad's width and height). */
+async function drawLine(p: Page, from: [number, number], to: [number, number], steps: number): Promise<void> {
+  const box = await p.locator('#pad').boundingBox();
+  if (!box) throw new Error('no pad on the page');
+  await p.mouse.move(box.x + box.width * from[0], box.y + box.height * from[1]);
+  await p.mouse.down();
+  await p.mouse.move(box.x + box.width * to[0], box.y + box.height * to[1], { steps });
+  await p.mouse.up();
+}
+
+/** What a describe block opened, closed in reverse: its browser, its page server and its temporary folder. */
+async function closeAll(b: Browser | undefined, harness: Harness | undefined, folder: string | undefined): Promise<void> {
+  await b?.close();
+  await harness?.close();
+  if (folder) await rm(folder, { recursive: true, force: true });
+}
+
 interface RowState {
   id: string;
   predicted: number | null;
@@ -132,11 +149,7 @@ describe.skipIf(!hasChromium)('serve page in headless Chromium', () => {
     console.log(`page ready with 2 models in ${Date.now() - started} ms (backend ${await page.evaluate(() => window.kmnistLab?.backend)})`);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => closeAll(browser, server, dir));
 
   it('loads every neural model, says which runs it skips, and fetches nothing from elsewhere', async () => {
     expect((await rows()).map((r) => r.id)).toEqual(['kmnist/cnn/seed-1', 'kmnist/fcnn/seed-1']);
@@ -416,11 +429,7 @@ describe.skipIf(!hasChromium)('serve page with several seeds per experiment', ()
     await seedsPage.waitForFunction(() => document.body.dataset.state === 'ready');
   });
 
-  afterAll(async () => {
-    await seedsBrowser?.close();
-    await seedsServer?.close();
-    if (seedsDir) await rm(seedsDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeAll(seedsBrowser, seedsServer, seedsDir));
 
   it('is ready once the first seed of each experiment has loaded, while the other seeds have not', async () => {
     const moment = await seedsPage.evaluate(() => (window as unknown as { readyMoment?: { models: string[]; states: Record<string, string> } }).readyMoment);
@@ -462,12 +471,7 @@ describe.skipIf(!hasChromium)('serve page with several seeds per experiment', ()
   });
 
   it('shows every seed on demand, each answering as Node does', async () => {
-    const box = await seedsPage.locator('#pad').boundingBox();
-    if (!box) throw new Error('no pad on the page');
-    await seedsPage.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3);
-    await seedsPage.mouse.down();
-    await seedsPage.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.7, { steps: 8 });
-    await seedsPage.mouse.up();
+    await drawLine(seedsPage, [0.3, 0.3], [0.7, 0.7], 8);
     expect(await seedsPage.textContent('#all-seeds')).toBe('Show every seed');
     await seedsPage.click('#all-seeds');
     // <details> fire their toggle events in a later task: the label follows them
@@ -538,11 +542,7 @@ describe.skipIf(!hasChromium)('serve page with 64x64 Kuzushiji-Kanji models (3,8
     await kPage.waitForFunction(() => document.body.dataset.state === 'ready');
   });
 
-  afterAll(async () => {
-    await kBrowser?.close();
-    await kServer?.close();
-    if (kDir) await rm(kDir, { recursive: true, force: true });
-  });
+  afterAll(() => closeAll(kBrowser, kServer, kDir));
 
   it('loads both sizes and shows what each size of model sees', async () => {
     expect(await kPage.getAttribute('body', 'data-all-models')).toBe('loaded');
@@ -555,12 +555,7 @@ describe.skipIf(!hasChromium)('serve page with 64x64 Kuzushiji-Kanji models (3,8
   });
 
   it('preprocesses a drawing to 64x64 for the kanji models and 28x28 for the others, each answering as Node does', async () => {
-    const box = await kPage.locator('#pad').boundingBox();
-    if (!box) throw new Error('no pad on the page');
-    await kPage.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
-    await kPage.mouse.down();
-    await kPage.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.8, { steps: 6 });
-    await kPage.mouse.up();
+    await drawLine(kPage, [0.5, 0.2], [0.5, 0.8], 6);
     await answerTime(Date.now(), kPage);
     const input64 = await kPage.evaluate(() => window.kmnistLab?.input(64) ?? null);
     const input28 = await kPage.evaluate(() => window.kmnistLab?.input(28) ?? null);

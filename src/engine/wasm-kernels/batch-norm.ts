@@ -1,7 +1,7 @@
 // Batch normalization in training mode on the wasm heap: the forward pass and its gradient as a few
 // passes over [rows, channels] (NHWC with the channels last), where TF.js runs tf.moments, batchNorm and
-// autodiff's Tile/Mean/broadcast kernels (measured: Tile alone ~1.4 s of a 3.8 s training step of a
-// 4-conv BN network on 2 threads). The passes are batch-norm.wat's SIMD loops when the channels come in
+// autodiff's Tile/Mean/broadcast kernels (measured under load: Tile alone ~1.4 s of a 3.8 s training
+// step of a 4-conv BN network on 2 threads). The passes are batch-norm.wat's SIMD loops when the channels come in
 // fours, else the float64 JS loops below (also the reference the tests hold the SIMD passes to).
 //
 // Formulas (Ioffe & Szegedy 2015, "Batch Normalization", Algorithm 1 and the backward pass of §3), over

@@ -1,10 +1,12 @@
-// `kmnist-lab run` SIGKILLed alone: its real `train` worker notices (its stdin pipe closes) and dies; the next
-// `run` finishes the run, keeps the killed attempt's log, and leaves no temporary folder in the run folder.
+// `kmnist-lab run` SIGKILLed alone: its real `train` worker notices (its stdin pipe closes, or a write to its
+// stdout pipe fails) and dies; the next `run` finishes the run, keeps the killed attempt's log, and leaves no
+// temporary folder in the run folder.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PARENT_PIPE_ENV } from '../../src/training/parent-watch.ts';
 import { CLI, REPO_ROOT, runCli } from '../helpers/cli.ts';
 import { syntheticDataset, writeIdxDataset } from '../training/synthetic.ts';
 
@@ -79,4 +81,22 @@ describe('run parent killed', () => {
     expect(log).toMatch(new RegExp(`note: took over the lock on .*seed-1 left by pid ${holder.pid}, which is no longer running`));
     expect(existsSync(join(out, '.worker-logs'))).toBe(false);
   }, 240_000);
+});
+
+describe('a worker whose stdout pipe breaks (its parent died; stdin end-of-file not read yet)', () => {
+  it('dies by SIGKILL, leaving its lock to be taken over, as when its stdin closes', async () => {
+    const pipeOut = join(root, 'pipe-runs');
+    const child = spawn(process.execPath, [CLI, 'train', 'cnn', '--seed', '2', '--epochs', '3', '--backend', 'wasm', '--threads', '1', '--progress', 'json', '--data-dir', dataDir, '--out', pipeOut], {
+      cwd: REPO_ROOT,
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: { ...process.env, [PARENT_PIPE_ENV]: '1' },
+    });
+    // stdin stays open; the read end of stdout closes at the first line, so the next line meets EPIPE.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    child.stdin.destroy();
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGKILL' });
+    // An exit (the uncaught EPIPE) would have released it; a killed process leaves it, as a lost machine does.
+    expect(existsSync(join(pipeOut, 'kmnist', 'cnn', 'seed-2', '.lock', 'holder.json'))).toBe(true);
+  }, 120_000);
 });

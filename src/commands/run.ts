@@ -7,12 +7,13 @@ import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import type { Experiment } from '../models/zoo.ts';
 import type { ProgressDisplay } from '../study/progress.ts';
 import type { RunJob } from '../study/scheduler.ts';
-import { resolveTraining, type TrainFlags } from '../training/options.ts';
+import { resolveTraining } from '../training/options.ts';
+import { addTrainingOptions, trainFlagsOf, trainingSettingsOf, type TrainingSettings } from '../training/settings/flag-spec.ts';
+import { applicableSettings } from '../training/settings/run-spec.ts';
 import { stopSignals } from './stop-signals.ts';
 import { folderFlag, intFlag } from './flags.ts';
-import { addTrainingOptions, trainFlagsOf, trainingArgs, type TrainingCliFlags } from './training-flags.ts';
 
-interface RunFlags extends DataOptions, TrainingCliFlags {
+interface RunFlags extends DataOptions, TrainingSettings {
   experiments: string;
   seeds: string;
   jobs?: string;
@@ -36,37 +37,11 @@ function parseExperiments(value: string, getExperiment: (name: string) => Experi
   return names;
 }
 
-/**
- * The training flags that apply to one experiment: a flag that changes nothing for it is left out, as `train`
- * refuses those: all of them for the nearest-neighbour baseline, the augmentation ranges for an experiment that
- * does not augment (unless --augment is given), the weight decay for one that does not train with AdamW.
- */
-function trainingFor(e: Experiment, flags: TrainingCliFlags): TrainingCliFlags {
-  if (e.kind === 'knn') return {};
-  const augments = e.augment || flags.augment === true;
-  return { ...flags, ...(augments ? {} : { augmentFactor: undefined, shear: undefined }), ...(usesAdamW(e, flags) ? {} : { weightDecay: undefined }) };
-}
-
-/** Whether the experiment trains with AdamW under these flags (--weight-decay is AdamW's). */
-function usesAdamW(e: Experiment, flags: TrainingCliFlags): boolean {
-  try {
-    return resolveTraining(e, { preset: flags.preset, optimizer: flags.optimizer }).optimizer === 'adamw';
-  } catch {
-    return true; // a bad --preset or --optimizer: the worker says so
-  }
-}
-
-/** The training flags for one experiment's workers (--epochs, --backend, --allow-software-gpu and --threads travel separately). */
-function workerTraining(e: Experiment, flags: TrainingCliFlags): TrainingCliFlags {
-  return { ...trainingFor(e, flags), epochs: undefined, backend: undefined, allowSoftwareGpu: undefined, threads: undefined };
-}
-
 /** The most epochs a run trains (for the ETA): --epochs, else its preset's; 0 for the nearest-neighbour baseline. */
-function plannedEpochs(e: Experiment, flags: TrainingCliFlags): number | undefined {
+function plannedEpochs(e: Experiment, flags: TrainingSettings): number | undefined {
   if (e.kind === 'knn') return 0;
-  const f = trainingFor(e, flags);
   try {
-    return resolveTraining(e, { epochs: f.epochs, batchSize: f.batchSize, learningRate: f.lr, optimizer: f.optimizer, preset: f.preset }).epochs;
+    return resolveTraining(e, trainFlagsOf(applicableSettings(e, flags))).epochs;
   } catch {
     return undefined; // a bad flag combination: the worker says so
   }
@@ -93,7 +68,6 @@ async function action(flags: RunFlags): Promise<void> {
   const { defaultJobs } = await import('../engine/backend.ts'); // probes for a GPU
   const jobsDefault = flags.jobs === undefined ? await defaultJobs(backend ?? 'auto') : undefined;
   const jobs = jobsDefault?.jobs ?? intFlag('--jobs', flags.jobs ?? '');
-  const epochs = flags.epochs;
   checkThreadsApply(backend ?? 'auto', flags.threads !== undefined);
   checkAllowSoftwareGpuApplies(backend ?? 'auto', flags.allowSoftwareGpu === true);
   // --threads or $KMNIST_LAB_WASM_THREADS fix the threads per worker; otherwise each run gets its share of
@@ -106,12 +80,9 @@ async function action(flags: RunFlags): Promise<void> {
     jobs,
     threads: fixedThreads,
     coresShare,
-    trainArgsFor: (name) => trainingArgs(workerTraining(getExperiment(name), flags)),
-    allowSoftwareGpu: flags.allowSoftwareGpu,
     ...(jobsDefault ? { jobsNote: jobsDefault.why } : {}),
   });
-  const trainFlagsFor = (name: string): TrainFlags => trainFlagsOf(workerTraining(getExperiment(name), flags)); // --queue: carried in each job
-  const executor = flags.queue === undefined ? local : queueExecutor({ address: parseQueueUrl(flags.queue), out: flags.out, trainFlagsFor });
+  const executor = flags.queue === undefined ? local : queueExecutor({ address: parseQueueUrl(flags.queue), out: flags.out });
 
   // First Ctrl-C: local workers checkpoint (queued runs leave the queue); a second signal kills them.
   let display: ProgressDisplay | null = null;
@@ -130,8 +101,7 @@ async function action(flags: RunFlags): Promise<void> {
         seeds,
         runsRoot,
         resume: flags.resume ?? true,
-        epochs,
-        backend,
+        settings: trainingSettingsOf(flags),
         executor,
         comparePairs,
         // No --data-dir: the study's own data folder, downloaded when missing.

@@ -7,9 +7,9 @@ import { exitWithParent } from '../training/parent-watch.ts';
 import type { TrainRunOptions } from '../training/train-run.ts';
 import { parseBackendFlags } from './backend-options.ts';
 import { folderFlag, intOption, oneOfFlag } from './flags.ts';
-import { addTrainingOptions, type TrainingCliFlags } from './training-flags.ts';
+import { addTrainingOptions, trainFlagsOf, type TrainingSettings } from '../training/settings/flag-spec.ts';
 
-export interface TrainCliFlags extends DataOptions, TrainingCliFlags {
+export interface TrainCliFlags extends DataOptions, TrainingSettings {
   seed: number;
   out: string;
   resume?: boolean;
@@ -47,21 +47,11 @@ export function trainRunOptions(experiment: string, flags: TrainCliFlags): Train
     experiment,
     dataset: data.dataset,
     dataDir: data.dataDir,
-    epochs: flags.epochs,
-    batchSize: flags.batchSize,
-    learningRate: flags.lr,
-    optimizer: flags.optimizer,
-    weightDecay: flags.weightDecay,
-    labelSmoothing: flags.labelSmoothing,
+    ...trainFlagsOf(flags),
     seed: flags.seed,
     backend,
     allowSoftwareGpu,
     threads: flags.threads ?? threadsPerJob(1),
-    preset: flags.preset,
-    augment: flags.augment,
-    augmentFactor: flags.augmentFactor,
-    ...(flags.shear !== undefined ? { augmentParams: { shearRange: flags.shear } } : {}),
-    valSplit: flags.valSplit,
     out: folderFlag('--out', flags.out),
     resume: flags.resume,
     force: flags.force,

@@ -7,6 +7,7 @@ import { lockFolder } from '../folder-lock.ts';
 import { loadOrDownload } from '../data/ensure-data.ts';
 import type { DatasetName } from '../data/types.ts';
 import { EXPERIMENTS } from '../models/zoo.ts';
+import type { TrainingSettings } from '../training/settings/flag-spec.ts';
 import { planRuns, type Plan, type RunOutcome, type SchedulerEvent } from './scheduler.ts';
 import { checkCompleteRuns } from './consistency.ts';
 import type { Executor } from './executors/executor.ts';
@@ -20,8 +21,8 @@ export interface StudyOptions {
   seeds: readonly number[];
   runsRoot: string;
   resume: boolean;
-  epochs?: number;
-  backend?: string;
+  /** `run`'s training settings (flag-spec.ts), handed to the executor whole. */
+  settings: TrainingSettings;
   /** Download the dataset into dataDir when it is missing there (`run` without --data-dir). */
   downloadIfMissing?: boolean;
   /** Where the runs execute (executors/local or executors/queue). */
@@ -77,10 +78,10 @@ async function runLocked(o: StudyOptions, hooks: StudyHooks, data: Dataset, runs
   // knn has no randomness: one run stands for every seed
   const deterministic = o.experiments.filter((e) => EXPERIMENTS[e]?.kind === 'knn');
   const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume, deterministic });
-  for (const w of await checkCompleteRuns(plan.complete, data, o.epochs)) hooks.onWarning?.(w);
+  for (const w of await checkCompleteRuns(plan.complete, data, o.settings.epochs)) hooks.onWarning?.(w);
   if (o.comparePairs && o.comparePairs.length > 0) await addPairs(join(runsRoot, o.dataset), o.comparePairs);
   hooks.onPlan?.(plan);
-  const context = { dataset: o.dataset, dataDir: resolve(o.dataDir), datasetMd5: data.fileMd5, runsRoot, epochs: o.epochs, backend: o.backend };
+  const context = { dataset: o.dataset, dataDir: resolve(o.dataDir), datasetMd5: data.fileMd5, runsRoot, settings: o.settings };
   const outcomes = await o.executor.execute(plan.toRun, context, {
     onEvent: hooks.onEvent,
     onLog: hooks.onLog,

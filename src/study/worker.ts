@@ -1,8 +1,8 @@
 // The worker command of one run: the real CLI's `train`, in a fresh Node process (its share of the cores).
 import { fileURLToPath } from 'node:url';
 import { THREADED_BACKENDS } from '../engine/backend.ts';
-import { EXPERIMENTS } from '../models/zoo.ts';
-import type { WorkerFactory } from './scheduler.ts';
+import { runArgs, type RunSpec } from '../training/settings/run-spec.ts';
+import type { RunJob, WorkerFactory } from './scheduler.ts';
 
 export const CLI_PATH = fileURLToPath(new URL('../../bin/kmnist-lab.js', import.meta.url));
 
@@ -16,47 +16,33 @@ export interface TrainWorkerOptions {
   dataset: string;
   dataDir: string;
   runsRoot: string;
-  epochs?: number;
-  backend?: string;
-  /** wasm threads per worker (`train --threads`). */
+  /** What each job trains: its experiment, seed and settings (training/settings/run-spec.ts), carried whole. */
+  specOf: (job: RunJob) => RunSpec;
+  /** wasm threads per worker on this machine, replacing the spec's (`worker --threads`, or `run`'s fixed count). */
   threads?: number;
-  /** More `train` flags for one experiment's runs (--batch-size 64, --lr 0.01, ...). */
-  trainArgsFor?: (experiment: string) => readonly string[];
-  /** webgpu: let workers take a software adapter (`train --allow-software-gpu`). */
-  allowSoftwareGpu?: boolean;
   /** Script run by process.execPath; defaults to $KMNIST_LAB_WORKER or the real CLI. */
   script?: string;
 }
 
 export function trainWorker(o: TrainWorkerOptions): WorkerFactory {
   const script = o.script ?? process.env[WORKER_SCRIPT_ENV] ?? CLI_PATH;
-  // Threads from the scheduler (its share of the cores, growing later), else the fixed --threads.
-  const threadArgs = (threads: number | undefined): string[] =>
-    threads !== undefined ? ['--threads', String(threads), '--grow-threads'] : o.threads === undefined ? [] : ['--threads', String(o.threads)];
-  return (job, threads) => ({
-    command: process.execPath,
-    args: [
-      script,
-      'train',
-      job.experiment,
-      '--seed',
-      String(job.seed),
-      '--dataset',
-      o.dataset,
-      '--data-dir',
-      o.dataDir,
-      '--out',
-      o.runsRoot,
-      '--progress',
-      'json',
-      // knn does not train, and `train` refuses flags that change nothing.
-      ...(o.epochs === undefined || EXPERIMENTS[job.experiment]?.kind === 'knn' ? [] : ['--epochs', String(o.epochs)]),
-      ...(o.backend === undefined ? [] : ['--backend', o.backend]),
-      ...(THREADED_BACKENDS.includes(o.backend ?? 'auto') ? threadArgs(threads) : []),
-      ...(o.trainArgsFor?.(job.experiment) ?? []),
-      ...(o.allowSoftwareGpu ? ['--allow-software-gpu'] : []),
-      ...(job.resume ? ['--resume'] : []),
-      ...(job.restart ? ['--force'] : []),
-    ],
-  });
+  // Threads from the scheduler (its share of the cores, growing later), else this machine's fixed count, else the spec's.
+  const threadArgs = (backend: string, threads: number | undefined): string[] | undefined => {
+    if (!THREADED_BACKENDS.includes(backend)) return [];
+    if (threads !== undefined) return ['--threads', String(threads), '--grow-threads'];
+    return o.threads === undefined ? undefined : ['--threads', String(o.threads)];
+  };
+  return (job, threads) => {
+    const spec = o.specOf(job);
+    return {
+      command: process.execPath,
+      args: [
+        script,
+        ...runArgs(spec, threadArgs(spec.settings.backend ?? 'auto', threads)),
+        ...['--dataset', o.dataset, '--data-dir', o.dataDir, '--out', o.runsRoot, '--progress', 'json'],
+        ...(job.resume ? ['--resume'] : []),
+        ...(job.restart ? ['--force'] : []),
+      ],
+    };
+  };
 }

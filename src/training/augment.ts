@@ -28,9 +28,6 @@ export interface AugmentSettings extends AugmentParams {
   fillMode: typeof FILL_MODE;
 }
 
-/** The CLI flag of each range a user can set (the others keep the study's values). */
-export const AUGMENT_FLAGS: Partial<Record<keyof AugmentParams, string>> = { shearRange: '--shear' };
-
 export const STUDY_AUGMENT: AugmentParams = {
   rotationRange: 10,
   widthShiftRange: 0.1,

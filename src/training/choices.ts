@@ -1,5 +1,7 @@
 // The names `train`'s flags accept, apart from the modules that use them (optimizers.ts loads TF.js,
 // progress.ts cli-progress), so that parsing flags and `--help` load neither.
+import type { PresetName } from '../models/zoo.ts';
+
 export const OPTIMIZERS = ['adam', 'adamw', 'adadelta', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
@@ -9,3 +11,6 @@ export function isOptimizerName(name: string): name is OptimizerName {
 
 export type ProgressMode = 'auto' | 'bar' | 'lines' | 'json' | 'none';
 export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'bar', 'lines', 'json', 'none'];
+
+/** The training protocols `--preset` names (options.ts defines each). */
+export const PRESETS: readonly PresetName[] = ['default', 'seed', 'keras-benchmark', 'modern'];

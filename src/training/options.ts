@@ -1,12 +1,13 @@
 // Training protocols (presets) and how a run's settings are resolved: flag > preset > defaults.
 import { UserError } from '../errors.ts';
 import type { Experiment, PresetName } from '../models/zoo.ts';
-import { AUGMENT_FLAGS, FILL_MODE, STUDY_AUGMENT, type AugmentParams, type AugmentSettings } from './augment.ts';
+import { FILL_MODE, STUDY_AUGMENT, type AugmentParams, type AugmentSettings } from './augment.ts';
 import { STUDY_CALLBACKS, type CallbackSettings } from './callbacks.ts';
-import { isOptimizerName, OPTIMIZERS, type OptimizerName } from './choices.ts';
+import { isOptimizerName, OPTIMIZERS, PRESETS, type OptimizerName } from './choices.ts';
 import type { LrScheduleSettings } from './lr-schedule.ts';
+import { FLAG_ROWS, inScope, rowOfTrainFlag, type FlagScope, type ScopeContext } from './settings/flag-spec.ts';
 
-export const PRESETS: readonly PresetName[] = ['default', 'seed', 'keras-benchmark', 'modern'];
+export { PRESETS };
 
 /** Keras AdamW's default weight_decay (keras.optimizers.AdamW). */
 export const KERAS_ADAMW_WEIGHT_DECAY = 0.004;
@@ -115,59 +116,48 @@ export interface ResolvedTraining {
   lrSchedule: LrScheduleSettings | null;
 }
 
-/** The flags of TrainFlags, for the messages that refuse one. */
-const FLAG_NAMES: Record<Exclude<keyof TrainFlags, 'augmentParams'>, string> = {
-  preset: '--preset',
-  optimizer: '--optimizer',
-  learningRate: '--lr',
-  epochs: '--epochs',
-  batchSize: '--batch-size',
-  valSplit: '--val-split',
-  augment: '--augment',
-  augmentFactor: '--augment-factor',
-  weightDecay: '--weight-decay',
-  labelSmoothing: '--label-smoothing',
-};
+/** A given TrainFlags value with its flag (from the table) and scope; programmatic augmentation ranges have no flag. */
+interface GivenFlag {
+  flag: string;
+  scope: FlagScope;
+}
 
-const augmentFlag = (key: string): string => AUGMENT_FLAGS[key as keyof AugmentParams] ?? `augmentParams.${key}`;
+function givenFlags(f: TrainFlags): GivenFlag[] {
+  const given: GivenFlag[] = [];
+  // Only the table's keys: `f` may be a whole TrainRunOptions (experiment, seed, backend...).
+  for (const row of FLAG_ROWS) {
+    if (row.trainFlag === undefined || row.trainFlag.startsWith('augmentParams.')) continue;
+    if (f[row.trainFlag as Exclude<keyof TrainFlags, 'augmentParams'>] !== undefined) given.push({ flag: row.flag, scope: row.scope });
+  }
+  for (const key of Object.keys(f.augmentParams ?? {})) {
+    const row = rowOfTrainFlag(`augmentParams.${key}`);
+    given.push({ flag: row?.flag ?? `augmentParams.${key}`, scope: row?.scope ?? 'augmented' });
+  }
+  return given;
+}
 
-/** The flags given that change nothing in this setup are refused, as Keras refuses unknown arguments. */
-function refuseIneffective(e: Experiment, f: TrainFlags, augment: boolean): void {
-  const given = [
-    ...(Object.keys(FLAG_NAMES) as (keyof typeof FLAG_NAMES)[]).filter((k) => f[k] !== undefined).map((k) => FLAG_NAMES[k]),
-    ...Object.keys(f.augmentParams ?? {}).map(augmentFlag),
-  ];
-  if (e.kind === 'knn' && given.length > 0) {
-    throw new UserError(`${given.join(', ')}: no effect on ${e.name}, a nearest-neighbour baseline that does not train; drop ${given.length === 1 ? 'it' : 'them'}`);
+/**
+ * The flags given that change nothing in this setup are refused, as Keras refuses unknown arguments: a flag whose
+ * scope (training/settings/flag-spec.ts) does not hold for the run. Checked in this order, one message per reason.
+ */
+function refuseIneffective(e: Experiment, f: TrainFlags, c: ScopeContext): void {
+  const given = givenFlags(f);
+  const outside = (scope: FlagScope): string[] => given.filter((g) => g.scope === scope && !inScope(scope, c)).map((g) => g.flag);
+  const adamwOnly = outside('adamw');
+  if (c.trains && adamwOnly.length > 0) {
+    throw new UserError(`${adamwOnly.join(', ')}: no effect with --optimizer ${c.optimizer} (decoupled weight decay is AdamW's); add --optimizer adamw`);
   }
-  const augmentOnly = [...(f.augmentFactor !== undefined ? ['--augment-factor'] : []), ...Object.keys(f.augmentParams ?? {}).map(augmentFlag)];
-  if (!augment && augmentOnly.length > 0) {
-    throw new UserError(`${augmentOnly.join(', ')} needs augmentation: use an -aug experiment or add --augment`);
+  if (!c.trains && given.length > 0) {
+    const flags = given.map((g) => g.flag);
+    throw new UserError(`${flags.join(', ')}: no effect on ${e.name}, a nearest-neighbour baseline that does not train; drop ${flags.length === 1 ? 'it' : 'them'}`);
   }
+  const augmentOnly = outside('augmented');
+  if (augmentOnly.length > 0) throw new UserError(`${augmentOnly.join(', ')} needs augmentation: use an -aug experiment or add --augment`);
 }
 
 /** The programmatic API's check of a count (the CLI parses its flags with commands/flags.ts, same wording). */
 function positiveInt(value: number | undefined, flag: string): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new UserError(`${flag}: '${value}' is not an integer >= 1`);
-}
-
-/**
- * The `train` arguments that give these flags (`--lr 0.01`, `--augment`, ...; flags not set are left out): how a
- * queued job's flags reach the worker's `train`. Errors: an augmentParams range without a CLI flag (a caller's bug).
- */
-export function trainFlagsArgs(f: TrainFlags): string[] {
-  const args: string[] = [];
-  for (const key of Object.keys(FLAG_NAMES) as (keyof typeof FLAG_NAMES)[]) {
-    const value = f[key];
-    if (value === undefined || value === false) continue;
-    args.push(FLAG_NAMES[key], ...(value === true ? [] : [String(value)]));
-  }
-  for (const [key, value] of Object.entries(f.augmentParams ?? {})) {
-    const flag = AUGMENT_FLAGS[key as keyof AugmentParams];
-    if (flag === undefined) throw new Error(`trainFlagsArgs: augmentParams.${key} has no train flag`);
-    args.push(flag, String(value));
-  }
-  return args;
 }
 
 export function resolveTraining(e: Experiment, f: TrainFlags): ResolvedTraining {
@@ -189,11 +179,8 @@ export function resolveTraining(e: Experiment, f: TrainFlags): ResolvedTraining 
   if (f.labelSmoothing !== undefined && !(f.labelSmoothing >= 0 && f.labelSmoothing < 1)) {
     throw new UserError(`--label-smoothing: '${f.labelSmoothing}' is not a number in [0, 1)`);
   }
-  if (f.weightDecay !== undefined && optimizer !== 'adamw' && e.kind !== 'knn') {
-    throw new UserError(`--weight-decay: no effect with --optimizer ${optimizer} (decoupled weight decay is AdamW's); add --optimizer adamw`);
-  }
   const augment = f.augment === true || e.augment;
-  refuseIneffective(e, f, augment);
+  refuseIneffective(e, f, { trains: e.kind !== 'knn', augments: augment, optimizer });
   const valSplit = p.validationOn === 'test' ? 0 : (f.valSplit ?? p.valSplit);
   if (p.validationOn === 'test' && f.valSplit !== undefined) {
     throw new UserError(`--val-split cannot be combined with --preset ${preset}, which validates on the test set`);

@@ -28,6 +28,7 @@ import { makeReporter, type ProgressMode, type ProgressReporter } from './progre
 import { Rng, withSeededMathRandomSync } from './rng.ts';
 import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from './run-files.ts';
 import { settingsDiff } from './run-settings.ts';
+import { RESUME_NEUTRAL_FIELDS } from './settings/flag-spec.ts';
 import { listenForThreads } from './thread-control.ts';
 import { runVersions } from './versions.ts';
 import { TrainingLog } from '../tensorboard/training-log.ts';
@@ -96,7 +97,7 @@ function checkSameConfig(dir: string, config: RunConfig): void {
   } catch {
     throw new UserError(`${path} is missing or unreadable, so the run cannot be resumed; start over with --force`);
   }
-  const diff = settingsDiff(saved, config);
+  const diff = settingsDiff(saved, config, RESUME_NEUTRAL_FIELDS);
   if (diff.length) throw new UserError(`--resume: settings differ from the run in ${dir} (${diff.join('; ')}); use the same flags or --force`);
 }
 

@@ -3,6 +3,7 @@
 // runs the plan and reports the same SchedulerEvents either way, so the display and the summary
 // never know which one ran.
 import type { DatasetName } from '../../data/types.ts';
+import type { TrainingSettings } from '../../training/settings/flag-spec.ts';
 import type { RunJob, RunOutcome, SchedulerEvent } from '../scheduler.ts';
 
 /** What every run of one study shares: the data it trains on and the flags `run` was given. */
@@ -14,8 +15,8 @@ export interface StudyContext {
   datasetMd5: Readonly<Record<string, string>>;
   /** Absolute runs root (`--out`). */
   runsRoot: string;
-  epochs?: number;
-  backend?: string;
+  /** `run`'s training settings, all of them (flag-spec.ts); each run's RunSpec keeps those that apply to its experiment. */
+  settings: TrainingSettings;
 }
 
 export interface ExecuteHooks {

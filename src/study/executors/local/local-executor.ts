@@ -1,5 +1,7 @@
 // The local executor: the runs as `train` worker processes on this machine, `jobs` at a time
 // (the process pool in ../../scheduler.ts).
+import { getExperiment } from '../../../models/zoo.ts';
+import { runSpecOf } from '../../../training/settings/run-spec.ts';
 import { runJobs, type WorkerFactory } from '../../scheduler.ts';
 import { trainWorker } from '../../worker.ts';
 import type { Executor } from '../executor.ts';
@@ -11,10 +13,6 @@ export interface LocalExecutorOptions {
   threads?: number;
   /** Threads per worker when n run at once, growing as the last runs free cores (the scheduler's coresShare). */
   coresShare?: (concurrent: number) => number;
-  /** More `train` flags for an experiment's workers (--batch-size, --lr, ...: see commands/training-flags.ts). */
-  trainArgsFor?: (experiment: string) => readonly string[];
-  /** webgpu: let workers take a software adapter (tests). */
-  allowSoftwareGpu?: boolean;
   /** Why `jobs` is what it is, when it was not given (e.g. "one GPU"), for the plan line. */
   jobsNote?: string;
   /** Defaults to the real `kmnist-lab train` worker. */
@@ -41,11 +39,8 @@ export function localExecutor(o: LocalExecutorOptions): Executor {
           dataset: context.dataset,
           dataDir: context.dataDir,
           runsRoot: context.runsRoot,
-          epochs: context.epochs,
-          backend: context.backend,
+          specOf: (job) => runSpecOf(getExperiment(job.experiment), job.seed, context.settings),
           threads: o.threads,
-          trainArgsFor: o.trainArgsFor,
-          allowSoftwareGpu: o.allowSoftwareGpu,
         });
       return runJobs(jobs, {
         jobs: o.jobs,

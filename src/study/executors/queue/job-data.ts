@@ -2,7 +2,9 @@
 // one job per run with everything a worker on another machine needs, and what comes back.
 import type { DatasetName } from '../../../data/types.ts';
 import { getExperiment } from '../../../models/zoo.ts';
-import { resolveTraining, type ResolvedTraining, type TrainFlags } from '../../../training/options.ts';
+import { resolveTraining, type ResolvedTraining } from '../../../training/options.ts';
+import { trainFlagsOf } from '../../../training/settings/flag-spec.ts';
+import type { RunSpec } from '../../../training/settings/run-spec.ts';
 import type { EpochProgress } from '../../scheduler.ts';
 
 /** One study per Redis database: the BullMQ queue every `run --queue` and `worker` use. */
@@ -16,15 +18,12 @@ export const MAX_STALLED = 3;
 
 export interface QueueJobData {
   dataset: DatasetName;
-  experiment: string;
-  seed: number;
   /**
-   * `run`'s flags that change this run's result (--epochs, --batch-size, --lr, --optimizer, --preset, the
-   * augmentation flags, --val-split; those that change nothing for the experiment left out), passed on to
-   * `train` (trainFlagsArgs).
+   * The run, carried whole as the local executor carries it (training/settings/run-spec.ts): experiment, seed and
+   * the study's settings that apply to it, --backend and --allow-software-gpu included; the worker's own --threads
+   * replaces the study's.
    */
-  trainFlags: TrainFlags;
-  backend?: string;
+  spec: RunSpec;
   /** `run --no-resume`: the job's first attempt starts an unfinished run folder over. */
   restart: boolean;
   /** The run's fully resolved training settings: a worker that resolves them differently refuses the job. */
@@ -50,18 +49,9 @@ export function jobIdOf(dataset: string, experiment: string, seed: number): stri
   return `${dataset}/${experiment}/seed-${seed}`;
 }
 
-/**
- * The flags a job of `experiment` carries: the study's --epochs and the experiment's other flags; none for the
- * nearest-neighbour baseline, which does not train (`train` refuses flags that change nothing, as trainWorker's --epochs).
- */
-export function jobTrainFlags(experiment: string, epochs: number | undefined, flags: TrainFlags): TrainFlags {
-  if (getExperiment(experiment).kind === 'knn') return {};
-  return { ...flags, ...(epochs === undefined ? {} : { epochs }) };
-}
-
-/** The training settings `train <experiment>` with these flags resolves to (throws a UserError for bad ones). */
-export function resolvedTrainingOf(experiment: string, flags: TrainFlags): ResolvedTraining {
-  return resolveTraining(getExperiment(experiment), flags);
+/** The training settings `train` with this spec resolves to (throws a UserError for bad ones). */
+export function resolvedTrainingOf(spec: RunSpec): ResolvedTraining {
+  return resolveTraining(getExperiment(spec.experiment), trainFlagsOf(spec.settings));
 }
 
 export function isEpochProgress(v: unknown): v is QueueJobProgress {

@@ -7,7 +7,8 @@ import type { Redis } from 'ioredis';
 import { UserError } from '../../../errors.ts';
 import { isRunComplete } from '../../run-reader.ts';
 import { WORKER_LOG, type RunJob, type RunOutcome } from '../../scheduler.ts';
-import type { TrainFlags } from '../../../training/options.ts';
+import { getExperiment } from '../../../models/zoo.ts';
+import { runSpecOf } from '../../../training/settings/run-spec.ts';
 import type { ExecuteHooks, Executor, StudyContext } from '../executor.ts';
 import type { QueueAddress } from './address.ts';
 import { bullConnection, connectOnce } from './connection.ts';
@@ -16,7 +17,6 @@ import {
   jobIdOf,
   JOB_ATTEMPTS,
   QUEUE_NAME,
-  jobTrainFlags,
   resolvedTrainingOf,
   type QueueJobData,
   type QueueJobResult,
@@ -30,22 +30,18 @@ export interface QueueExecutorOptions {
   address: QueueAddress;
   /** `--out` as given, for the lock holder's description. */
   out: string;
-  /** The flags an experiment's runs train with besides the study's --epochs (--batch-size, --lr, ...); default none. */
-  trainFlagsFor?: (experiment: string) => TrainFlags;
 }
 
 type JobQueue = Queue<QueueJobData, QueueJobResult>;
 
-function jobData(job: RunJob, context: StudyContext, flagsFor: QueueExecutorOptions['trainFlagsFor']): QueueJobData {
-  const trainFlags = jobTrainFlags(job.experiment, context.epochs, flagsFor?.(job.experiment) ?? {});
+/** One job: the run's spec, whole (run-spec.ts), with what a worker checks before training it. */
+export function jobData(job: RunJob, context: StudyContext): QueueJobData {
+  const spec = runSpecOf(getExperiment(job.experiment), job.seed, context.settings);
   return {
     dataset: context.dataset,
-    experiment: job.experiment,
-    seed: job.seed,
-    trainFlags,
-    ...(context.backend === undefined ? {} : { backend: context.backend }),
+    spec,
     restart: job.restart,
-    training: resolvedTrainingOf(job.experiment, trainFlags),
+    training: resolvedTrainingOf(spec),
     datasetMd5: { ...context.datasetMd5 },
   };
 }
@@ -117,7 +113,7 @@ export function queueExecutor(o: QueueExecutorOptions): Executor {
       events.on('error', onError);
       try {
         await events.waitUntilReady();
-        return await follow(queue, events, jobs, context, (job) => jobData(job, context, o.trainFlagsFor), hooks);
+        return await follow(queue, events, jobs, context, (job) => jobData(job, context), hooks);
       } finally {
         await events.close();
         await queue.close();

@@ -11,11 +11,11 @@ import type { DatasetName } from '../../../data/types.ts';
 import { UserError } from '../../../errors.ts';
 import { RUN_FILES } from '../../run-folder.ts';
 import { isRunComplete } from '../../run-reader.ts';
-import { trainFlagsArgs } from '../../../training/options.ts';
 import { runJobFor, runJobs } from '../../scheduler.ts';
 import { trainWorker } from '../../worker.ts';
 import type { QueueAddress } from './address.ts';
 import { bullConnection } from './connection.ts';
+import type { RunSpec } from '../../../training/settings/run-spec.ts';
 import { MAX_STALLED, QUEUE_NAME, resolvedTrainingOf, type QueueJobData, type QueueJobResult } from './job-data.ts';
 
 export interface QueueWorkerOptions {
@@ -83,20 +83,21 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
     }
     for (const [file, md5] of Object.entries(data.datasetMd5)) {
       if (here[file] !== md5) {
-        throw new Refusal(`${name} refuses ${data.experiment} seed ${data.seed}: ${resolve(dataDir, file)} has md5 ${here[file] ?? '(no such file)'}, the study's is ${md5}`);
+        throw new Refusal(`${name} refuses ${data.spec.experiment} seed ${data.spec.seed}: ${resolve(dataDir, file)} has md5 ${here[file] ?? '(no such file)'}, the study's is ${md5}`);
       }
     }
-    if (typeof data.trainFlags !== 'object' || data.trainFlags === null) {
-      throw new Refusal(`${name} cannot read ${data.experiment} seed ${data.seed}'s job (no trainFlags): run the study's kmnist-lab version`);
+    const spec = data.spec as RunSpec | undefined; // a job queued by an older kmnist-lab has none
+    if (typeof spec !== 'object' || spec === null || typeof spec.settings !== 'object' || spec.settings === null) {
+      throw new Refusal(`${name} cannot read a queued ${data.dataset} job (it has no run spec): run the study's kmnist-lab version`);
     }
     let training;
     try {
-      training = resolvedTrainingOf(data.experiment, data.trainFlags);
+      training = resolvedTrainingOf(spec);
     } catch (err) {
-      throw new Refusal(`${name} cannot resolve ${data.experiment}'s settings: ${(err as Error).message} (is this worker's kmnist-lab the study's version?)`);
+      throw new Refusal(`${name} cannot resolve ${spec.experiment}'s settings: ${(err as Error).message} (is this worker's kmnist-lab the study's version?)`);
     }
     if (!sameJson(training, data.training)) {
-      throw new Refusal(`${name} resolves other training settings for ${data.experiment} than the study (${JSON.stringify(training)}); run the study's kmnist-lab version`);
+      throw new Refusal(`${name} resolves other training settings for ${data.spec.experiment} than the study (${JSON.stringify(training)}); run the study's kmnist-lab version`);
     }
   };
 
@@ -104,7 +105,7 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
     const data = job.data;
     const dataDir = resolve(o.dataDir ?? defaultDataDir(data.dataset));
     await check(data, dataDir);
-    const run = runJobFor(o.runsRoot, data.dataset, data.experiment, data.seed, true);
+    const run = runJobFor(o.runsRoot, data.dataset, data.spec.experiment, data.spec.seed, true);
     // A worker lost after metrics.json was written but before the job was acknowledged.
     if (isRunComplete(run.dir)) return { ...finishedResult(run.dir), seconds: 0, worker: name };
     // --no-resume restarts the folder on the job's first start only; a lost worker's retry resumes.
@@ -116,8 +117,8 @@ export async function runQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker
     running.add(stop);
     if (o.signal.aborted) stop.abort();
     try {
-      const trainArgs = trainFlagsArgs(data.trainFlags);
-      const worker = trainWorker({ dataset: data.dataset, dataDir, runsRoot: o.runsRoot, trainArgsFor: () => trainArgs, backend: data.backend, threads: o.threads });
+      // The same argv as the local executor's, from the same spec; this machine's --threads replaces the study's.
+      const worker = trainWorker({ dataset: data.dataset, dataDir, runsRoot: o.runsRoot, specOf: () => data.spec, threads: o.threads });
       const [outcome] = await runJobs([run], {
         jobs: 1,
         worker,

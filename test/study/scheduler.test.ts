@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { planRuns, runJobs, type SchedulerEvent } from '../../src/study/scheduler.ts';
+import { getExperiment } from '../../src/models/zoo.ts';
+import { planRuns, runJobs, type RunJob, type SchedulerEvent } from '../../src/study/scheduler.ts';
+import { runSpecOf, type RunSpec } from '../../src/training/settings/run-spec.ts';
 import { trainWorker } from '../../src/study/worker.ts';
 
+/** The fake worker's experiments are not the zoo's: each job's spec is its name, seed and 2 epochs. */
+const twoEpochs = (job: RunJob): RunSpec => ({ experiment: job.experiment, seed: job.seed, settings: { epochs: 2 } });
 const FAKE = fileURLToPath(new URL('./fixtures/fake-worker.mjs', import.meta.url));
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -19,7 +23,7 @@ function temp(prefix: string): string {
 
 function setup(env: Record<string, string> = {}): { root: string; worker: ReturnType<typeof trainWorker> } {
   const root = temp('kmnist-sched-');
-  const base = trainWorker({ dataset: 'kmnist', dataDir: '/unused', runsRoot: root, epochs: 2, script: FAKE });
+  const base = trainWorker({ dataset: 'kmnist', dataDir: '/unused', runsRoot: root, specOf: twoEpochs, script: FAKE });
   return { root, worker: (job, threads) => ({ ...base(job, threads), env: { ...process.env, ...env } }) };
 }
 
@@ -113,7 +117,7 @@ describe('runJobs', () => {
       [2, true],
       [3, false],
     ]);
-    const healthy = trainWorker({ dataset: 'kmnist', dataDir: '/unused', runsRoot: root, epochs: 2, script: FAKE });
+    const healthy = trainWorker({ dataset: 'kmnist', dataDir: '/unused', runsRoot: root, specOf: twoEpochs, script: FAKE });
     const outcomes = await runJobs(second.toRun, { jobs: 2, worker: healthy });
     expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);
     const secondCalls = calls(root).slice(2);
@@ -157,17 +161,28 @@ describe('runJobs', () => {
 });
 
 describe('trainWorker', () => {
+  const job = (experiment: string): RunJob => ({ experiment, seed: 1, resume: false, restart: false, dir: '/r/x', liveLog: '/r/x.log' });
+  const argsOf = (settings: RunSpec['settings'], threads?: number) => (experiment: string): string[] =>
+    trainWorker({ dataset: 'kmnist', dataDir: '/d', runsRoot: '/r', specOf: (j) => runSpecOf(getExperiment(j.experiment), j.seed, settings), threads, script: FAKE })(job(experiment)).args;
+
   it('passes --epochs to the networks but not to knn, which `train` would refuse it for', () => {
-    const worker = trainWorker({ dataset: 'kmnist', dataDir: '/d', runsRoot: '/r', epochs: 5, script: FAKE });
-    const args = (experiment: string): string[] => worker({ experiment, seed: 1, resume: false, restart: false, dir: '/r/x', liveLog: '/r/x.log' }).args;
+    const args = argsOf({ epochs: 5 });
     expect(args('cnn').join(' ')).toContain('--epochs 5');
     expect(args('knn')).not.toContain('--epochs');
   });
 
   it('passes --threads only to backends it applies to', () => {
-    const argsFor = (backend: string): string[] =>
-      trainWorker({ dataset: 'kmnist', dataDir: '/d', runsRoot: '/r', backend, threads: 2, script: FAKE })({ experiment: 'cnn', seed: 1, resume: false, restart: false, dir: '/r/x', liveLog: '/r/x.log' }).args;
-    expect(argsFor('wasm').join(' ')).toContain('--threads 2');
-    expect(argsFor('cpu')).not.toContain('--threads');
+    expect(argsOf({ backend: 'wasm' }, 2)('cnn').join(' ')).toContain('--threads 2');
+    expect(argsOf({ backend: 'cpu' }, 2)('cnn')).not.toContain('--threads');
+  });
+
+  it("this machine's --threads replaces the spec's; the scheduler's share replaces both and may grow", () => {
+    const spec = (j: RunJob): RunSpec => ({ experiment: j.experiment, seed: j.seed, settings: { backend: 'wasm', threads: 4 } });
+    const worker = (threads?: number) => trainWorker({ dataset: 'kmnist', dataDir: '/d', runsRoot: '/r', specOf: spec, threads, script: FAKE });
+    expect(worker()(job('cnn')).args.join(' ')).toContain('--threads 4');
+    const own = worker(1)(job('cnn')).args;
+    expect(own[own.indexOf('--threads') + 1]).toBe('1');
+    expect(own.filter((a) => a === '--threads')).toHaveLength(1);
+    expect(worker(1)(job('cnn'), 3).args.join(' ')).toContain('--threads 3 --grow-threads');
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { registerTrain, trainRunOptions, type TrainCliFlags } from '../../src/commands/train.ts';
 import { THREADS_ENV } from '../../src/engine/backend.ts';
 import type { RunConfig } from '../../src/study/run-folder.ts';
+import { FLAG_ROWS } from '../../src/training/settings/flag-spec.ts';
 import { trainRun, type TrainRunOptions } from '../../src/training/train-run.ts';
 import { rejectsWithUserError } from '../helpers/user-error.ts';
 import { syntheticDataset, writeIdxDataset } from './synthetic.ts';
@@ -133,6 +134,12 @@ describe('train flags: recorded in config.json, checked by --resume', () => {
   it('every flag of the command is classified here', () => {
     const classified = [...Object.keys(SETTINGS), ...Object.keys(LOCATIONS), ...Object.keys(NO_EFFECT)];
     expect([...FLAGS].sort()).toEqual([...classified].sort());
+  });
+
+  it("agrees with the flag table's changesResults (training/settings/flag-spec.ts)", () => {
+    const table = (changes: boolean): string[] => FLAG_ROWS.filter((r) => r.changesResults === changes).map((r) => r.flag).sort();
+    expect(table(true)).toEqual(Object.keys(SETTINGS).filter((f) => FLAG_ROWS.some((r) => r.flag === f)).sort());
+    for (const flag of table(false)) expect(Object.keys(NO_EFFECT), flag).toContain(flag);
   });
 
   for (const [flag, c] of Object.entries(SETTINGS)) {

@@ -14,11 +14,12 @@ import { registerEvaluate } from './commands/evaluate.ts';
 import { releaseHeldResources } from './engine/held-resources.ts';
 import { registerWorker } from './commands/worker.ts';
 import { describeFailure } from './errors.ts';
+import { packageVersion } from './version.ts';
 
 export function buildProgram(): Command {
   const program = new Command('kmnist-lab')
     .description('Convolutional vs fully-connected networks on Kuzushiji-MNIST: data, training, study, report.')
-    .version('0.1.0')
+    .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDownload(program);

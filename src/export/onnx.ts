@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import onnxProto from 'onnx-proto';
 import { UserError } from '../errors.ts';
+import { packageVersion } from '../version.ts';
 
 const { onnx } = onnxProto;
 
@@ -213,7 +214,7 @@ export function layersModelToOnnx(model: tf.LayersModel, metadata: OnnxMetadata,
     irVersion: ONNX_IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
     producerName: 'kmnist-lab',
-    producerVersion: '0.1.0',
+    producerVersion: packageVersion(),
     modelVersion: 1,
     docString,
     graph,

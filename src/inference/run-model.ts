@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { loadModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
-import { RUN_FILES, type RunConfig } from '../study/run-folder.ts';
-import { isRunComplete, readRunConfig } from '../study/run-reader.ts';
+import { RUN_FILES, type RunConfig } from '../run-folder/layout.ts';
+import { isRunComplete, readRunConfig } from '../run-folder/read.ts';
 
 export interface RunModel {
   dir: string;

@@ -14,7 +14,7 @@ import { experimentSection, type ExperimentContext } from './experiment-section.
 import { embeddedFontFaceCss } from '../graphics/fonts.ts';
 import { datasetLabel, datasetUsed, findings, publishedTable } from './findings.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
-import { discoverRuns, resolveRunsDir, type RunRecord, type Warn } from '../study/run-reader.ts';
+import { discoverRuns, resolveRunsDir, type RunRecord, type Warn } from '../run-folder/read.ts';
 import { representativeNote } from './run-section.ts';
 
 export interface ReportOptions {

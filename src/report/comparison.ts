@@ -2,7 +2,7 @@
 import { formatP, type SampleStats } from '../study/stats.ts';
 import { membersText, pointsText, referenceText, type EnsembleSummary } from '../study/ensembles.ts';
 import type { ExperimentSummary, Summary } from '../study/summary.ts';
-import type { RunRecord } from '../study/run-reader.ts';
+import type { RunRecord } from '../run-folder/read.ts';
 import type { Table } from './tables.ts';
 import { epochsCell } from './epochs.ts';
 

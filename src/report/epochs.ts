@@ -1,5 +1,5 @@
 // How many epochs a run trained and which epoch's weights its test scores come from, in words.
-import { scoredEpochOf, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
+import { scoredEpochOf, type RunConfig, type RunMetrics } from '../run-folder/layout.ts';
 
 type EpochFields = Pick<RunMetrics, 'epochsRun' | 'bestEpoch' | 'scoredEpoch' | 'stoppedEarly'>;
 

@@ -2,7 +2,7 @@
 // otherwise the summary would silently mix studies (e.g. kmnist-10k runs with full-KMNIST runs).
 import { UserError } from '../errors.ts';
 import type { Dataset } from '../data/types.ts';
-import { readRunConfig } from './run-reader.ts';
+import { readRunConfig } from '../run-folder/read.ts';
 import { STUDY_CONFIG_FIELDS } from './summary.ts';
 
 export interface CompleteRunRef {

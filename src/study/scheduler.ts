@@ -7,8 +7,8 @@ import { appendFile, mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promise
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PARENT_PIPE_ENV } from '../training/parent-watch.ts';
-import { isRunComplete, readRunMetrics } from './run-reader.ts';
-import { runDir } from './run-folder.ts';
+import { isRunComplete, readRunMetrics } from '../run-folder/read.ts';
+import { runDir } from '../run-folder/layout.ts';
 
 export const WORKER_LOG = 'worker.log';
 /** Live logs sit outside runs/<dataset>/ while a worker runs: train may delete and recreate its run folder. */

@@ -6,9 +6,9 @@ import { allPairsMcNemar, type AllPairs } from './all-pairs.ts';
 import { computeEnsembles, type EnsembleSkip, type EnsembleSummary } from './ensembles.ts';
 import { compareExperiments, type StudyPair } from './experiments.ts';
 import { studyPairs } from './study-pairs.ts';
-import { isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, sameTestImages, type RequiredFields } from './run-reader.ts';
+import { isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, sameTestImages, type RequiredFields } from '../run-folder/read.ts';
 import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from './stats.ts';
-import { RUN_FILES, type RunConfig, type RunMetrics } from './run-folder.ts';
+import { RUN_FILES, type RunConfig, type RunMetrics } from '../run-folder/layout.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
 
 export type HeadlineMetric = 'accuracy' | 'balanced-accuracy';

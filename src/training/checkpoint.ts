@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { completeHistory, type History } from '../study/run-folder.ts';
+import { completeHistory, type History } from '../run-folder/layout.ts';
 import { UserError } from '../errors.ts';
 import { writeJsonAtomic } from './atomic.ts';
 import type { CallbackState } from './callbacks.ts';

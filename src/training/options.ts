@@ -1,10 +1,10 @@
 // Training protocols (presets) and how a run's settings are resolved: flag > preset > defaults.
 import { UserError } from '../errors.ts';
 import type { Experiment, PresetName } from '../models/zoo.ts';
-import { AUGMENT_FLAGS, FILL_MODE, STUDY_AUGMENT, type AugmentParams, type AugmentSettings } from './augment.ts';
-import { STUDY_CALLBACKS, type CallbackSettings } from './callbacks.ts';
+import { AUGMENT_FLAGS, STUDY_AUGMENT } from './augment.ts';
+import { STUDY_CALLBACKS } from './callbacks.ts';
 import { isOptimizerName, OPTIMIZERS, type OptimizerName } from './choices.ts';
-import type { LrScheduleSettings } from './lr-schedule.ts';
+import { FILL_MODE, type AugmentParams, type AugmentSettings, type CallbackSettings, type LrScheduleSettings } from '../run-folder/recorded-settings.ts';
 
 export const PRESETS: readonly PresetName[] = ['default', 'seed', 'keras-benchmark', 'modern'];
 

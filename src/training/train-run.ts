@@ -1,5 +1,5 @@
 // One training run, start to finish: resolve the settings, load and split the data, train (or resume),
-// then write the run folder (src/study/run-folder.ts) with metrics.json last.
+// then write the run folder (src/run-folder/layout.ts) with metrics.json last.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -14,20 +14,21 @@ import { LOCK_NAME, lockFolder } from '../folder-lock.ts';
 import { fitKnn } from '../models/knn.ts';
 import { buildModel, getExperiment, type Experiment, type ModelInput } from '../models/zoo.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
-import { emptyHistory, RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
+import { emptyHistory, RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../run-folder/layout.ts';
 import { removeTemporaries, replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { scorePredictions, predictSet, type Predictions } from './evaluate.ts';
 import { fit, type FitEnd } from './fit.ts';
 import { notLearningWarning } from './learning-check.ts';
 import { trainingLoss } from './loss.ts';
-import { cosineDecayConfig, type CosineDecayConfig } from './lr-schedule.ts';
+import { cosineDecayConfig } from './lr-schedule.ts';
+import type { CosineDecayConfig } from '../run-folder/recorded-settings.ts';
 import { makeOptimizer, optimizerConfig } from './optimizers.ts';
 import { resolveTraining, type ResolvedTraining, type TrainFlags } from './options.ts';
 import { makeReporter, type ProgressMode, type ProgressReporter } from './progress.ts';
 import { Rng, withSeededMathRandomSync } from './rng.ts';
-import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from './run-files.ts';
-import { settingsDiff } from './run-settings.ts';
+import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from '../run-folder/write.ts';
+import { settingsDiff } from '../run-folder/settings-diff.ts';
 import { listenForThreads } from './thread-control.ts';
 import { runVersions } from './versions.ts';
 import { TrainingLog } from '../tensorboard/training-log.ts';

@@ -2,8 +2,8 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { RUN_FILES, type RunConfig } from '../study/run-folder.ts';
-import { datasetRunDirs, isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, type PredictedLabels, type RequiredFields } from '../study/run-reader.ts';
+import { RUN_FILES, type RunConfig } from '../run-folder/layout.ts';
+import { datasetRunDirs, isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, type PredictedLabels, type RequiredFields } from '../run-folder/read.ts';
 import type { ModelGroup, RunSummary } from './api-types.ts';
 
 /** What the page relies on (numClasses and paramCount have fallbacks). */

@@ -6,7 +6,7 @@ import { vegaLiteToSvg } from '../../src/report/render.ts';
 import { formatShape, modelToDot, summarizeModel } from '../../src/report/diagram.ts';
 import { activationTiles, convLayers, kernelTiles } from '../../src/report/kernels.ts';
 import { normalise, tileGridPng } from '../../src/report/png.ts';
-import { completeHistory } from '../../src/study/run-folder.ts';
+import { completeHistory } from '../../src/run-folder/layout.ts';
 
 beforeAll(async () => {
   tf.enableProdMode();

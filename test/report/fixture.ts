@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../../src/engine/model-io.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../../src/report/metrics.ts';
-import { completeHistory, runDir, type History, type RunConfig, type RunMetrics } from '../../src/study/run-folder.ts';
+import { completeHistory, runDir, type History, type RunConfig, type RunMetrics } from '../../src/run-folder/layout.ts';
 
 tf.enableProdMode(); // no "install tfjs-node" banner in test output
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize, writeSummary } from '../../src/study/summary.ts';
 import { renderSummaryMarkdown } from '../../src/study/summary-md.ts';
-import { readPredictions } from '../../src/study/run-reader.ts';
+import { readPredictions } from '../../src/run-folder/read.ts';
 import { COMPARISONS_FILE } from '../../src/study/study-pairs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kmnist-summary-'));

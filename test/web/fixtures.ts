@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { mulberry32 } from '../../src/data/rng.ts';
 import type { ImageSet } from '../../src/data/types.ts';
 import { saveModel } from '../../src/engine/model-io.ts';
-import type { RunConfig, RunMetrics } from '../../src/study/run-folder.ts';
+import type { RunConfig, RunMetrics } from '../../src/run-folder/layout.ts';
 
 export const CLASS_CHARS = ['お', 'き', 'す', 'つ', 'な', 'は', 'ま', 'や', 'れ', 'を'];
 export const CLASS_NAMES = CLASS_CHARS.map((c) => `${c} (U+${c.codePointAt(0)?.toString(16).toUpperCase()})`);

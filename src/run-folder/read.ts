@@ -1,4 +1,4 @@
-// The one reader of run folders (layout and types in run-folder.ts), shared by the study, the report and
+// The one reader of run folders (layout and types in layout.ts), shared by the study, the report and
 // the page: finding run folders, "is complete", and validated reading of config.json, metrics.json,
 // history.json, log.csv and predictions-*.csv. Every malformed file is a UserError naming the file (and the
 // line, for CSVs). Each caller says which fields it relies on; extra fields are fine.
@@ -6,7 +6,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { completeHistory, HISTORY_KEYS, LATER_HISTORY_KEYS, RUN_FILES, type History, type RunConfig, type RunMetrics } from './run-folder.ts';
+import { completeHistory, HISTORY_KEYS, LATER_HISTORY_KEYS, RUN_FILES, type History, type RunConfig, type RunMetrics } from './layout.ts';
 
 export type Warn = (message: string) => void;
 

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { datasetRunDirs, discoverRuns, listRunFolders, parseNumericCsv, parsePredictionsCsv, readHistory, readPredictions, resolveRunsDir } from '../../src/study/run-reader.ts';
+import { datasetRunDirs, discoverRuns, listRunFolders, parseNumericCsv, parsePredictionsCsv, readHistory, readPredictions, resolveRunsDir } from '../../src/run-folder/read.ts';
 
 const dirs: string[] = [];
 function tmp(): string {

@@ -13,10 +13,8 @@
 //   checkpoint/            resume state while a run is unfinished (removed when complete)
 import { join } from 'node:path';
 import type { GpuAdapterDescription } from '../engine/backends/engine-backend.ts';
-import type { AugmentSettings } from '../training/augment.ts';
 import type { PresetName } from '../models/zoo.ts';
-import type { CallbackSettings } from '../training/callbacks.ts';
-import type { CosineDecayConfig } from '../training/lr-schedule.ts';
+import type { AugmentSettings, CallbackSettings, CosineDecayConfig } from './recorded-settings.ts';
 
 export interface RunConfig {
   experiment: string;

@@ -1,7 +1,7 @@
 // Which of a run's recorded settings must match for --resume, and how a difference is worded.
 // Everything in config.json is compared except what cannot change the result; so a setting added to
 // RunConfig later is checked on resume without anyone remembering to list it here.
-import type { RunConfig } from '../study/run-folder.ts';
+import type { RunConfig } from './layout.ts';
 
 /**
  * Fields that do not change what a run computes: where the files were read from (their md5s are compared

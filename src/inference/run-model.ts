@@ -17,14 +17,12 @@ export interface RunModel {
   width: number;
 }
 
-const CONFIG_FIELDS = { experiment: 'string', dataset: 'string', numClasses: 'number', classNames: 'array' } as const;
-
 /** Loads `dir`'s model/ (a finished run, or one with a saved best model); UserError when it has none. */
 export async function loadRunModel(dir: string): Promise<RunModel> {
   if (!existsSync(join(dir, RUN_FILES.config))) {
     throw new UserError(`${dir}: not a run folder (no ${RUN_FILES.config}); expected runs/<dataset>/<experiment>/seed-<n>/`);
   }
-  const config = await readRunConfig(dir, CONFIG_FIELDS);
+  const config = await readRunConfig(dir);
   const modelDir = join(dir, RUN_FILES.model);
   if (!existsSync(join(modelDir, 'model.json'))) {
     const why = config.experiment === 'knn' ? 'a nearest-neighbour run has no trained model' : 'the run saved no model yet';

@@ -155,7 +155,7 @@ export async function runSection(run: RunRecord, ctx: RunSectionContext): Promis
       kind: 'paragraph',
       text:
         `Test accuracy ${pct(m.testAccuracy)}${leak}, macro-F1 ${pct(m.macroF1)}, balanced accuracy ${pct(m.balancedAccuracy)}; ` +
-        `${epochsSentence(m, run.config)}; ${m.trainSeconds.toFixed(1)} s on ${m.backend}, ` +
+        `${epochsSentence(m)}; ${m.trainSeconds.toFixed(1)} s on ${m.backend}, ` +
         `${Math.round(m.trainImagesPerSecond).toLocaleString('en-US')} train img/s. Folder: \`${run.dir}\`.`,
     },
   ];

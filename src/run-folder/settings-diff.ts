@@ -5,9 +5,10 @@ import type { RunConfig } from './layout.ts';
 
 /**
  * Fields that do not change what a run computes: where the files were read from (their md5s are compared
- * instead), when it started, library versions (recorded for the reader), and what follows from the other settings.
+ * instead), when it started, library versions (recorded for the reader), the folder's format version (a run
+ * begun before it was recorded may resume), and what follows from the other settings.
  */
-export const NOT_RESUME_SETTINGS: readonly (keyof RunConfig)[] = ['dataDir', 'createdAt', 'versions'];
+export const NOT_RESUME_SETTINGS: readonly (keyof RunConfig)[] = ['dataDir', 'createdAt', 'versions', 'formatVersion'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const show = (v: unknown): string => (v === undefined ? '(not recorded)' : typeof v === 'string' ? v : JSON.stringify(v));

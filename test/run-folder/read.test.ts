@@ -52,7 +52,7 @@ describe('CSV and run-folder readers', () => {
     const warnings: string[] = [];
     await expect(discoverRuns(d, (w) => warnings.push(w))).rejects.toThrow(/no finished runs/);
     expect(warnings[0]).toContain('seed-1: unfinished (no metrics.json), skipped');
-    expect(warnings[1]).toContain(`${join(d, 'cnn', 'seed-2', 'config.json')}: field "dataset" should be a string`);
+    expect(warnings[1]).toContain(`${join(d, 'cnn', 'seed-2', 'config.json')}: field "model" should be a string, got undefined`);
   });
 
   it('parses index,true,predicted without the probabilities unless the class count is given', () => {

@@ -334,8 +334,10 @@ export async function readFinishedRuns(datasetDir: string): Promise<RunsFolder> 
 
 /**
  * The report's reading of runs/<dataset>/<experiment>/seed-<n>/: every finished run with its history,
- * sorted by experiment then seed. Unfinished runs (no metrics.json) and unreadable ones are skipped with a
- * warning. Errors: UserError for a missing folder or one with no finished run.
+ * sorted by experiment then seed. Unfinished runs (no metrics.json) are skipped with a warning, as is an
+ * unusable history. Errors: UserError for a missing folder, one with no finished run, and the first
+ * finished run whose config.json or metrics.json is unreadable (the report's numbers would leave it out
+ * silently otherwise; the report failed on it before, when its summary read the runs a second time).
  */
 export async function discoverRuns(datasetDir: string, warn: Warn): Promise<RunsFolder<RunRecord>> {
   const out: RunsFolder<RunRecord> = { datasetDir, runs: [], incomplete: [] };
@@ -345,12 +347,7 @@ export async function discoverRuns(datasetDir: string, warn: Warn): Promise<Runs
       out.incomplete.push(ref);
       continue;
     }
-    try {
-      out.runs.push(await readRun(ref.dir, warn));
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      warn(`${err.message}; run skipped`);
-    }
+    out.runs.push(await readRun(ref.dir, warn));
   }
   out.runs.sort(byExperimentThenSeed);
   if (out.runs.length === 0) throw new UserError(`--runs ${datasetDir}: no finished runs (expected <experiment>/seed-<n>/${RUN_FILES.metrics})`);

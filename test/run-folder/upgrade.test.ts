@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_FORMAT_VERSION } from '../../src/run-folder/layout.ts';
 import { readHistory, readRunConfig, readRunFiles } from '../../src/run-folder/read.ts';
-import { upgrade } from '../../src/run-folder/upgrade.ts';
+import { upgrade, type RawJson } from '../../src/run-folder/upgrade.ts';
 import { fullConfig, fullMetrics } from '../helpers/run-files.ts';
 
 const dirs: string[] = [];
@@ -63,7 +63,8 @@ describe('upgrade() of version-0 run folders', () => {
   it('leaves current folders as written, recorded fields winning over the guesses', () => {
     const config = fullConfig({ preset: 'keras-benchmark' });
     const metrics = fullMetrics({ epochsRun: 12, bestEpoch: 4, scoredEpoch: 4, paramCount: 0, deterministic: false });
-    expect(upgrade(config, metrics)).toEqual({ config, metrics });
+    const raw = (v: object): RawJson => Object.fromEntries(Object.entries(v));
+    expect(upgrade(raw(config), raw(metrics))).toEqual({ config, metrics });
     // a version-0 folder that recorded some of the later fields keeps them
     expect(upgrade(versionZeroConfig('default'), versionZeroMetrics({ scoredEpoch: 7 })).metrics.scoredEpoch).toBe(7);
   });

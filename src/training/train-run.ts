@@ -361,7 +361,7 @@ async function trainLayers(
       augment: training.augmentation,
       augmentFactor: training.augmentFactor,
       callbacks: training.callbacks,
-      lrSchedule: config.learningRateSchedule ?? null,
+      lrSchedule: config.learningRateSchedule,
       labelSmoothing: training.labelSmoothing,
       rng,
       reporter,

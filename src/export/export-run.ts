@@ -3,7 +3,7 @@ import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { loadRunModel, type RunModel } from '../inference/run-model.ts';
-import { RUN_FILES } from '../study/run-folder.ts';
+import { RUN_FILES } from '../run-folder/layout.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../training/atomic.ts';
 import { layersModelToOnnx, ONNX_INPUT, ONNX_OUTPUT, type OnnxMetadata } from './onnx.ts';
 

@@ -8,7 +8,7 @@ import { UserError } from '../errors.ts';
 import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport, macroRocAucOvr } from '../report/metrics.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../training/atomic.ts';
 import { predictSet } from '../training/evaluate.ts';
-import { predictionsCsv } from '../training/run-files.ts';
+import { predictionsCsv } from '../run-folder/write.ts';
 import { loadRunModel } from './run-model.ts';
 
 export const EVALUATION_FILES = {

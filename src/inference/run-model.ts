@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { loadModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
-import { RUN_FILES, type RunConfig } from '../study/run-folder.ts';
-import { isRunComplete, readRunConfig } from '../study/run-reader.ts';
+import { RUN_FILES, type RunConfig } from '../run-folder/layout.ts';
+import { isRunComplete, readRunConfig } from '../run-folder/read.ts';
 
 export interface RunModel {
   dir: string;
@@ -17,14 +17,12 @@ export interface RunModel {
   width: number;
 }
 
-const CONFIG_FIELDS = { experiment: 'string', dataset: 'string', numClasses: 'number', classNames: 'array' } as const;
-
 /** Loads `dir`'s model/ (a finished run, or one with a saved best model); UserError when it has none. */
 export async function loadRunModel(dir: string): Promise<RunModel> {
   if (!existsSync(join(dir, RUN_FILES.config))) {
     throw new UserError(`${dir}: not a run folder (no ${RUN_FILES.config}); expected runs/<dataset>/<experiment>/seed-<n>/`);
   }
-  const config = await readRunConfig(dir, CONFIG_FIELDS);
+  const config = await readRunConfig(dir);
   const modelDir = join(dir, RUN_FILES.model);
   if (!existsSync(join(modelDir, 'model.json'))) {
     const why = config.experiment === 'knn' ? 'a nearest-neighbour run has no trained model' : 'the run saved no model yet';

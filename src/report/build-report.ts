@@ -14,7 +14,7 @@ import { experimentSection, type ExperimentContext } from './experiment-section.
 import { embeddedFontFaceCss } from '../graphics/fonts.ts';
 import { datasetLabel, datasetUsed, findings, publishedTable } from './findings.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
-import { discoverRuns, resolveRunsDir, type RunRecord, type Warn } from '../study/run-reader.ts';
+import { discoverRuns, resolveRunsDir, type RunRecord, type Warn } from '../run-folder/read.ts';
 import { representativeNote } from './run-section.ts';
 
 export interface ReportOptions {
@@ -82,10 +82,11 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const log = opts.log ?? (() => {});
   await initBackend('cpu');
   const datasetDir = resolveRunsDir(opts.runsDir);
-  const runs = await discoverRuns(datasetDir, warn);
+  const folder = await discoverRuns(datasetDir, warn);
+  const runs = folder.runs;
   for (const run of runs) for (const w of run.metrics.warnings ?? []) warn(`${run.experiment} seed ${run.seed}: ${w}`);
   log(`report: ${runs.length} finished runs in ${datasetDir}`);
-  const summary: Summary = await summarize(datasetDir, { allPairs: opts.allPairs === true });
+  const summary: Summary = await summarize(folder, { allPairs: opts.allPairs === true });
   const lock = await lockFolder(opts.outDir, { what: 'report folder' });
   try {
     return await writeReport(opts, { datasetDir, runs, summary, warnings, warn, log });

@@ -1,6 +1,6 @@
 // Vega-Lite specs for the report's charts (pure data -> spec, so they can be tested without rendering).
 import type { TopLevelSpec } from 'vega-lite';
-import type { History } from '../study/run-folder.ts';
+import type { History } from '../run-folder/layout.ts';
 import { CHART_FONT } from './render.ts';
 
 export interface SeedHistory {

@@ -2,7 +2,7 @@
 import { formatP, type SampleStats } from '../study/stats.ts';
 import { membersText, pointsText, referenceText, type EnsembleSummary } from '../study/ensembles.ts';
 import type { ExperimentSummary, Summary } from '../study/summary.ts';
-import type { RunRecord } from '../study/run-reader.ts';
+import type { RunRecord } from '../run-folder/read.ts';
 import type { Table } from './tables.ts';
 import { epochsCell } from './epochs.ts';
 
@@ -149,7 +149,7 @@ export function runsTable(runs: RunRecord[]): Table {
   const rows = runs.map((r) => {
     const m = r.metrics;
     // knn does not train: its fit time instead of training time, no parameters, epochs or training throughput
-    const untrained = m.deterministic === true || (m.paramCount === 0 && m.epochsRun === 0);
+    const untrained = m.deterministic;
     return [
       r.experiment,
       untrained ? `${r.seed} (deterministic)` : String(r.seed),
@@ -157,7 +157,7 @@ export function runsTable(runs: RunRecord[]): Table {
       pct(m.macroF1),
       pct(m.balancedAccuracy),
       untrained ? '—' : int(m.paramCount),
-      untrained ? '—' : epochsCell(m, r.config),
+      untrained ? '—' : epochsCell(m),
       untrained ? (m.fitSeconds === undefined ? '—' : `fit ${m.fitSeconds.toFixed(2)} s`) : `${m.trainSeconds.toFixed(1)} s`,
       untrained ? '—' : int(m.trainImagesPerSecond),
       int(m.inferenceImagesPerSecond),

@@ -3,9 +3,9 @@ import { renderExamplesGrid } from '../data/examples-grid.ts';
 import { loadDataset } from '../data/load.ts';
 import { getDatasetSpec } from '../data/registry.ts';
 import type { Dataset, DatasetName } from '../data/types.ts';
-import type { RunConfig } from '../study/run-folder.ts';
+import type { RunConfig } from '../run-folder/layout.ts';
 import type { ProbeImage } from './run-section.ts';
-import type { Warn } from '../study/run-reader.ts';
+import type { Warn } from '../run-folder/read.ts';
 
 export class DatasetCache {
   private readonly cache = new Map<string, Promise<Dataset | null>>();

@@ -6,7 +6,7 @@ import type { Dataset } from '../data/types.ts';
 import type { ExperimentSummary } from '../study/summary.ts';
 import { membersText, pointsText, type EnsembleSummary } from '../study/ensembles.ts';
 import { formatP } from '../study/stats.ts';
-import type { RunRecord, Warn } from '../study/run-reader.ts';
+import type { RunRecord, Warn } from '../run-folder/read.ts';
 import type { Assets } from './assets.ts';
 import { curvesSpec } from './charts.ts';
 import { LEAK_MARK, meanStdPct, seedList } from './comparison.ts';

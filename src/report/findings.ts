@@ -6,8 +6,8 @@ import { ciPct, LEAK_MARK, meanStdPct, pct, seedList } from './comparison.ts';
 import { basename } from 'node:path';
 import { getDatasetSpec } from '../data/registry.ts';
 import type { DatasetName } from '../data/types.ts';
-import type { RunConfig } from '../study/run-folder.ts';
-import type { RunRecord } from '../study/run-reader.ts';
+import type { RunConfig } from '../run-folder/layout.ts';
+import type { RunRecord } from '../run-folder/read.ts';
 import type { Table } from './tables.ts';
 
 /** Test accuracies the original study published (DEVELOPERS.md), comparable only on the full KMNIST test set. */

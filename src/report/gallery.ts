@@ -2,7 +2,7 @@
 import type { ImageSet } from '../data/types.ts';
 import { CHART_FONT, svgToPng } from './render.ts';
 import { datasetTile, tileGridPng } from './png.ts';
-import type { Predictions } from '../study/run-reader.ts';
+import type { Predictions } from '../run-folder/read.ts';
 import { escapeHtml } from './tables.ts';
 
 export interface Mistake {

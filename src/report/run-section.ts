@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Dataset } from '../data/types.ts';
 import { loadModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
-import { RUN_FILES } from '../study/run-folder.ts';
+import { RUN_FILES } from '../run-folder/layout.ts';
 import { representativeSeed } from '../study/experiments.ts';
 import type { Assets } from './assets.ts';
 import { CONFUSION_COUNTS_MAX, CONFUSION_HEATMAP_MAX, confusionSpec } from './charts.ts';
@@ -18,7 +18,7 @@ import { convImages } from './kernels.ts';
 import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport, type ClassificationReport } from './metrics.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
 import { classificationReportTable, confusionTable, topConfusionsTable } from './report-tables.ts';
-import { readPredictions, type Predictions, type RunRecord, type Warn } from '../study/run-reader.ts';
+import { readPredictions, type Predictions, type RunRecord, type Warn } from '../run-folder/read.ts';
 import { toCsv, type Table } from './tables.ts';
 import { epochsSentence } from './epochs.ts';
 
@@ -155,7 +155,7 @@ export async function runSection(run: RunRecord, ctx: RunSectionContext): Promis
       kind: 'paragraph',
       text:
         `Test accuracy ${pct(m.testAccuracy)}${leak}, macro-F1 ${pct(m.macroF1)}, balanced accuracy ${pct(m.balancedAccuracy)}; ` +
-        `${epochsSentence(m, run.config)}; ${m.trainSeconds.toFixed(1)} s on ${m.backend}, ` +
+        `${epochsSentence(m)}; ${m.trainSeconds.toFixed(1)} s on ${m.backend}, ` +
         `${Math.round(m.trainImagesPerSecond).toLocaleString('en-US')} train img/s. Folder: \`${run.dir}\`.`,
     },
   ];

@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { representativeSeed } from './experiments.ts';
-import { RUN_FILES } from './run-folder.ts';
-import { readPredictions, sameTestImages, type PredictedLabels } from './run-reader.ts';
+import { RUN_FILES } from '../run-folder/layout.ts';
+import { readPredictions, sameTestImages, type PredictedLabels } from '../run-folder/read.ts';
 import { holmAdjust, mcnemar, SIGNIFICANCE_LEVEL, type McNemarResult } from './stats.ts';
 
 /** One experiment's finished runs (seed and folder), in the study's display order. */

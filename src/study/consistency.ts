@@ -2,8 +2,7 @@
 // otherwise the summary would silently mix studies (e.g. kmnist-10k runs with full-KMNIST runs).
 import { UserError } from '../errors.ts';
 import type { Dataset } from '../data/types.ts';
-import { readRunConfig } from './run-reader.ts';
-import { STUDY_CONFIG_FIELDS } from './summary.ts';
+import { readRunConfig } from '../run-folder/read.ts';
 
 export interface CompleteRunRef {
   experiment: string;
@@ -16,8 +15,8 @@ export async function checkCompleteRuns(complete: readonly CompleteRunRef[], dat
   const warnings: string[] = [];
   const otherEpochs: string[] = [];
   for (const run of complete) {
-    const config = await readRunConfig(run.dir, STUDY_CONFIG_FIELDS);
-    for (const [file, md5] of Object.entries(config.datasetMd5 ?? {})) {
+    const config = await readRunConfig(run.dir);
+    for (const [file, md5] of Object.entries(config.datasetMd5)) {
       const now = data.fileMd5[file];
       if (now !== undefined && now !== md5) {
         throw new UserError(

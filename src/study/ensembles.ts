@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { balancedAccuracy, classificationReport } from '../report/metrics.ts';
 import { representativeSeed } from './experiments.ts';
-import { RUN_FILES } from './run-folder.ts';
-import { readPredictions, sameTestImages, type PredictedLabels } from './run-reader.ts';
+import { RUN_FILES } from '../run-folder/layout.ts';
+import { readPredictions, sameTestImages, type PredictedLabels } from '../run-folder/read.ts';
 import { explainMcNemar, mcnemar, mean, type McNemarResult } from './stats.ts';
 
 /** One finished run as an ensemble needs it (its accuracy is recomputed from its predictions). */

@@ -12,6 +12,7 @@ import { planRuns, type Plan, type RunOutcome, type SchedulerEvent } from './sch
 import { checkCompleteRuns } from './consistency.ts';
 import type { Executor } from './executors/executor.ts';
 import { summarize, writeSummary, type Summary } from './summary.ts';
+import { readFinishedRuns } from '../run-folder/read.ts';
 import { addPairs, type AddedPair } from './study-pairs.ts';
 
 export interface StudyOptions {
@@ -90,7 +91,7 @@ async function runLocked(o: StudyOptions, hooks: StudyHooks, data: Dataset, runs
   });
   const anyComplete = plan.complete.length > 0 || outcomes.some((r) => r.status === 'done');
   if (!anyComplete) return { plan, outcomes, summary: null, summaryPaths: null };
-  const summary = await summarize(join(runsRoot, o.dataset));
+  const summary = await summarize(await readFinishedRuns(join(runsRoot, o.dataset)));
   const summaryPaths = await writeSummary(summary);
   return { plan, outcomes, summary, summaryPaths };
 }

@@ -7,8 +7,8 @@ import { appendFile, mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promise
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { PARENT_PIPE_ENV } from '../training/parent-watch.ts';
-import { isRunComplete, readRunMetrics } from './run-reader.ts';
-import { runDir } from './run-folder.ts';
+import { isRunComplete, readRunFiles } from '../run-folder/read.ts';
+import { runDir } from '../run-folder/layout.ts';
 
 export const WORKER_LOG = 'worker.log';
 /** Live logs sit outside runs/<dataset>/ while a worker runs: train may delete and recreate its run folder. */
@@ -302,7 +302,7 @@ async function runOne(job: RunJob, opts: SchedulerOptions, pool: Pool): Promise<
 
 async function runWarnings(dir: string): Promise<string[] | undefined> {
   try {
-    return (await readRunMetrics(dir, {})).warnings;
+    return (await readRunFiles(dir)).metrics.warnings;
   } catch {
     return undefined; // The report and summary say what is wrong with an unreadable metrics.json.
   }

@@ -1,14 +1,15 @@
 // The study's summary: per-experiment statistics over seeds and McNemar tests on the study's pairs,
-// read from runs/<dataset>/ and written as summary.json + summary.md.
+// from the runs of runs/<dataset>/ as read once by the caller (src/run-folder/read.ts), written as
+// summary.json + summary.md.
 import { basename, join } from 'node:path';
 import { rename, writeFile } from 'node:fs/promises';
 import { allPairsMcNemar, type AllPairs } from './all-pairs.ts';
 import { computeEnsembles, type EnsembleSkip, type EnsembleSummary } from './ensembles.ts';
 import { compareExperiments, type StudyPair } from './experiments.ts';
 import { studyPairs } from './study-pairs.ts';
-import { isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, sameTestImages, type RequiredFields } from './run-reader.ts';
+import { readPredictions, sameTestImages, type FinishedRun, type RunsFolder } from '../run-folder/read.ts';
 import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from './stats.ts';
-import { RUN_FILES, type RunConfig, type RunMetrics } from './run-folder.ts';
+import { RUN_FILES } from '../run-folder/layout.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
 
 export type HeadlineMetric = 'accuracy' | 'balanced-accuracy';
@@ -72,24 +73,7 @@ export interface Summary {
   incomplete: { experiment: string; seed: number }[];
 }
 
-interface CompleteRun {
-  experiment: string;
-  seed: number;
-  dir: string;
-  config: RunConfig;
-  metrics: RunMetrics;
-}
-
-/** The fields of config.json and metrics.json the study relies on. */
-export const STUDY_CONFIG_FIELDS: RequiredFields = { experiment: 'string', dataset: 'string', seed: 'number', epochs: 'number', validationOn: 'string' };
-export const STUDY_METRICS_FIELDS: RequiredFields = {
-  testAccuracy: 'number',
-  balancedAccuracy: 'number',
-  macroF1: 'number',
-  epochsRun: 'number',
-  trainImagesPerSecond: 'number',
-  paramCount: 'number',
-};
+type CompleteRun = FinishedRun;
 
 /** K49 is imbalanced: its authors recommend balanced accuracy as the headline. */
 export function headlineMetricFor(dataset: string): HeadlineMetric {
@@ -110,10 +94,9 @@ function summarizeExperiment(experiment: string, runs: CompleteRun[]): Experimen
     epochsConfigured: bySeed.map((r) => r.config.epochs),
     backends: [...new Set(bySeed.map((r) => r.metrics.backend))],
     leakySeeds: bySeed.filter((r) => r.config.validationOn === 'test').map((r) => r.seed),
-    // older knn runs have no "deterministic" field: no parameters and no epochs says the same
-    deterministic: bySeed.every((r) => r.metrics.deterministic ?? (r.metrics.paramCount === 0 && r.metrics.epochsRun === 0)),
+    deterministic: bySeed.every((r) => r.metrics.deterministic),
     ...(bySeed.every((r) => typeof r.metrics.fitSeconds === 'number') ? { fitSeconds: mean(bySeed.map((r) => r.metrics.fitSeconds as number)) } : {}),
-    meanInferenceImagesPerSecond: mean(bySeed.map((r) => r.metrics.inferenceImagesPerSecond ?? 0)),
+    meanInferenceImagesPerSecond: mean(bySeed.map((r) => r.metrics.inferenceImagesPerSecond)),
   };
 }
 
@@ -165,22 +148,21 @@ export interface SummarizeOptions {
   allPairs?: boolean;
 }
 
-/** Reads every run folder under runs/<dataset>/ and computes the study's statistics. */
-export async function summarize(runsDatasetDir: string, options: SummarizeOptions = {}): Promise<Summary> {
-  const folders = await listRunFolders(runsDatasetDir);
+/**
+ * The study's statistics over the runs of one runs/<dataset>/ folder, already read (readFinishedRuns for
+ * the study, discoverRuns for the report): nothing but the test predictions and comparisons.json is read
+ * again. Errors: UserError for an unreadable predictions file or comparisons.json.
+ */
+export async function summarize(folder: RunsFolder, options: SummarizeOptions = {}): Promise<Summary> {
+  const runsDatasetDir = folder.datasetDir;
   const byExperiment = new Map<string, CompleteRun[]>();
-  const incomplete: Summary['incomplete'] = [];
+  const incomplete: Summary['incomplete'] = folder.incomplete.map((f) => ({ experiment: f.experiment, seed: f.seed }));
   let dataset = basename(runsDatasetDir);
-  for (const f of folders) {
-    if (!isRunComplete(f.dir)) {
-      incomplete.push({ experiment: f.experiment, seed: f.seed });
-      continue;
-    }
-    const [config, metrics] = await Promise.all([readRunConfig(f.dir, STUDY_CONFIG_FIELDS), readRunMetrics(f.dir, STUDY_METRICS_FIELDS)]);
-    dataset = config.dataset;
-    const list = byExperiment.get(f.experiment) ?? [];
-    list.push({ ...f, config, metrics });
-    byExperiment.set(f.experiment, list);
+  for (const run of folder.runs) {
+    dataset = run.config.dataset;
+    const list = byExperiment.get(run.experiment) ?? [];
+    list.push(run);
+    byExperiment.set(run.experiment, list);
   }
   const names = [...byExperiment.keys()].sort(compareExperiments);
   const comparisons: PairComparison[] = [];
@@ -193,7 +175,7 @@ export async function summarize(runsDatasetDir: string, options: SummarizeOption
       runs: (byExperiment.get(e.experiment) as CompleteRun[]).map((r) => ({
         seed: r.seed,
         dir: r.dir,
-        numClasses: typeof r.config.numClasses === 'number' ? r.config.numClasses : undefined,
+        numClasses: r.config.numClasses,
         validatedOnTest: r.config.validationOn === 'test',
       })),
     })),

@@ -7,7 +7,7 @@
 // twice; the rebuilt epochs' wall times are estimated from their durations.
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { History } from '../study/run-folder.ts';
+import type { History } from '../run-folder/layout.ts';
 import { EventFileWriter, type ScalarValue } from './events.ts';
 
 export const TENSORBOARD_DIR = 'tensorboard';

@@ -1,7 +1,8 @@
 // Turns uint8 images into model batches (NHWC float32 in [0, 1], one-hot labels), augmenting on the fly.
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/types.ts';
-import { affineFor, applyAffine, drawTransform, type AugmentParams } from './augment.ts';
+import { affineFor, applyAffine, drawTransform } from './augment.ts';
+import type { AugmentParams } from '../run-folder/recorded-settings.ts';
 import type { Rng } from './rng.ts';
 
 export interface Batch {

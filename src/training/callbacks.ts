@@ -1,19 +1,6 @@
 // Keras's callbacks as plain, serialisable state machines: early stopping and reduce-LR-on-plateau on
 // val_loss. Their counters are saved in every checkpoint so a resumed run decides exactly as the original.
-
-export interface CallbackSettings {
-  earlyStopping: boolean;
-  /** Epochs without improvement before stopping (Keras patience). */
-  earlyStoppingPatience: number;
-  /** At the end, go back to the weights of the best val_loss epoch (Keras restore_best_weights). */
-  restoreBest: boolean;
-  reduceLr: boolean;
-  reduceLrFactor: number;
-  reduceLrPatience: number;
-  /** Keras ReduceLROnPlateau's min_delta default: a smaller drop does not count as improvement. */
-  reduceLrMinDelta: number;
-  minLr: number;
-}
+import type { CallbackSettings } from '../run-folder/recorded-settings.ts';
 
 export const STUDY_CALLBACKS: CallbackSettings = {
   earlyStopping: true,

@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { completeHistory, type History } from '../study/run-folder.ts';
+import type { History } from '../run-folder/layout.ts';
+import { upgradeHistory } from '../run-folder/upgrade.ts';
 import { UserError } from '../errors.ts';
 import { writeJsonAtomic } from './atomic.ts';
 import type { CallbackState } from './callbacks.ts';
@@ -63,7 +64,7 @@ export function loadCheckpoint(dir: string): Checkpoint | null {
   // JSON has no Infinity: a best of Infinity comes back as null.
   state.callbacks.best ??= Infinity;
   state.callbacks.rlrBest ??= Infinity;
-  state.history = completeHistory(state.history); // a checkpoint from before the per-epoch macro metrics
+  state.history = upgradeHistory(state.history); // a checkpoint from before the per-epoch macro metrics
   return {
     state,
     weights: readTensors(sub, 'weights').map((t) => t.tensor),

@@ -2,14 +2,14 @@
 // every epoch (so a killed run resumes exactly), NaN detection and clean interruption.
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/types.ts';
-import { emptyHistory, type History } from '../study/run-folder.ts';
-import type { AugmentParams } from './augment.ts';
+import { emptyHistory, type History } from '../run-folder/layout.ts';
 import { epochOrder, makeBatch } from './batches.ts';
-import { initialCallbackState, onEpochEnd, type CallbackSettings } from './callbacks.ts';
+import { initialCallbackState, onEpochEnd } from './callbacks.ts';
 import { saveCheckpoint, type Checkpoint, type FitState } from './checkpoint.ts';
 import { predictSet, validationMetrics } from './evaluate.ts';
 import { smoothedCrossEntropy } from './loss.ts';
-import { cosineDecay, type CosineDecayConfig } from './lr-schedule.ts';
+import { cosineDecay } from './lr-schedule.ts';
+import type { AugmentParams, CallbackSettings, CosineDecayConfig } from '../run-folder/recorded-settings.ts';
 import { getLearningRate, getOptimizerState, setLearningRate, setOptimizerState } from './optimizers.ts';
 import type { ProgressReporter } from './progress.ts';
 import { withSeededMathRandom, type Rng } from './rng.ts';

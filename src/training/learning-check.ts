@@ -1,6 +1,6 @@
 // Whether a finished run learned anything. A too-high learning rate (e.g. --lr 1e3) can collapse a network to
 // one class without any NaN: training "finishes" with chance accuracy, which must not pass silently.
-import type { History } from '../study/run-folder.ts';
+import type { History } from '../run-folder/layout.ts';
 
 /** Fraction of the way from chance to perfect accuracy a run's best validation accuracy must reach. */
 const MIN_GAIN_OVER_CHANCE = 0.05;

@@ -1,33 +1,7 @@
 // Learning-rate schedules, as Keras names and computes them (keras.optimizers.schedules). TF.js 4.22 has
 // none: fit() sets the optimizer's rate from the schedule before every step, from the global step alone,
 // so a resumed run follows exactly the same rates.
-
-/**
- * A schedule as a preset states it, in epochs (the step counts follow from the training set's size):
- * Keras's CosineDecay with a linear warm-up from `initialFraction` of the peak to the peak (the run's
- * learning rate, Keras's warmup_target) over `warmupEpochs`, then a cosine decay over the remaining
- * epochs down to `alpha` times the peak.
- */
-export interface LrScheduleSettings {
-  name: 'CosineDecay';
-  warmupEpochs: number;
-  /** Keras's initial_learning_rate as a fraction of the peak (0: the warm-up starts from 0, as Keras's example). */
-  initialFraction: number;
-  /** Keras's alpha: the final rate as a fraction of the peak. */
-  alpha: number;
-}
-
-/** keras.optimizers.schedules.CosineDecay's arguments (camelCase), as config.json records them. */
-export interface CosineDecayConfig {
-  name: 'CosineDecay';
-  initialLearningRate: number;
-  /** Steps of the cosine decay, after the warm-up. */
-  decaySteps: number;
-  alpha: number;
-  /** The peak reached after the warm-up; null: no warm-up, the decay starts from initialLearningRate. */
-  warmupTarget: number | null;
-  warmupSteps: number;
-}
+import type { CosineDecayConfig, LrScheduleSettings } from '../run-folder/recorded-settings.ts';
 
 /** The Keras arguments of a schedule for `epochs` epochs of `stepsPerEpoch` steps peaking at `learningRate`. */
 export function cosineDecayConfig(s: LrScheduleSettings, learningRate: number, epochs: number, stepsPerEpoch: number): CosineDecayConfig {

@@ -1,10 +1,10 @@
 // Training protocols (presets) and how a run's settings are resolved: flag > preset > defaults.
 import { UserError } from '../errors.ts';
 import type { Experiment, PresetName } from '../models/zoo.ts';
-import { FILL_MODE, STUDY_AUGMENT, type AugmentParams, type AugmentSettings } from './augment.ts';
-import { STUDY_CALLBACKS, type CallbackSettings } from './callbacks.ts';
+import { STUDY_AUGMENT } from './augment.ts';
+import { STUDY_CALLBACKS } from './callbacks.ts';
 import { isOptimizerName, OPTIMIZERS, PRESETS, type OptimizerName } from './choices.ts';
-import type { LrScheduleSettings } from './lr-schedule.ts';
+import { FILL_MODE, type AugmentParams, type AugmentSettings, type CallbackSettings, type LrScheduleSettings } from '../run-folder/recorded-settings.ts';
 import { FLAG_ROWS, inScope, rowOfTrainFlag, type FlagScope, type ScopeContext } from './settings/flag-spec.ts';
 
 export { PRESETS };

@@ -1,5 +1,5 @@
 // One training run, start to finish: resolve the settings, load and split the data, train (or resume),
-// then write the run folder (src/study/run-folder.ts) with metrics.json last.
+// then write the run folder (src/run-folder/layout.ts) with metrics.json last.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -14,20 +14,21 @@ import { LOCK_NAME, lockFolder } from '../folder-lock.ts';
 import { fitKnn } from '../models/knn.ts';
 import { buildModel, getExperiment, type Experiment, type ModelInput } from '../models/zoo.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
-import { emptyHistory, RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
-import { removeTemporaries, replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
+import { emptyHistory, RUN_FILES, RUN_FORMAT_VERSION, runDir, type History, type RunConfig, type RunMetrics } from '../run-folder/layout.ts';
+import { removeTemporaries, replaceDirAtomic } from './atomic.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { scorePredictions, predictSet, type Predictions } from './evaluate.ts';
 import { fit, type FitEnd } from './fit.ts';
 import { notLearningWarning } from './learning-check.ts';
 import { trainingLoss } from './loss.ts';
-import { cosineDecayConfig, type CosineDecayConfig } from './lr-schedule.ts';
+import { cosineDecayConfig } from './lr-schedule.ts';
+import type { CosineDecayConfig } from '../run-folder/recorded-settings.ts';
 import { makeOptimizer, optimizerConfig } from './optimizers.ts';
 import { resolveTraining, type ResolvedTraining, type TrainFlags } from './options.ts';
 import { makeReporter, type ProgressMode, type ProgressReporter } from './progress.ts';
 import { Rng, withSeededMathRandomSync } from './rng.ts';
-import { predictionsCsv, writeHistory, writeMetrics, writePredictions } from './run-files.ts';
-import { settingsDiff } from './run-settings.ts';
+import { predictionsCsv, writeConfig, writeHistory, writeMetrics, writePredictions } from '../run-folder/write.ts';
+import { settingsDiff } from '../run-folder/settings-diff.ts';
 import { RESUME_NEUTRAL_FIELDS } from './settings/flag-spec.ts';
 import { listenForThreads } from './thread-control.ts';
 import { runVersions } from './versions.ts';
@@ -88,7 +89,7 @@ function prepareFolder(dir: string, o: TrainRunOptions): boolean {
   return resumable;
 }
 
-/** On --resume every setting that changes the result must be the one the run started with (run-settings.ts). */
+/** On --resume every setting that changes the result must be the one the run started with (src/run-folder/settings-diff.ts). */
 function checkSameConfig(dir: string, config: RunConfig): void {
   const path = join(dir, RUN_FILES.config);
   let saved: RunConfig;
@@ -102,7 +103,7 @@ function checkSameConfig(dir: string, config: RunConfig): void {
 }
 
 /** What a run's way of training decides; the rest of RunMetrics comes from its predictions. */
-type TrainingMetrics = Omit<RunMetrics, 'testAccuracy' | 'testLoss' | 'balancedAccuracy' | 'macroF1' | 'trainAccuracy' | 'confusion' | 'inferenceImagesPerSecond'>;
+type TrainingMetrics = Omit<RunMetrics, 'formatVersion' | 'testAccuracy' | 'testLoss' | 'balancedAccuracy' | 'macroF1' | 'trainAccuracy' | 'confusion' | 'inferenceImagesPerSecond'>;
 
 /** Writes both predictions files, then metrics.json (last: it marks the run complete); neural and knn runs alike. */
 /**
@@ -149,6 +150,7 @@ function writeResults(dir: string, data: Dataset, test: Predictions, scored: Sco
   writePredictions(dir, 'test', predictionsCsv(data.test.labels, test.predicted, test.probs, numClasses));
   const report = classificationReport(data.test.labels, test.predicted, numClasses, data.classNames);
   const metrics: RunMetrics & { classReport: ReturnType<typeof classificationReport>['classes'] } = {
+    formatVersion: RUN_FORMAT_VERSION,
     testAccuracy: test.accuracy,
     testLoss: test.loss,
     balancedAccuracy: balancedAccuracy(data.test.labels, test.predicted, numClasses),
@@ -204,6 +206,7 @@ async function buildConfig(
   const info = await backendInfo();
   const knn = experiment.kind === 'knn';
   return {
+    formatVersion: RUN_FORMAT_VERSION,
     experiment: experiment.name,
     model: model ? model.layers.map((l) => l.getClassName()).join('-') : `knn(k=${experiment.kind === 'knn' ? experiment.k : 0})`,
     dataset: label,
@@ -309,7 +312,7 @@ async function trainLocked(
   try {
     const config = await buildConfig(experiment, training, data, datasetName, seed, backend, model, split.train.count);
     if (resuming) checkSameConfig(dir, config);
-    else writeJsonAtomic(join(dir, RUN_FILES.config), config);
+    else writeConfig(dir, config);
     if (training.validationOn === 'test') {
       reporter.note(
         'WARNING: --preset seed validates on the TEST set, as the original study did (data leakage): early stopping ' +
@@ -359,7 +362,7 @@ async function trainLayers(
       augment: training.augmentation,
       augmentFactor: training.augmentFactor,
       callbacks: training.callbacks,
-      lrSchedule: config.learningRateSchedule ?? null,
+      lrSchedule: config.learningRateSchedule,
       labelSmoothing: training.labelSmoothing,
       rng,
       reporter,
@@ -404,6 +407,7 @@ async function trainLayers(
     backend: config.backend,
     paramCount: config.paramCount,
     stoppedEarly: s.stoppedEarly,
+    deterministic: false,
     ...(notLearning ? { warnings: [notLearning] } : {}),
   });
   rmSync(checkpointDir, { recursive: true, force: true });

@@ -2,12 +2,9 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { RUN_FILES, type RunConfig } from '../study/run-folder.ts';
-import { datasetRunDirs, isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, type PredictedLabels, type RequiredFields } from '../study/run-reader.ts';
+import { RUN_FILES, type RunConfig } from '../run-folder/layout.ts';
+import { datasetRunDirs, isRunComplete, listRunFolders, readPredictions, readRunFiles, type PredictedLabels } from '../run-folder/read.ts';
 import type { ModelGroup, RunSummary } from './api-types.ts';
-
-/** What the page relies on (numClasses and paramCount have fallbacks). */
-const PAGE_CONFIG_FIELDS: RequiredFields = { classNames: 'array' };
 
 export interface RunEntry {
   summary: RunSummary;
@@ -26,8 +23,7 @@ function countMistakes(p: PredictedLabels): number {
 }
 
 async function summarise(root: string, dir: string): Promise<RunEntry> {
-  const config = await readRunConfig(dir, PAGE_CONFIG_FIELDS);
-  const metrics = await readRunMetrics(dir, {});
+  const { config, metrics } = await readRunFiles(dir);
   const id = relative(root, dir).split(sep).join('/');
   const hasModel = existsSync(join(dir, RUN_FILES.model, 'model.json'));
   const predFile = join(dir, RUN_FILES.predictionsTest);
@@ -37,11 +33,11 @@ async function summarise(root: string, dir: string): Promise<RunEntry> {
     experiment: config.experiment,
     seed: config.seed,
     dataset: config.dataset,
-    numClasses: config.numClasses ?? config.classNames.length,
+    numClasses: config.numClasses,
     classNames: config.classNames,
     ...(config.classChars ? { classChars: config.classChars } : {}),
     testAccuracy: metrics.testAccuracy,
-    paramCount: metrics.paramCount ?? config.paramCount,
+    paramCount: metrics.paramCount,
     modelUrl: hasModel ? `/files/${runUrlPath(id)}/${RUN_FILES.model}/model.json` : null,
     validatedOnTest: config.validationOn === 'test',
     mistakes,

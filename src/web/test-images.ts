@@ -2,8 +2,8 @@
 // the dataset (loaded once per dataset folder, on first use) gives the pixels.
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { RUN_FILES } from '../study/run-folder.ts';
-import { readPredictions, type PredictedLabels } from '../study/run-reader.ts';
+import { RUN_FILES } from '../run-folder/layout.ts';
+import { readPredictions, type PredictedLabels } from '../run-folder/read.ts';
 import type { TestImageKind, TestImageResponse } from './api-types.ts';
 import type { RunEntry } from './runs.ts';
 import type { TestSetCache } from './test-sets.ts';

@@ -11,7 +11,7 @@ import { closeBackend, initBackend } from '../../src/engine/backend.ts';
 import { UserError } from '../../src/errors.ts';
 import { buildModel } from '../../src/models/zoo.ts';
 import { convImages } from '../../src/report/kernels.ts';
-import type { RunConfig } from '../../src/study/run-folder.ts';
+import type { RunConfig } from '../../src/run-folder/layout.ts';
 import { makeOptimizer } from '../../src/training/optimizers.ts';
 import { Rng, withSeededMathRandom, withSeededMathRandomSync } from '../../src/training/rng.ts';
 import { trainRun } from '../../src/training/train-run.ts';

@@ -19,6 +19,7 @@ import { buildModel } from '../../src/models/zoo.ts';
 import { batchPixels } from '../../src/training/batches.ts';
 import { hasSharedData, SHARED_DATA } from '../helpers/cli.ts';
 import { syntheticDataset } from '../training/synthetic.ts';
+import { fullConfig } from '../helpers/run-files.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kmnist-onnx-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -68,7 +69,7 @@ async function makeRun(experiment: string, seed: number): Promise<{ dir: string;
   }
   await saveModel(model, join(dir, 'model'));
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment, dataset: 'kmnist', seed, numClasses: CLASSES, classNames, classChars: classNames.map((n) => n.slice(0, 1)) }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(fullConfig({ experiment, dataset: 'kmnist', seed, numClasses: CLASSES, classNames, classChars: classNames.map((n) => n.slice(0, 1)) })));
   return { dir, model };
 }
 
@@ -126,7 +127,7 @@ describe('export --format onnx', () => {
   it('refuses a run folder without a model, naming it', async () => {
     const dir = join(root, 'knn', 'seed-0');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: 'knn', dataset: 'kmnist', numClasses: 10, classNames }));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(fullConfig({ experiment: 'knn', dataset: 'kmnist', numClasses: 10, classNames })));
     await expect(exportRun(dir, 'onnx')).rejects.toThrow(/knn.*no model\/model.json \(a nearest-neighbour run has no trained model\)/);
   });
 });

@@ -10,7 +10,7 @@ import { loadDataset } from '../../src/data/load.ts';
 import { readImageFile } from '../../src/inference/image-input.ts';
 import { prepareImage } from '../../src/inference/preprocess.ts';
 import type { Dataset } from '../../src/data/types.ts';
-import { parsePredictionsCsv } from '../../src/study/run-reader.ts';
+import { parsePredictionsCsv } from '../../src/run-folder/read.ts';
 import { trainRun } from '../../src/training/train-run.ts';
 import { hasSharedData, runCli, SHARED_DATA, SHARED_SKIP_MESSAGE } from '../helpers/cli.ts';
 import { syntheticDataset } from '../training/synthetic.ts';

@@ -6,7 +6,7 @@ import { vegaLiteToSvg } from '../../src/report/render.ts';
 import { formatShape, modelToDot, summarizeModel } from '../../src/report/diagram.ts';
 import { activationTiles, convLayers, kernelTiles } from '../../src/report/kernels.ts';
 import { normalise, tileGridPng } from '../../src/report/png.ts';
-import { completeHistory } from '../../src/study/run-folder.ts';
+import { upgradeHistory } from '../../src/run-folder/upgrade.ts';
 
 beforeAll(async () => {
   tf.enableProdMode();
@@ -94,7 +94,7 @@ describe('diagrams and chart specs', () => {
   });
 
   it('puts train and validation of every seed into the curves and counts into the heatmap', () => {
-    const h = completeHistory({ epoch: [1, 2], loss: [1, 0.5], acc: [0.5, 0.7], val_loss: [1.1, 0.6], val_acc: [0.4, 0.6], lr: [0.1, 0.01], seconds: [1, 1] });
+    const h = upgradeHistory({ epoch: [1, 2], loss: [1, 0.5], acc: [0.5, 0.7], val_loss: [1.1, 0.6], val_acc: [0.4, 0.6], lr: [0.1, 0.01], seconds: [1, 1] });
     const spec = curvesSpec('cnn', [{ seed: 1, history: h }, { seed: 2, history: h }], 'test (used as validation ⚠)') as unknown as {
       hconcat: { data: { values: { split: string; value: number }[] } }[];
     };
@@ -112,7 +112,7 @@ describe('diagrams and chart specs', () => {
   });
 
   it('draws every panel with its own dash patterns, one-epoch runs as points, and the overlay with its legend', async () => {
-    const one = completeHistory({ epoch: [1], loss: [1], acc: [0.5], val_loss: [1.1], val_acc: [0.4], lr: [0.1], seconds: [1] });
+    const one = upgradeHistory({ epoch: [1], loss: [1], acc: [0.5], val_loss: [1.1], val_acc: [0.4], lr: [0.1], seconds: [1] });
     const withMacro = { ...one, val_precision: [0.5], val_recall: [0.4], val_macro_f1: [0.45], val_auc: [0.8] };
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../../src/engine/model-io.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../../src/report/metrics.ts';
-import { completeHistory, runDir, type History, type RunConfig, type RunMetrics } from '../../src/study/run-folder.ts';
+import { runDir, type History, type RunConfig, type RunMetrics } from '../../src/run-folder/layout.ts';
+import { upgradeHistory } from '../../src/run-folder/upgrade.ts';
 
 tf.enableProdMode(); // no "install tfjs-node" banner in test output
 
@@ -95,7 +96,7 @@ export const RUN_SPECS: RunSpec[] = [
 function history(seed: number, offset: number): History {
   const epochs = [1, 2, 3, 4];
   // Written as a run from before the per-epoch macro metrics: readers must cope.
-  return completeHistory({
+  return upgradeHistory({
     epoch: epochs,
     loss: epochs.map((e) => 2 / (e + seed) - offset),
     acc: epochs.map((e) => 0.5 + e / 10 + offset / 4),
@@ -127,7 +128,9 @@ export async function writeSyntheticStudy(root: string): Promise<{ runsDir: stri
     if (spec.historyAs === 'json') writeFileSync(join(dir, 'history.json'), JSON.stringify(h));
     const log = ['epoch,loss,acc,val_loss,val_acc,lr,seconds', ...h.epoch.map((_, i) => [h.epoch[i], h.loss[i], h.acc[i], h.val_loss[i], h.val_acc[i], h.lr[i], h.seconds[i]].join(','))];
     writeFileSync(join(dir, 'log.csv'), log.join('\n') + '\n');
-    const config: RunConfig = {
+    // Written as a version-0 folder (no formatVersion, none of the settings recorded later): the report
+    // reads it through upgrade().
+    const config: Omit<RunConfig, 'formatVersion' | 'augmentation' | 'optimizerConfig' | 'callbacks' | 'learningRateSchedule' | 'labelSmoothing' | 'valSplitSeed'> = {
       experiment: spec.experiment,
       model: spec.experiment,
       dataset: 'kmnist',
@@ -154,7 +157,7 @@ export async function writeSyntheticStudy(root: string): Promise<{ runsDir: stri
     writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
     const report = classificationReport(test.yTrue, test.yPred, NUM_CLASSES);
     const trainReport = classificationReport(train.yTrue, train.yPred, NUM_CLASSES);
-    const metrics: RunMetrics = {
+    const metrics: Omit<RunMetrics, 'formatVersion' | 'scoredEpoch' | 'deterministic'> = {
       testAccuracy: report.accuracy,
       testLoss: 0.5,
       balancedAccuracy: balancedAccuracy(test.yTrue, test.yPred, NUM_CLASSES),

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkCompleteRuns } from '../../src/study/consistency.ts';
+import { fullConfig } from '../helpers/run-files.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kmnist-consistency-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -11,7 +12,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function run(name: string, epochs: number, datasetMd5: Record<string, string>): { experiment: string; seed: number; dir: string } {
   const dir = join(root, name, 'seed-1');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment: name, dataset: 'kmnist', seed: 1, epochs, validationOn: 'val', datasetMd5 }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(fullConfig({ experiment: name, dataset: 'kmnist', seed: 1, epochs, validationOn: 'val', datasetMd5 })));
   return { experiment: name, seed: 1, dir };
 }
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize, writeSummary } from '../../src/study/summary.ts';
 import { renderSummaryMarkdown } from '../../src/study/summary-md.ts';
-import { readPredictions } from '../../src/study/run-reader.ts';
+import { readFinishedRuns, readPredictions } from '../../src/run-folder/read.ts';
+import { fullConfig, fullMetrics } from '../helpers/run-files.ts';
 import { COMPARISONS_FILE } from '../../src/study/study-pairs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kmnist-summary-'));
@@ -26,14 +27,14 @@ function writeRun(datasetDir: string, experiment: string, seed: number, r: FakeR
   const dir = join(datasetDir, experiment, `seed-${seed}`);
   mkdirSync(dir, { recursive: true });
   const dataset = datasetDir.split('/').at(-1);
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ experiment, dataset, seed, epochs: 15, validationOn: r.validationOn ?? 'val', numClasses: 10 }));
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(fullConfig({ experiment, dataset, seed, epochs: 15, validationOn: r.validationOn ?? 'val', numClasses: 10 })));
   const truth = r.truth ?? r.predicted.map((_, i) => i % 10);
   // 0.91 on the predicted class, 0.01 on the others
   const rows = r.predicted.map((p, i) => [i, truth[i], p, ...Array.from({ length: 10 }, (_, c) => (c === p ? 0.91 : 0.01))].join(','));
   const header = ['index', 'true', 'predicted', ...Array.from({ length: 10 }, (_, c) => `p${c}`)].join(',');
   writeFileSync(join(dir, 'predictions-test.csv'), `${header}\n${rows.join('\n')}\n`);
   if (r.complete === false) return;
-  const metrics = {
+  const metrics = fullMetrics({
     testAccuracy: r.acc,
     testLoss: 0.4,
     balancedAccuracy: r.balanced ?? r.acc,
@@ -48,7 +49,7 @@ function writeRun(datasetDir: string, experiment: string, seed: number, r: FakeR
     backend: 'wasm',
     paramCount: experiment.startsWith('cnn') ? 1199882 : 569226,
     stoppedEarly: true,
-  };
+  });
   writeFileSync(join(dir, 'metrics.json'), JSON.stringify(metrics));
 }
 
@@ -67,7 +68,7 @@ writeRun(kmnist, 'fcnn-matched', 1, { acc: 0.7, predicted: fcnnPred, truth: trut
 
 describe('summarize', () => {
   it('per-experiment mean, std and t CI over seeds', async () => {
-    const s = await summarize(kmnist);
+    const s = await summarize(await readFinishedRuns(kmnist));
     expect(s.dataset).toBe('kmnist');
     expect(s.headlineMetric).toBe('accuracy');
     expect(s.experiments.map((e) => e.experiment)).toEqual(['cnn', 'fcnn', 'cnn-no-pool', 'fcnn-matched']);
@@ -85,7 +86,7 @@ describe('summarize', () => {
   });
 
   it('flags runs validated on the test set', async () => {
-    const s = await summarize(kmnist);
+    const s = await summarize(await readFinishedRuns(kmnist));
     const noPool = s.experiments.find((e) => e.experiment === 'cnn-no-pool');
     expect(noPool?.leakySeeds).toEqual([1]);
     expect(noPool?.testAccuracy.std).toBeNull();
@@ -96,7 +97,7 @@ describe('summarize', () => {
   });
 
   it('McNemar per seed and across seeds for the study pairs', async () => {
-    const s = await summarize(kmnist);
+    const s = await summarize(await readFinishedRuns(kmnist));
     const cnnFcnn = s.comparisons.find((c) => c.a === 'cnn' && c.b === 'fcnn');
     expect(cnnFcnn?.perSeed.map((r) => [r.seed, r.aOnly, r.bOnly, r.bothRight, r.bothWrong])).toEqual([
       [1, 10, 2, 8, 0],
@@ -126,7 +127,7 @@ describe('summarize', () => {
   });
 
   it('soft-vote ensembles of the seeds as rows of summary.md, tested against the representative seed', async () => {
-    const s = await summarize(kmnist);
+    const s = await summarize(await readFinishedRuns(kmnist));
     // every seed of cnn (and of fcnn) answers the same: the ensemble equals each seed, 0/0 discordant
     expect(s.ensembles.map((e) => [e.name, e.testAccuracy, e.reference.seed, e.reference.aOnly, e.reference.bOnly, e.reference.p])).toEqual([
       ['cnn ensemble', 0.9, 1, 0, 0, 1],
@@ -146,14 +147,14 @@ describe('summarize', () => {
     writeRun(dir, 'cnn', 1, { acc: 0.9, predicted: cnnPred });
     writeRun(dir, 'knn', 1, { acc: 0.5, predicted: fcnnPred });
     writeFileSync(join(dir, COMPARISONS_FILE), JSON.stringify({ pairs: [{ a: 'cnn', b: 'knn' }, { a: 'fcnn', b: 'cnn' }] }));
-    const s = await summarize(dir);
+    const s = await summarize(await readFinishedRuns(dir));
     // fcnn:cnn is the study's own cnn:fcnn: not asked twice
     expect(s.comparisons.filter((c) => c.added).map((c) => [c.a, c.b, c.question])).toEqual([['cnn', 'knn', 'Do cnn and knn differ? (added with run --compare)']]);
     expect(s.comparisons.at(-1)?.a).toBe('cnn');
     expect(s.comparisons.find((c) => c.a === 'cnn' && c.b === 'knn')?.perSeed.map((r) => [r.aOnly, r.bOnly])).toEqual([[10, 2]]);
     expect(renderSummaryMarkdown(s)).toContain('### cnn vs knn: Do cnn and knn differ? (added with run --compare)');
     writeFileSync(join(dir, COMPARISONS_FILE), '{"pairs": [{"a": "cnn"}]}');
-    await expect(summarize(dir)).rejects.toThrow(/comparisons\.json: pairs\[0\] must be \{"a": "<experiment>", "b": "<experiment>"\}/);
+    await expect(summarize(await readFinishedRuns(dir))).rejects.toThrow(/comparisons\.json: pairs\[0\] must be \{"a": "<experiment>", "b": "<experiment>"\}/);
   });
 
   it('a seed with 0/0 discordant images reads "the same mistakes", not "not all in the same direction"', async () => {
@@ -162,14 +163,14 @@ describe('summarize', () => {
     writeRun(dir, 'fcnn', 1, { acc: 0.5, predicted: fcnnPred });
     writeRun(dir, 'cnn', 2, { acc: 0.9, predicted: cnnPred });
     writeRun(dir, 'fcnn', 2, { acc: 0.9, predicted: cnnPred });
-    const pair = (await summarize(dir)).comparisons.find((c) => c.a === 'cnn' && c.b === 'fcnn');
+    const pair = (await summarize(await readFinishedRuns(dir))).comparisons.find((c) => c.a === 'cnn' && c.b === 'fcnn');
     expect(pair?.perSeed.map((r) => [r.aOnly, r.bOnly])).toEqual([[10, 2], [0, 0]]);
     expect(pair?.combined?.words).toBe('mixed: 1/2 seeds p < 0.05; in seed 2 the two models made the same mistakes; not settled');
     expect(pair?.perSeed[1].words).toMatch(/^cnn and fcnn made the same mistakes/);
   });
 
   it('writes summary.json and summary.md', async () => {
-    const s = await summarize(kmnist);
+    const s = await summarize(await readFinishedRuns(kmnist));
     const paths = await writeSummary(s);
     expect(JSON.parse(readFileSync(paths.json, 'utf8'))).toEqual(JSON.parse(JSON.stringify(s)));
     const md = readFileSync(paths.md, 'utf8');
@@ -183,7 +184,7 @@ describe('summarize', () => {
     const k49 = join(root, 'k49');
     writeRun(k49, 'cnn', 1, { acc: 0.9, balanced: 0.8, predicted: cnnPred });
     writeRun(k49, 'cnn', 2, { acc: 0.92, balanced: 0.84, predicted: cnnPred });
-    const s = await summarize(k49);
+    const s = await summarize(await readFinishedRuns(k49));
     expect(s.headlineMetric).toBe('balanced-accuracy');
     expect(s.experiments[0].balancedAccuracy.mean).toBeCloseTo(0.82, 12);
     const md = renderSummaryMarkdown(s);
@@ -195,9 +196,9 @@ describe('summarize', () => {
     const bad = join(root, 'bad');
     writeRun(bad, 'cnn', 1, { acc: 0.9, predicted: cnnPred });
     writeFileSync(join(bad, 'cnn', 'seed-1', 'metrics.json'), '{"testAccuracy": "high"}');
-    await expect(summarize(bad)).rejects.toThrow(/metrics\.json: field 'testAccuracy' must be a finite number/);
+    await expect(readFinishedRuns(bad)).rejects.toThrow(/metrics\.json: field 'testAccuracy' must be a finite number/);
     writeFileSync(join(bad, 'cnn', 'seed-1', 'predictions-test.csv'), 'idx,y\n1,2\n');
     await expect(readPredictions(join(bad, 'cnn', 'seed-1', 'predictions-test.csv'))).rejects.toThrow(/predictions-test\.csv: header must start with index,true,predicted/);
-    await expect(summarize(join(root, 'absent'))).rejects.toThrow(/no such runs folder/);
+    await expect(readFinishedRuns(join(root, 'absent'))).rejects.toThrow(/no such runs folder/);
   });
 });

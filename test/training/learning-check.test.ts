@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { History } from '../../src/study/run-folder.ts';
+import type { History } from '../../src/run-folder/layout.ts';
 import { notLearningWarning } from '../../src/training/learning-check.ts';
 import { divergedMessage } from '../../src/training/train-run.ts';
 import type { FitState } from '../../src/training/checkpoint.ts';

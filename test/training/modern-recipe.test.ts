@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/engine/backend.ts';
 import { AdamW } from '../../src/training/adamw.ts';
 import { smoothedCrossEntropy, trainingLoss, type LossFunction } from '../../src/training/loss.ts';
-import { cosineDecay, cosineDecayConfig, type CosineDecayConfig } from '../../src/training/lr-schedule.ts';
+import { cosineDecay, cosineDecayConfig } from '../../src/training/lr-schedule.ts';
+import type { CosineDecayConfig } from '../../src/run-folder/recorded-settings.ts';
 import { getOptimizerState, setLearningRate, setOptimizerState } from '../../src/training/optimizers.ts';
 
 const SCRIPT = fileURLToPath(new URL('./reference/modern-recipe.py', import.meta.url));

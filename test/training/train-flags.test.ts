@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerTrain, trainRunOptions, type TrainCliFlags } from '../../src/commands/train.ts';
 import { THREADS_ENV } from '../../src/engine/backend.ts';
-import type { RunConfig } from '../../src/study/run-folder.ts';
+import type { RunConfig } from '../../src/run-folder/layout.ts';
 import { FLAG_ROWS } from '../../src/training/settings/flag-spec.ts';
 import { trainRun, type TrainRunOptions } from '../../src/training/train-run.ts';
 import { rejectsWithUserError } from '../helpers/user-error.ts';

@@ -5,9 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { loadModel } from '../../src/engine/model-io.ts';
 import { UserError } from '../../src/errors.ts';
-import { HISTORY_KEYS, type History, type RunConfig, type RunMetrics } from '../../src/study/run-folder.ts';
+import { HISTORY_KEYS, type History, type RunConfig, type RunMetrics } from '../../src/run-folder/layout.ts';
 import { readEventFile } from '../../src/tensorboard/events.ts';
-import { cosineDecay, type CosineDecayConfig } from '../../src/training/lr-schedule.ts';
+import { cosineDecay } from '../../src/training/lr-schedule.ts';
+import type { CosineDecayConfig } from '../../src/run-folder/recorded-settings.ts';
 import { INTERRUPTED_EXIT_CODE, trainRun, type TrainRunOptions } from '../../src/training/train-run.ts';
 import { syntheticDataset } from './synthetic.ts';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { mulberry32 } from '../../src/data/rng.ts';
 import type { ImageSet } from '../../src/data/types.ts';
 import { saveModel } from '../../src/engine/model-io.ts';
-import type { RunConfig, RunMetrics } from '../../src/study/run-folder.ts';
+import { RUN_FORMAT_VERSION, type RunConfig, type RunMetrics } from '../../src/run-folder/layout.ts';
 
 export const CLASS_CHARS = ['お', 'き', 'す', 'つ', 'な', 'は', 'ま', 'や', 'れ', 'を'];
 export const CLASS_NAMES = CLASS_CHARS.map((c) => `${c} (U+${c.codePointAt(0)?.toString(16).toUpperCase()})`);
@@ -115,6 +115,7 @@ async function writeRun(root: string, run: SyntheticRun, labels: Int32Array, par
   await mkdir(dir, { recursive: true });
   if (run.model) await saveModel(run.model, join(dir, 'model'));
   const config: RunConfig = {
+    formatVersion: RUN_FORMAT_VERSION,
     experiment: run.experiment,
     model: run.experiment,
     dataset: d.name,
@@ -127,7 +128,13 @@ async function writeRun(root: string, run: SyntheticRun, labels: Int32Array, par
     epochs: 1,
     augment: false,
     augmentFactor: 1,
+    augmentation: null,
+    optimizerConfig: null,
+    callbacks: null,
+    learningRateSchedule: null,
+    labelSmoothing: null,
     valSplit: 0.1,
+    valSplitSeed: null,
     validationOn: 'val',
     backend: 'cpu',
     paramCount,
@@ -139,7 +146,25 @@ async function writeRun(root: string, run: SyntheticRun, labels: Int32Array, par
     createdAt: '2026-01-01T00:00:00.000Z',
   };
   const correct = run.predicted.filter((p, i) => p === labels[i]).length;
-  const metrics: Partial<RunMetrics> = { testAccuracy: correct / COUNT, paramCount, epochsRun: 1 };
+  const metrics: RunMetrics = {
+    formatVersion: RUN_FORMAT_VERSION,
+    testAccuracy: correct / COUNT,
+    testLoss: 0.5,
+    balancedAccuracy: correct / COUNT,
+    macroF1: correct / COUNT,
+    trainAccuracy: correct / COUNT,
+    confusion: [],
+    epochsRun: 1,
+    bestEpoch: 1,
+    scoredEpoch: 1,
+    trainSeconds: 1,
+    trainImagesPerSecond: 100,
+    inferenceImagesPerSecond: 100,
+    backend: 'cpu',
+    paramCount,
+    stoppedEarly: false,
+    deterministic: run.experiment === 'knn',
+  };
   const lines = ['index,true,predicted,' + d.classChars.map((_, k) => `p${k}`).join(',')];
   run.probs.forEach((p, i) => lines.push([i, labels[i], run.predicted[i], ...p.map((v) => v.toFixed(6))].join(',')));
   await writeFile(join(dir, 'config.json'), JSON.stringify(config, null, 2));

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataset } from '../../src/data/load.ts';
 import type { TestImageResponse } from '../../src/web/api-types.ts';
 import { CLI, REPO_ROOT, SHARED_DATA, SHARED_SKIP_MESSAGE, hasSharedData, runCli } from '../helpers/cli.ts';
+import { fullConfig, fullMetrics } from '../helpers/run-files.ts';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -55,11 +56,11 @@ describe.skipIf(!hasSharedData)('kmnist-lab serve over real KMNIST test images',
     dirs.push(dir);
     const run = join(dir, 'kmnist', 'cnn', 'seed-1');
     await mkdir(run, { recursive: true });
-    const config = { experiment: 'cnn', seed: 1, dataset: 'kmnist', dataDir, numClasses: 10, classNames: data.classNames, classChars: data.classChars };
+    const config = fullConfig({ experiment: 'cnn', seed: 1, dataset: 'kmnist', dataDir, numClasses: 10, classNames: data.classNames, classChars: data.classChars });
     await writeFile(join(run, 'config.json'), JSON.stringify(config));
     const lines = ['index,true,predicted', ...[0, 1, 2, 3].map((i) => `${i},${data.test.labels[i]},${(data.test.labels[i] + i) % 10}`)];
     await writeFile(join(run, 'predictions-test.csv'), lines.join('\n'));
-    await writeFile(join(run, 'metrics.json'), JSON.stringify({ testAccuracy: 0.25, paramCount: 0 }));
+    await writeFile(join(run, 'metrics.json'), JSON.stringify(fullMetrics({ testAccuracy: 0.25, paramCount: 0 })));
 
     const { url, child } = await startServe(['--runs', dir, '--port', '0']);
     const res = await fetch(`${url}api/test-image?run=kmnist/cnn/seed-1&index=3`);

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { ALLOW_SOFTWARE_GPU_HELP, ALLOW_SOFTWARE_GPU_OPTION, BACKEND_CHOICES, type BackendChoice } from '../../engine/backend-choice.ts';
 import { MAX_THREADS, THREADS_ENV } from '../../engine/threads.ts';
-import type { AugmentParams } from '../augment.ts';
+import type { AugmentParams } from '../../run-folder/recorded-settings.ts';
 import { OPTIMIZERS, PRESETS } from '../choices.ts';
 import type { TrainFlags } from '../options.ts';
 import { fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flag-values.ts';

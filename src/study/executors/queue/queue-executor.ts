@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { UserError } from '../../../errors.ts';
-import { isRunComplete } from '../../run-reader.ts';
+import { isRunComplete } from '../../../run-folder/read.ts';
 import { WORKER_LOG, type RunJob, type RunOutcome } from '../../scheduler.ts';
 import { getExperiment } from '../../../models/zoo.ts';
 import { runSpecOf } from '../../../training/settings/run-spec.ts';

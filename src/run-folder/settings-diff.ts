@@ -1,13 +1,14 @@
 // Which of a run's recorded settings must match for --resume, and how a difference is worded.
 // Everything in config.json is compared except what cannot change the result; so a setting added to
 // RunConfig later is checked on resume without anyone remembering to list it here.
-import type { RunConfig } from '../study/run-folder.ts';
+import type { RunConfig } from './layout.ts';
 
 /**
  * Fields that do not change what a run computes: where the files were read from (their md5s are compared
- * instead), when it started, library versions (recorded for the reader), and what follows from the other settings.
+ * instead), when it started, library versions (recorded for the reader), the folder's format version (a run
+ * begun before it was recorded may resume), and what follows from the other settings.
  */
-export const NOT_RESUME_SETTINGS: readonly (keyof RunConfig)[] = ['dataDir', 'createdAt', 'versions'];
+export const NOT_RESUME_SETTINGS: readonly (keyof RunConfig)[] = ['dataDir', 'createdAt', 'versions', 'formatVersion'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const show = (v: unknown): string => (v === undefined ? '(not recorded)' : typeof v === 'string' ? v : JSON.stringify(v));

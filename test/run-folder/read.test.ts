@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { datasetRunDirs, discoverRuns, listRunFolders, parseNumericCsv, parsePredictionsCsv, readHistory, readPredictions, resolveRunsDir } from '../../src/study/run-reader.ts';
+import { datasetRunDirs, discoverRuns, listRunFolders, parseNumericCsv, parsePredictionsCsv, readHistory, readPredictions, resolveRunsDir } from '../../src/run-folder/read.ts';
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -43,16 +43,17 @@ describe('CSV and run-folder readers', () => {
     expect(warnings).toEqual([`${join(d, 'history.json')}: "loss" should be an array of numbers; its curves are left out`]);
   });
 
-  it('skips unfinished and unreadable runs with a warning', async () => {
+  it('skips unfinished runs with a warning and refuses an unreadable one, naming its file and field', async () => {
     const d = tmp();
     mkdirSync(join(d, 'cnn', 'seed-1'), { recursive: true });
     mkdirSync(join(d, 'cnn', 'seed-2'), { recursive: true });
     writeFileSync(join(d, 'cnn', 'seed-2', 'metrics.json'), '{"testAccuracy": 0.9, "confusion": []}');
     writeFileSync(join(d, 'cnn', 'seed-2', 'config.json'), '{"experiment": "cnn"}');
     const warnings: string[] = [];
-    await expect(discoverRuns(d, (w) => warnings.push(w))).rejects.toThrow(/no finished runs/);
-    expect(warnings[0]).toContain('seed-1: unfinished (no metrics.json), skipped');
-    expect(warnings[1]).toContain(`${join(d, 'cnn', 'seed-2', 'config.json')}: field "dataset" should be a string`);
+    await expect(discoverRuns(d, (w) => warnings.push(w))).rejects.toThrow(`${join(d, 'cnn', 'seed-2', 'config.json')}: field "model" should be a string, got undefined`);
+    expect(warnings).toEqual([`${join(d, 'cnn', 'seed-1')}: unfinished (no metrics.json), skipped`]);
+    rmSync(join(d, 'cnn', 'seed-2'), { recursive: true });
+    await expect(discoverRuns(d, () => {})).rejects.toThrow(/no finished runs/);
   });
 
   it('parses index,true,predicted without the probabilities unless the class count is given', () => {

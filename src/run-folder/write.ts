@@ -1,7 +1,7 @@
-// Writers for the files of a run folder (layout in src/study/run-folder.ts), each written atomically.
+// Writers for the files of a run folder (layout in layout.ts), each written atomically.
 import { join } from 'node:path';
-import { HISTORY_KEYS, RUN_FILES, type History, type RunMetrics } from '../study/run-folder.ts';
-import { writeFileAtomic, writeJsonAtomic } from './atomic.ts';
+import { HISTORY_KEYS, RUN_FILES, type History, type RunConfig, type RunMetrics } from './layout.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../training/atomic.ts';
 
 export const LOG_HEADER = HISTORY_KEYS.join(',');
 
@@ -34,6 +34,11 @@ const PREDICTION_FILES = { train: RUN_FILES.predictionsTrain, val: RUN_FILES.pre
 
 export function writePredictions(dir: string, which: 'train' | 'val' | 'test', csv: string): void {
   writeFileAtomic(join(dir, PREDICTION_FILES[which]), csv);
+}
+
+/** config.json: the settings the run started with (written once, before training). */
+export function writeConfig(dir: string, config: RunConfig): void {
+  writeJsonAtomic(join(dir, RUN_FILES.config), config);
 }
 
 /** Written last: its presence marks the run complete. */

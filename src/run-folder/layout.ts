@@ -13,12 +13,17 @@
 //   checkpoint/            resume state while a run is unfinished (removed when complete)
 import { join } from 'node:path';
 import type { GpuAdapterDescription } from '../engine/backends/engine-backend.ts';
-import type { AugmentSettings } from '../training/augment.ts';
 import type { PresetName } from '../models/zoo.ts';
-import type { CallbackSettings } from '../training/callbacks.ts';
-import type { CosineDecayConfig } from '../training/lr-schedule.ts';
+import type { AugmentSettings, CallbackSettings, CosineDecayConfig } from './recorded-settings.ts';
+
+/**
+ * The version of the run folder's format, written as `formatVersion` in config.json and metrics.json.
+ * Folders without it (version 0, written before it was recorded) are upgraded when read (upgrade.ts).
+ */
+export const RUN_FORMAT_VERSION = 1;
 
 export interface RunConfig {
+  formatVersion: typeof RUN_FORMAT_VERSION;
   experiment: string;
   model: string;
   dataset: string;
@@ -31,30 +36,30 @@ export interface RunConfig {
   epochs: number;
   augment: boolean;
   augmentFactor: number;
-  // The four fields below are absent in runs written before they were recorded; null where they do not apply
-  // (no augmentation; knn, which does not train; validation on the test set).
-  /** Every augmentation range and the fill mode (src/training/augment.ts AugmentSettings). */
-  augmentation?: AugmentSettings | null;
+  // The settings below are null where they do not apply (no augmentation; knn, which does not train;
+  // validation on the test set), and in version-0 folders written before they were recorded (upgrade.ts).
+  /** Every augmentation range and the fill mode (recorded-settings.ts AugmentSettings). */
+  augmentation: AugmentSettings | null;
   /** The optimizer and all its parameters, e.g. { name: 'adam', learningRate, beta1, beta2, epsilon }. */
-  optimizerConfig?: Record<string, string | number> | null;
+  optimizerConfig: Record<string, string | number> | null;
   /** Early stopping, best-weights and reduce-LR-on-plateau settings (patience, factor, min-delta, min lr). */
-  callbacks?: CallbackSettings | null;
-  // The two fields below are absent in runs written before they were recorded (no schedule, no smoothing).
+  callbacks: CallbackSettings | null;
   /** Keras's CosineDecay arguments in steps (src/training/lr-schedule.ts); null: a constant rate (callbacks may cut it) or knn. */
-  learningRateSchedule?: CosineDecayConfig | null;
+  learningRateSchedule: CosineDecayConfig | null;
   /** Keras's label_smoothing of the cross-entropy (0: none; null for knn). */
-  labelSmoothing?: number | null;
+  labelSmoothing: number | null;
   valSplit: number;
   /** The seed of the stratified validation split. */
-  valSplitSeed?: number | null;
+  valSplitSeed: number | null;
   /** 'test' only under --preset seed: the original study's leakage, flagged by every reader. */
   validationOn: 'val' | 'test';
   backend: string;
-  /** webgpu only: the adapter the run trained on (vendor, architecture, device, description). */
+  /** webgpu only (absent otherwise): the adapter the run trained on (vendor, architecture, device, description). */
   gpuAdapter?: GpuAdapterDescription;
   paramCount: number;
   numClasses: number;
   classNames: string[];
+  /** The modern character per class, where the dataset's class map gives one (absent otherwise). */
   classChars?: string[];
   datasetMd5: Record<string, string>;
   versions: Record<string, string>;
@@ -95,9 +100,6 @@ export const HISTORY_KEYS = [
   'seconds',
 ] as const satisfies readonly (keyof History)[];
 
-/** Keys added after the first release: runs (and checkpoints) written before them lack these. */
-export const LATER_HISTORY_KEYS = ['val_precision', 'val_recall', 'val_macro_f1', 'val_auc'] as const satisfies readonly (keyof History)[];
-
 export const emptyHistory = (): History => ({
   epoch: [],
   loss: [],
@@ -112,17 +114,8 @@ export const emptyHistory = (): History => ({
   seconds: [],
 });
 
-/** Gives a history from an older run the later keys, NaN (not recorded) for each of its epochs. */
-export function completeHistory(h: Partial<History> & Pick<History, 'epoch'>): History {
-  const out = { ...h } as History;
-  for (const k of LATER_HISTORY_KEYS) {
-    const v = h[k];
-    out[k] = Array.isArray(v) ? v.map((x) => (x === null ? NaN : x)) : h.epoch.map(() => NaN);
-  }
-  return out;
-}
-
 export interface RunMetrics {
+  formatVersion: typeof RUN_FORMAT_VERSION;
   testAccuracy: number;
   testLoss: number;
   balancedAccuracy: number;
@@ -135,10 +128,9 @@ export interface RunMetrics {
   bestEpoch: number;
   /**
    * The epoch whose weights were scored on the test set: bestEpoch when the preset restores the best
-   * weights (Keras restore_best_weights), else the last epoch (keras-benchmark). Absent in older runs:
-   * read it with scoredEpochOf.
+   * weights (Keras restore_best_weights), else the last epoch (keras-benchmark); 0 for knn.
    */
-  scoredEpoch?: number;
+  scoredEpoch: number;
   trainSeconds: number;
   /** Training throughput over all epochs (images seen / training seconds). */
   trainImagesPerSecond: number;
@@ -146,13 +138,13 @@ export interface RunMetrics {
   backend: string;
   paramCount: number;
   stoppedEarly: boolean;
-  /** Problems found once training ended (e.g. not learning: see src/training/learning-check.ts); shown by the report. */
+  /** Absent when there are none. Problems found once training ended (e.g. not learning: see src/training/learning-check.ts); shown by the report. */
   warnings?: string[];
   /**
    * True when the result does not depend on the seed (knn: no training, no randomness): the study runs
-   * it once whatever --seeds says and reports it without a spread. Absent in older runs.
+   * it once whatever --seeds says and reports it without a spread.
    */
-  deterministic?: boolean;
+  deterministic: boolean;
   /** knn: seconds to fit (store the training set as a tensor). Absent for trained models. */
   fitSeconds?: number;
 }
@@ -173,10 +165,4 @@ export const RUN_FILES = {
 
 export function runDir(runsRoot: string, dataset: string, experiment: string, seed: number): string {
   return join(runsRoot, dataset, experiment, `seed-${seed}`);
-}
-
-/** The epoch whose weights were scored; for runs written before metrics.json recorded it, from the preset. */
-export function scoredEpochOf(metrics: Pick<RunMetrics, 'epochsRun' | 'bestEpoch' | 'scoredEpoch'>, config: Pick<RunConfig, 'preset'>): number {
-  if (metrics.scoredEpoch !== undefined) return metrics.scoredEpoch;
-  return config.preset === 'keras-benchmark' ? metrics.epochsRun : metrics.bestEpoch;
 }

@@ -1,12 +1,15 @@
-// The one reader of run folders (layout and types in run-folder.ts), shared by the study, the report and
+// The one reader of run folders (layout and types in layout.ts), shared by the study, the report and
 // the page: finding run folders, "is complete", and validated reading of config.json, metrics.json,
-// history.json, log.csv and predictions-*.csv. Every malformed file is a UserError naming the file (and the
-// line, for CSVs). Each caller says which fields it relies on; extra fields are fine.
+// history.json, log.csv and predictions-*.csv. config.json and metrics.json are upgraded from older
+// formats (upgrade.ts), then held to their whole shape (shape.ts). Every malformed file is a UserError
+// naming the file and the field (or the line, for CSVs).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { completeHistory, HISTORY_KEYS, LATER_HISTORY_KEYS, RUN_FILES, type History, type RunConfig, type RunMetrics } from './run-folder.ts';
+import { HISTORY_KEYS, RUN_FILES, type History, type RunConfig, type RunMetrics } from './layout.ts';
+import { checkShape, CONFIG_SHAPE, HISTORY_SHAPE, METRICS_SHAPE } from './shape.ts';
+import { LATER_HISTORY_KEYS, upgrade, upgradeHistory } from './upgrade.ts';
 
 export type Warn = (message: string) => void;
 
@@ -77,10 +80,6 @@ export function resolveRunsDir(path: string): string {
 // ---------------------------------------------------------------------------------------------------------
 // JSON files
 
-export type FieldKind = 'number' | 'string' | 'boolean' | 'array' | 'object';
-/** The fields a caller relies on, by name. */
-export type RequiredFields = Readonly<Record<string, FieldKind>>;
-
 async function readJsonObject(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
@@ -98,40 +97,25 @@ async function readJsonObject(file: string): Promise<Record<string, unknown>> {
   return value as Record<string, unknown>;
 }
 
-function hasKind(v: unknown, kind: FieldKind): boolean {
-  if (kind === 'array') return Array.isArray(v);
-  if (kind === 'object') return typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (kind === 'number') return typeof v === 'number' && Number.isFinite(v);
-  return typeof v === kind;
-}
-
-const kindWords = (kind: FieldKind): string => (kind === 'number' ? 'a finite number' : kind === 'string' || kind === 'boolean' ? `a ${kind}` : `an ${kind}`);
-
 /**
- * The two wordings are those of the former study and report readers, which tests pin (metrics.json:
- * `field 'x' must be ...`, config.json: `field "x" should be ...`).
+ * config.json, upgraded and checked whole. Errors: UserError naming the file, when it is missing, not JSON,
+ * or a field departs from RunConfig (`field "x" should be ...`).
  */
-function requireFields(file: string, obj: Record<string, unknown>, fields: RequiredFields, wording: 'must' | 'should'): void {
-  for (const [name, kind] of Object.entries(fields)) {
-    const v = obj[name];
-    if (hasKind(v, kind)) continue;
-    const field = wording === 'must' ? `field '${name}' must be` : `field "${name}" should be`;
-    throw new UserError(`${file}: ${field} ${kindWords(kind)}, got ${JSON.stringify(v)}`);
-  }
-}
-
-export async function readRunConfig(dir: string, required: RequiredFields): Promise<RunConfig> {
+export async function readRunConfig(dir: string): Promise<RunConfig> {
   const file = join(dir, RUN_FILES.config);
-  const obj = await readJsonObject(file);
-  requireFields(file, obj, required, 'should');
-  return obj as unknown as RunConfig;
+  return checkShape<RunConfig>(file, upgrade(await readJsonObject(file)).config, CONFIG_SHAPE, 'should');
 }
 
-export async function readRunMetrics(dir: string, required: RequiredFields): Promise<RunMetrics> {
-  const file = join(dir, RUN_FILES.metrics);
-  const obj = await readJsonObject(file);
-  requireFields(file, obj, required, 'must');
-  return obj as unknown as RunMetrics;
+/** config.json and metrics.json of one finished run, upgraded together and checked whole (see readRunConfig; metrics.json: `field 'x' must be ...`). */
+export async function readRunFiles(dir: string): Promise<{ config: RunConfig; metrics: RunMetrics }> {
+  const configFile = join(dir, RUN_FILES.config);
+  const metricsFile = join(dir, RUN_FILES.metrics);
+  const [rawConfig, rawMetrics] = await Promise.all([readJsonObject(configFile), readJsonObject(metricsFile)]);
+  const up = upgrade(rawConfig, rawMetrics);
+  return {
+    config: checkShape<RunConfig>(configFile, up.config, CONFIG_SHAPE, 'should'),
+    metrics: checkShape<RunMetrics>(metricsFile, up.metrics, METRICS_SHAPE, 'must'),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -189,14 +173,17 @@ export async function readHistory(dir: string, warn: Warn): Promise<History | nu
       for (const k of REQUIRED_HISTORY_KEYS) {
         if (!Array.isArray(obj[k])) throw new UserError(`${jsonFile}: "${k}" should be an array of numbers`);
       }
-      return completeHistory(obj as unknown as History);
+      const h = checkShape<History>(jsonFile, { ...obj, ...upgradeHistory(obj as unknown as History) }, HISTORY_SHAPE, 'should');
+      const short = HISTORY_KEYS.find((k) => h[k].length !== h.epoch.length);
+      if (short) throw new UserError(`${jsonFile}: "${short}" has ${h[short].length} values for ${h.epoch.length} epochs`);
+      return h;
     }
     if (existsSync(csvFile)) {
       const csv = parseNumericCsv(await readText(csvFile), csvFile);
       const keys = HISTORY_KEYS.filter((k) => REQUIRED_HISTORY_KEYS.includes(k) || csv.header.includes(k));
       const cols = keys.map((k) => column(csv.header, k, csvFile));
       const h = Object.fromEntries(keys.map((k, i) => [k, csv.rows.map((r) => r[cols[i]])]));
-      return completeHistory(h as unknown as History);
+      return upgradeHistory(h as unknown as History);
     }
     warn(`${dir}: no ${RUN_FILES.history} or ${RUN_FILES.log}; its curves are left out`);
   } catch (err) {
@@ -282,27 +269,42 @@ export async function readPredictions(file: string, numClasses?: number): Promis
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Whole runs, as the report shows them
+// Whole runs, as the study and the report read them
 
-export interface RunRecord {
+/** A finished run's config.json and metrics.json, checked whole. */
+export interface FinishedRun {
   dir: string;
   experiment: string;
   seed: number;
   config: RunConfig;
   metrics: RunMetrics;
+}
+
+/** A finished run as the report shows it: also its history and whether it saved a model. */
+export interface RunRecord extends FinishedRun {
   /** Null when neither history.json nor log.csv is usable (a warning says why). */
   history: History | null;
   /** model/model.json exists (knn runs have no model). */
   hasModel: boolean;
 }
 
-/** What a RunRecord's readers rely on. */
-const RECORD_CONFIG_FIELDS: RequiredFields = { experiment: 'string', dataset: 'string', seed: 'number', numClasses: 'number', classNames: 'array' };
-const RECORD_METRICS_FIELDS: RequiredFields = { testAccuracy: 'number', confusion: 'array' };
+/** The runs of one runs/<dataset> folder, each read once: the finished ones (by experiment, then seed) and the unfinished. */
+export interface RunsFolder<R extends FinishedRun = FinishedRun> {
+  datasetDir: string;
+  runs: R[];
+  /** Run folders without metrics.json (interrupted or failed). */
+  incomplete: RunFolderRef[];
+}
 
+async function readFinishedRun(ref: RunFolderRef): Promise<FinishedRun> {
+  const { config, metrics } = await readRunFiles(ref.dir);
+  // named by its folder, as the study planned it
+  return { dir: ref.dir, experiment: ref.experiment, seed: ref.seed, config, metrics };
+}
+
+/** One finished run: config.json and metrics.json checked whole, the history when usable (else a warning). */
 export async function readRun(dir: string, warn: Warn): Promise<RunRecord> {
-  const config = await readRunConfig(dir, RECORD_CONFIG_FIELDS);
-  const metrics = await readRunMetrics(dir, RECORD_METRICS_FIELDS);
+  const { config, metrics } = await readRunFiles(dir);
   return {
     dir,
     experiment: config.experiment,
@@ -314,25 +316,40 @@ export async function readRun(dir: string, warn: Warn): Promise<RunRecord> {
   };
 }
 
+const byExperimentThenSeed = (a: FinishedRun, b: FinishedRun): number => a.experiment.localeCompare(b.experiment) || a.seed - b.seed;
+
 /**
- * Every finished run under runs/<dataset>/<experiment>/seed-<n>/, sorted by experiment then seed.
- * Unfinished runs (no metrics.json) and unreadable ones are skipped with a warning.
+ * The study's reading of runs/<dataset>/: every finished run's config and metrics (no histories).
+ * Errors: UserError for a missing folder, and for the first unreadable run (the study's numbers would be wrong without it).
  */
-export async function discoverRuns(datasetDir: string, warn: Warn): Promise<RunRecord[]> {
-  const runs: RunRecord[] = [];
+export async function readFinishedRuns(datasetDir: string): Promise<RunsFolder> {
+  const out: RunsFolder = { datasetDir, runs: [], incomplete: [] };
+  for (const ref of await listRunFolders(datasetDir)) {
+    if (isRunComplete(ref.dir)) out.runs.push(await readFinishedRun(ref));
+    else out.incomplete.push(ref);
+  }
+  out.runs.sort(byExperimentThenSeed);
+  return out;
+}
+
+/**
+ * The report's reading of runs/<dataset>/<experiment>/seed-<n>/: every finished run with its history,
+ * sorted by experiment then seed. Unfinished runs (no metrics.json) are skipped with a warning, as is an
+ * unusable history. Errors: UserError for a missing folder, one with no finished run, and the first
+ * finished run whose config.json or metrics.json is unreadable (the report's numbers would leave it out
+ * silently otherwise; the report failed on it before, when its summary read the runs a second time).
+ */
+export async function discoverRuns(datasetDir: string, warn: Warn): Promise<RunsFolder<RunRecord>> {
+  const out: RunsFolder<RunRecord> = { datasetDir, runs: [], incomplete: [] };
   for (const ref of await listRunFolders(datasetDir)) {
     if (!isRunComplete(ref.dir)) {
       warn(`${ref.dir}: unfinished (no ${RUN_FILES.metrics}), skipped`);
+      out.incomplete.push(ref);
       continue;
     }
-    try {
-      runs.push(await readRun(ref.dir, warn));
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      warn(`${err.message}; run skipped`);
-    }
+    out.runs.push(await readRun(ref.dir, warn));
   }
-  runs.sort((a, b) => a.experiment.localeCompare(b.experiment) || a.seed - b.seed);
-  if (runs.length === 0) throw new UserError(`--runs ${datasetDir}: no finished runs (expected <experiment>/seed-<n>/${RUN_FILES.metrics})`);
-  return runs;
+  out.runs.sort(byExperimentThenSeed);
+  if (out.runs.length === 0) throw new UserError(`--runs ${datasetDir}: no finished runs (expected <experiment>/seed-<n>/${RUN_FILES.metrics})`);
+  return out;
 }

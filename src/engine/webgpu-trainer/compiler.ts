@@ -3,7 +3,7 @@
 // optimizer updates them all in one pass), their gradients in another of the same layout, each
 // optimizer slot in a third; every weight is a 256-byte-aligned slice, so a kernel can bind it alone.
 import type * as tf from '@tensorflow/tfjs';
-import type { Slice } from './arena.ts';
+import { whole, type Slice } from './arena.ts';
 import type { TrainerContext } from './context.ts';
 import type { BatchBuffers } from './data/batch.ts';
 import type { Dispatch } from './kernels/kernel.ts';
@@ -103,9 +103,10 @@ export function compile(ctx: TrainerContext, model: tf.LayersModel, spec: ModelS
   };
 
   const px = spec.input.h * spec.input.w * spec.input.c;
-  const io = ctx.arena.packed('batch', [rows * px * 4, rows * spec.classes * 4, rows * 4, 16]);
-  const batch: BatchBuffers = { x: io.slices[0], y: io.slices[1], labels: io.slices[2] };
-  const accum = io.slices[3];
+  // One buffer each, not slices of one: WebGPU forbids a buffer bound writable and read in one dispatch.
+  const own = (label: string, bytes: number): Slice => whole(ctx.arena.storage(label, bytes));
+  const batch: BatchBuffers = { x: own('batch x', rows * px * 4), y: own('batch y', rows * spec.classes * 4), labels: own('batch labels', rows * 4) };
+  const accum = own('epoch accumulator', 16);
 
   // Activations: acts[0] is the batch; layer i reads acts[inOf[i]] and writes acts[outOf[i]].
   const acts: Slice[] = [batch.x];
@@ -134,9 +135,8 @@ export function compile(ctx: TrainerContext, model: tf.LayersModel, spec: ModelS
       continue;
     }
     curSize = sizeOf(l, curSize);
-    const buf = ctx.arena.packed(`${l.name}`, [rows * curSize * 4, rows * curSize * 4]);
-    acts.push(buf.slices[0]);
-    dActs.push(buf.slices[1]);
+    acts.push(own(`${l.name} output`, rows * curSize * 4));
+    dActs.push(own(`${l.name} output gradient`, rows * curSize * 4));
     cur = acts.length - 1;
     outOf.push(cur);
   }

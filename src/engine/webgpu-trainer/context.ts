@@ -38,6 +38,8 @@ export class TrainerContext implements KernelContext {
   /** Holds StepParams and DataParams (see DATA_PARAMS_OFFSET). */
   readonly stepParams: GPUBuffer;
   private readonly staging = new ArrayBuffer(UNIFORM_BYTES);
+  /** Kernels' scratch buffers (KernelContext.storage), owned by the arena. */
+  readonly storage = (label: string, bytes: number): GPUBuffer => this.arena.storage(label, bytes);
 
   constructor(readonly rawDevice: GPUDevice) {
     this.device = countingDevice(rawDevice, this.counters);

@@ -1,21 +1,22 @@
-// The kernel library the engine compiles with: the kernels folder's builders (./kernels/) adapted to
+// The kernel library the engine compiles with: the kernels folder's builders (./kernels/) behind
 // KernelLibrary's calls. An operation whose builder has not landed throws UnsupportedModelError when a
 // model needs it, so such models train with TF.js's webgpu backend instead (with one console note).
 import type { KernelLibrary } from './kernel-library.ts';
-import { UnsupportedModelError } from './model-spec.ts';
+import { buildDropoutBackward, buildDropoutForward, buildReluBackward, buildReluForward } from './kernels/elementwise.ts';
+import { buildDenseBackward, buildDenseForward } from './kernels/gemm.ts';
+import { buildOptimizer } from './kernels/optimizer.ts';
+import { buildSoftmaxCrossEntropy } from './kernels/softmax-xent.ts';
 
-const missing = (op: string) => (): never => {
-  throw new UnsupportedModelError(`the ${op} kernel is not written yet`);
-};
-
-/** The library in use: builders from ./kernels/ where they exist. */
+/** The library in use: builders from ./kernels/ where they exist (optional members absent: not written yet). */
 export function defaultKernelLibrary(): KernelLibrary {
   return {
-    denseForward: missing('dense forward'),
-    denseBackward: missing('dense backward'),
-    softmaxCrossEntropy: missing('softmax cross-entropy'),
-    dropoutForward: missing('dropout'),
-    dropoutBackward: missing('dropout backward'),
-    optimizer: missing('optimizer'),
+    denseForward: buildDenseForward,
+    denseBackward: buildDenseBackward,
+    softmaxCrossEntropy: buildSoftmaxCrossEntropy,
+    dropoutForward: buildDropoutForward,
+    dropoutBackward: buildDropoutBackward,
+    reluForward: buildReluForward,
+    reluBackward: buildReluBackward,
+    optimizer: buildOptimizer,
   };
 }

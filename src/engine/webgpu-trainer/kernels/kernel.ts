@@ -24,6 +24,12 @@ export interface KernelContext {
   readonly stepParams: GPUBuffer;
   /** Pipelines by WGSL source, so that layers of the same shape share one. */
   readonly pipelines: Map<string, GPUComputePipeline>;
+  /**
+   * Optional: a storage buffer (read/write, copyable both ways) of `bytes` owned and freed by the engine,
+   * for a kernel's own scratch (e.g. split-K partial sums), made at build time only. Without it a kernel
+   * creates the buffer on the device itself (freed with the device).
+   */
+  readonly storage?: (label: string, bytes: number) => GPUBuffer;
 }
 
 /** The WGSL declaration of the step parameters uniform (16-byte aligned, 32 bytes). */

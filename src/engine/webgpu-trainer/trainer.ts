@@ -224,7 +224,7 @@ export class WebGpuTrainer {
     return out;
   }
 
-  /** Restores what getOptimizerState returned (missing slots stay as they are). */
+  /** Restores what getOptimizerState returned (TF.js's order: iter, then each slot's tensors in weight order). */
   setOptimizerState(state: NamedValues[]): void {
     const p = this.plan;
     const byName = new Map(state.map((s) => [s.name, s.values]));
@@ -235,14 +235,22 @@ export class WebGpuTrainer {
     // Without the saved products (a checkpoint from elsewhere): beta^(t+1), as TF.js's setWeights computes them.
     this.accBeta1 = b1 ? b1[0] : Math.fround((this.optimizer.beta1 ?? 0.9) ** (this.iterations + 1));
     this.accBeta2 = b2 ? b2[0] : Math.fround((this.optimizer.beta2 ?? 0.999) ** (this.iterations + 1));
-    for (const slot of p.slots) {
-      for (const w of p.weights) {
-        const v = w.trainable ? byName.get(`${w.variable.name}/${slot.suffix}`) : undefined;
-        if (!v) continue;
-        const s = slot.set.slices[w.index];
-        this.ctx.device.queue.writeBuffer(s.buffer, s.offset, Float32Array.from(v));
-      }
+    // By position, as TF.js's optimizers restore them: variable names carry a per-process suffix
+    // (dense_Dense3/kernel), so a resumed run's model names its weights differently.
+    const slotValues = state.filter((x) => x.name !== 'iter' && !x.name.startsWith('__'));
+    const trainable = p.weights.filter((w) => w.trainable);
+    if (slotValues.length !== 0 && slotValues.length !== p.slots.length * trainable.length) {
+      throw new Error(`setOptimizerState: ${slotValues.length} slot tensors for ${p.slots.length} slots x ${trainable.length} weights`);
     }
+    if (slotValues.length === 0) return;
+    p.slots.forEach((slot, k) => {
+      trainable.forEach((w, j) => {
+        const v = slotValues[k * trainable.length + j].values;
+        if (v.length !== w.size) throw new Error(`setOptimizerState: ${slotValues[k * trainable.length + j].name} has ${v.length} values, want ${w.size}`);
+        const sl = slot.set.slices[w.index];
+        this.ctx.device.queue.writeBuffer(sl.buffer, sl.offset, Float32Array.from(v));
+      });
+    });
   }
 
   /** All GPU buffers this trainer made; the device itself stays (it is the caller's). */

@@ -60,6 +60,24 @@ function fcnn(rate: number): tf.Sequential {
   );
 }
 
+/** The zoo's cnn shape, small: conv relu → conv relu → maxpool → dropout → flatten → dense relu → dropout → dense softmax. */
+function cnn(rate: number): tf.Sequential {
+  return withSeededMathRandomSync(new Rng(1), () =>
+    tf.sequential({
+      layers: [
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', inputShape: [H, W, 1] }),
+        tf.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.dropout({ rate }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 16, activation: 'relu' }),
+        tf.layers.dropout({ rate }),
+        tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
+      ],
+    }),
+  );
+}
+
 const ADAM: EngineOptimizerConfig = { kind: 'adam', learningRate: 0.01, ...OPTIMIZER_PARAMS.adam };
 
 function relativeError(got: Float32Array, ref: Float32Array): number {
@@ -76,11 +94,11 @@ describe.skipIf(typeof device === 'string')('webgpu-trainer engine', { timeout: 
   const dev = device as GPUDevice;
   afterAll(() => closeBackend());
 
-  it('fcnn: three Adam steps with label smoothing agree with TF.js on the cpu backend', async () => {
+  for (const [name, build] of [['fcnn', fcnn], ['cnn', cnn]] as const) it(`${name}: three Adam steps with label smoothing agree with TF.js on the cpu backend`, async () => {
     await initBackend('cpu');
     const set = trainSet(BATCH);
     const order = Int32Array.from({ length: BATCH }, (_, i) => i);
-    const model = fcnn(0);
+    const model = build(0);
     const trainer = await WebGpuTrainer.compile(dev, model, ADAM, { labelSmoothing: SMOOTHING }, BATCH, defaultKernelLibrary());
     try {
       trainer.uploadDataset(set, 3 * BATCH, null);

@@ -69,7 +69,8 @@ export function buildMaxPoolForward(ctx: KernelContext, b: { x: Slice; y: Slice 
 }
 
 /** dx [batch, inH, inW, c] = Σ dy over the windows whose (first) maximum is that element: 1 dispatch. */
-export function buildMaxPoolBackward(ctx: KernelContext, b: { x: Slice; dy: Slice; dx: Slice }, s: PoolShape): Dispatch[] {
+/** (`b.y`, the forward's output, is accepted for the kernel library's signature and not read.) */
+export function buildMaxPoolBackward(ctx: KernelContext, b: { x: Slice; y?: Slice; dy: Slice; dx: Slice }, s: PoolShape): Dispatch[] {
   const size = s.batch * s.inH * s.inW * s.c;
   const [PH, PW] = s.pool;
   const [SH, SW] = s.strides;

@@ -1,7 +1,7 @@
 // The tiled GEMM every matrix product and convolution here is built on: C[M, N] = Σ_k A(m, k) · B(k, n),
 // where A and B are WGSL functions (a plain matrix, its transpose, an im2col gather, a ReLU-masked
 // gradient...), so convolutions are implicit GEMMs with no im2col buffer. A workgroup of 256 threads
-// computes a 64 x 64 tile of C, 4 x 4 per thread, staging 16-wide slices of A and B in workgroup memory;
+// computes a 64 x 64 tile of C, a 4 x 4 block per thread (vec4 reads of workgroup memory), staging 16-wide slices of A and B in workgroup memory;
 // the store is a WGSL function too (fused bias/ReLU epilogues, accumulate, a second output row...).
 // Split-K: with `splits` > 1 each z-slice of the grid sums its own K range into a scratch buffer and a
 // second dispatch sums the slices and runs the store; no atomics.
@@ -48,8 +48,9 @@ ${g.helpers ?? ''}
 ${g.loadA}
 ${g.loadB}
 ${partial ? '' : g.store}
-var<workgroup> As: array<array<f32, 64>, 16>;
-var<workgroup> Bs: array<array<f32, 64>, 16>;
+// [k][m / 4] and [k][n / 4]: a thread reads its 4 rows and 4 columns as one vec4 each.
+var<workgroup> As: array<array<vec4<f32>, 16>, 16>;
+var<workgroup> Bs: array<array<vec4<f32>, 16>, 16>;
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   ${touch(g.bindings)}${partial ? ' _ = arrayLength(&part);' : ''}
@@ -57,7 +58,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let n0 = wg.x * 64u;
   let tx = li % 16u;
   let ty = li / 16u;
-  var acc: array<array<f32, 4>, 4>;
+  var acc: array<vec4<f32>, 4>;
   let kBegin = wg.z * ${kPerSplit}u;
   let kEnd = min(kBegin + ${kPerSplit}u, ${K}u);
   for (var k0 = kBegin; k0 < kEnd; k0 += 16u) {
@@ -67,28 +68,28 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let gam = m0 + am; let gak = k0 + ak;
       var va = 0.0;
       if (gam < ${M}u && gak < kEnd) { va = load_a(gam, gak); }
-      As[ak][am] = va;
+      As[ak][am / 4u][am % 4u] = va;
       ${bIdx}
       let gbn = n0 + bn; let gbk = k0 + bk;
       var vb = 0.0;
       if (gbn < ${N}u && gbk < kEnd) { vb = load_b(gbk, gbn); }
-      Bs[bk][bn] = vb;
+      Bs[bk][bn / 4u][bn % 4u] = vb;
     }
     workgroupBarrier();
     for (var k = 0u; k < 16u; k++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
-      for (var i = 0u; i < 4u; i++) { a[i] = As[k][ty + 16u * i]; b[i] = Bs[k][tx + 16u * i]; }
-      for (var i = 0u; i < 4u; i++) {
-        for (var j = 0u; j < 4u; j++) { acc[i][j] = fma(a[i], b[j], acc[i][j]); }
-      }
+      let a = As[k][ty];
+      let b = Bs[k][tx];
+      acc[0] = fma(vec4<f32>(a.x), b, acc[0]);
+      acc[1] = fma(vec4<f32>(a.y), b, acc[1]);
+      acc[2] = fma(vec4<f32>(a.z), b, acc[2]);
+      acc[3] = fma(vec4<f32>(a.w), b, acc[3]);
     }
     workgroupBarrier();
   }
   for (var i = 0u; i < 4u; i++) {
     for (var j = 0u; j < 4u; j++) {
-      let gm = m0 + ty + 16u * i;
-      let gn = n0 + tx + 16u * j;
+      let gm = m0 + ty * 4u + i;
+      let gn = n0 + tx * 4u + j;
       if (gm < ${M}u && gn < ${N}u) { ${out} }
     }
   }

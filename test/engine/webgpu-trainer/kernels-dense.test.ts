@@ -73,6 +73,23 @@ describe.skipIf(typeof device === 'string')('webgpu-trainer kernels: dense block
     }
   });
 
+  it('Dense backward of a first layer (no dx, no bias): dW alone, 1 dispatch; same shapes share one pipeline', async () => {
+    const [rows, I, U] = [5, 19, 3];
+    const x = randoms(rows * I, 14);
+    const g = randoms(rows * U, 15);
+    const want = await tf.matMul(tf.tensor2d(x, [rows, I]), tf.tensor2d(g, [rows, U]), true, false).data();
+    const s = { rows, inputs: I, units: U, relu: false };
+    const [sx, sw, sy, sdy, sdw] = [h.upload(x), h.upload(I * U), h.upload(rows * U), h.upload(g), h.upload(I * U)];
+    const d = buildDenseBackward(h.ctx, { x: sx, w: sw, y: sy, dy: sdy, dw: sdw, db: null, dx: null }, s);
+    const again = buildDenseBackward(h.ctx, { x: sx, w: sw, y: sy, dy: sdy, dw: sdw, db: null, dx: null }, s);
+    expect(d.length).toBe(1);
+    expect(again[0].pipeline).toBe(d[0].pipeline);
+    expect(again[0].bindGroup).not.toBe(d[0].bindGroup);
+    h.run({ count: rows }, d);
+    const r = worst(await h.read(sdw), want);
+    expect(r.ratio, `dw at ${r.at}`).toBeLessThanOrEqual(1);
+  });
+
   it('ReLU forward and backward', async () => {
     const n = 1000;
     const x = randoms(n, 9);

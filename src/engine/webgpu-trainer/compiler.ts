@@ -198,9 +198,31 @@ export function compile(ctx: TrainerContext, model: tf.LayersModel, spec: ModelS
       }
       case 'flatten':
         break;
-      case 'batchNorm':
-      case 'globalAvgPool':
-        throw new UnsupportedModelError(`${l.name}: no ${l.kind} kernel yet`);
+      case 'batchNorm': {
+        if (!l.center || !l.scale) throw new UnsupportedModelError(`${l.name}: batch norm without center or scale`);
+        const layer = model.getLayer(l.name);
+        const [gamma, beta] = layer.trainableWeights.map((v) => bySlot.get(v as tf.LayerVariable) as WeightSlot);
+        const [mean, variance] = layer.nonTrainableWeights.map((v) => bySlot.get(v as tf.LayerVariable) as WeightSlot);
+        if (!gamma || !beta || !mean || !variance) throw new UnsupportedModelError(`${l.name}: unexpected batch norm weights`);
+        const shape = { batch: rows, spatial: l.shape.h * l.shape.w, channels: l.shape.c, momentum: l.momentum, epsilon: l.epsilon };
+        const saved = own(`${l.name} saved statistics`, 2 * l.shape.c * 4);
+        const g = params.slices[gamma.index];
+        forward.push(
+          ...need(lib.batchNormForward, 'batch norm')(ctx, { x, y, gamma: g, beta: params.slices[beta.index], movingMean: frozen.slices[mean.index], movingVar: frozen.slices[variance.index], saved }, shape),
+        );
+        // Its input is never the data in the zoo; dx is needed for gamma/beta's gradients' sake anyway.
+        const bnDx = dx ?? own(`${l.name} input gradient (unused)`, rows * l.shape.h * l.shape.w * l.shape.c * 4);
+        backward.push(
+          need(lib.batchNormBackward, 'batch norm backward')(ctx, { x, dy: dy as Slice, gamma: g, saved, dgamma: grads.slices[gamma.index], dbeta: grads.slices[beta.index], dx: bnDx }, shape),
+        );
+        break;
+      }
+      case 'globalAvgPool': {
+        const shape = { batch: rows, spatial: l.input.h * l.input.w, channels: l.input.c };
+        forward.push(...need(lib.globalAvgPoolForward, 'global average pooling')(ctx, { x, y }, shape));
+        if (dx) backward.push(need(lib.globalAvgPoolBackward, 'global average pooling backward')(ctx, { dy: dy as Slice, dx }, shape));
+        break;
+      }
     }
   });
 

@@ -39,6 +39,15 @@ export interface PoolShape {
   pad: [number, number];
 }
 
+/** Batch normalization over the last axis: `spatial` positions per image (H·W; 1 after a Dense layer). */
+export interface BatchNormShape {
+  batch: number;
+  spatial: number;
+  channels: number;
+  momentum: number;
+  epsilon: number;
+}
+
 export type OptimizerKind = 'adam' | 'adamw' | 'sgd' | 'adadelta';
 
 export interface OptimizerShape {
@@ -75,6 +84,14 @@ export interface KernelLibrary {
   conv2dBackward?(ctx: KernelContext, b: { x: Slice; w: Slice; y: Slice; dy: Slice; dw: Slice; db: Slice | null; dx: Slice | null }, s: Conv2dShape): Dispatch[];
   maxPoolForward?(ctx: KernelContext, b: { x: Slice; y: Slice }, s: PoolShape): Dispatch[];
   maxPoolBackward?(ctx: KernelContext, b: { x: Slice; y: Slice; dy: Slice; dx: Slice }, s: PoolShape): Dispatch[];
+  batchNormForward?(
+    ctx: KernelContext,
+    b: { x: Slice; y: Slice; gamma: Slice; beta: Slice; movingMean: Slice; movingVar: Slice; saved: Slice },
+    s: BatchNormShape,
+  ): Dispatch[];
+  batchNormBackward?(ctx: KernelContext, b: { x: Slice; dy: Slice; gamma: Slice; saved: Slice; dgamma: Slice; dbeta: Slice; dx: Slice }, s: BatchNormShape): Dispatch[];
+  globalAvgPoolForward?(ctx: KernelContext, b: { x: Slice; y: Slice }, s: { batch: number; spatial: number; channels: number }): Dispatch[];
+  globalAvgPoolBackward?(ctx: KernelContext, b: { dy: Slice; dx: Slice }, s: { batch: number; spatial: number; channels: number }): Dispatch[];
   /** Updates params in place from grads; `slots` as the optimizer needs (Adam: m, v; Adadelta: accum grad, accum update; SGD: none). */
   optimizer(ctx: KernelContext, b: { params: Slice; grads: Slice; slots: Slice[] }, s: OptimizerShape): Dispatch[];
 }

@@ -2,6 +2,7 @@
 // KernelLibrary's calls. An operation whose builder has not landed throws UnsupportedModelError when a
 // model needs it, so such models train with TF.js's webgpu backend instead (with one console note).
 import type { KernelLibrary } from './kernel-library.ts';
+import { buildBatchNormBackward, buildBatchNormForward, buildGlobalAvgPoolBackward, buildGlobalAvgPoolForward } from './kernels/batchnorm.ts';
 import { buildConv2dBackward, buildConv2dForward } from './kernels/conv2d.ts';
 import { buildDropoutBackward, buildDropoutForward, buildReluBackward, buildReluForward } from './kernels/elementwise.ts';
 import { buildDenseBackward, buildDenseForward } from './kernels/gemm.ts';
@@ -23,6 +24,10 @@ export function defaultKernelLibrary(): KernelLibrary {
     conv2dBackward: buildConv2dBackward,
     maxPoolForward: buildMaxPoolForward,
     maxPoolBackward: buildMaxPoolBackward,
+    batchNormForward: buildBatchNormForward,
+    batchNormBackward: buildBatchNormBackward,
+    globalAvgPoolForward: buildGlobalAvgPoolForward,
+    globalAvgPoolBackward: buildGlobalAvgPoolBackward,
     optimizer: buildOptimizer,
   };
 }

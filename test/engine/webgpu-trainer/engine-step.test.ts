@@ -78,6 +78,26 @@ function cnn(rate: number): tf.Sequential {
   );
 }
 
+/** The zoo's cnn-modern shape, small: (conv 'same' no bias → batch norm → relu) x2, maxpool, global average pooling, dense softmax. */
+function modern(rate: number): tf.Sequential {
+  return withSeededMathRandomSync(new Rng(1), () =>
+    tf.sequential({
+      layers: [
+        tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', useBias: false, inputShape: [H, W, 1] }),
+        tf.layers.batchNormalization({ momentum: 0.9 }),
+        tf.layers.activation({ activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.dropout({ rate }),
+        tf.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', useBias: false }),
+        tf.layers.batchNormalization({ momentum: 0.9 }),
+        tf.layers.activation({ activation: 'relu' }),
+        tf.layers.globalAveragePooling2d({}),
+        tf.layers.dense({ units: CLASSES, activation: 'softmax' }),
+      ],
+    }),
+  );
+}
+
 const ADAM: EngineOptimizerConfig = { kind: 'adam', learningRate: 0.01, ...OPTIMIZER_PARAMS.adam };
 
 function relativeError(got: Float32Array, ref: Float32Array): number {
@@ -94,7 +114,7 @@ describe.skipIf(typeof device === 'string')('webgpu-trainer engine', { timeout: 
   const dev = device as GPUDevice;
   afterAll(() => closeBackend());
 
-  for (const [name, build] of [['fcnn', fcnn], ['cnn', cnn]] as const) it(`${name}: three Adam steps with label smoothing agree with TF.js on the cpu backend`, async () => {
+  for (const [name, build] of [['fcnn', fcnn], ['cnn', cnn], ['cnn-modern', modern]] as const) it(`${name}: three Adam steps with label smoothing agree with TF.js on the cpu backend`, async () => {
     await initBackend('cpu');
     const set = trainSet(BATCH);
     const order = Int32Array.from({ length: BATCH }, (_, i) => i);

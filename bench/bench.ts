@@ -2,7 +2,10 @@
 // peak RSS (this process, and a real `train cnn-aug --augment-factor 10` on full Fashion-MNIST), and the
 // suite's aggregate img/s with --jobs 1 vs --jobs N (each worker on its share of the cores, as `run` does). Prints tables and writes bench.json. Numbers, not
 // pass/fail: on a shared machine they move with the load, which is recorded next to them.
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { closeBackend, describeBackend, initBackend, threadsPerJob } from '../src/engine/backend.ts';
 import { UserError } from '../src/errors.ts';
@@ -12,11 +15,24 @@ import { loadAvg, machineInfo } from './lib/machine.ts';
 import { measureTrainMemory } from './lib/memory.ts';
 import { profileStep } from './lib/profile.ts';
 import { runSuite, type SuiteRun } from './lib/suite.ts';
+import { gpuEngineDevice, gpuEngineStep, gpuNullRequested, type GpuEngineResult } from './lib/gpu-engine.ts';
 import { fix, pct, table } from './lib/table.ts';
 import { compiledModel, makeBatches, modelThroughput, type ModelThroughput } from './lib/throughput.ts';
 import { vsPytorch } from './lib/vs-pytorch.ts';
 
 const log = (s = ''): void => console.log(s);
+
+/** bench/gpu-engine.ts --gpu-null in a child process; its results. */
+function gpuEngineInChild(models: string[], steps: number): GpuEngineResult[] {
+  const out = join(tmpdir(), `kmnist-gpu-engine-${process.pid}.json`);
+  const r = spawnSync(process.execPath, [...process.execArgv, join(import.meta.dirname, 'gpu-engine.ts'), '--gpu-null', '--models', models.join(','), '--steps', String(steps), '--out', out], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (r.status !== 0 || !existsSync(out)) return models.map((model) => ({ model, skipped: `bench/gpu-engine.ts --gpu-null failed (exit ${r.status ?? r.signal})` }));
+  const results = (JSON.parse(readFileSync(out, 'utf8')) as { results: GpuEngineResult[] }).results;
+  rmSync(out, { force: true });
+  return results;
+}
 
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
@@ -65,6 +81,31 @@ async function main(): Promise<void> {
     ),
   );
 
+  // Our WebGPU training engine (src/engine/webgpu-trainer/) beside TF.js's: on the webgpu backend, or on
+  // Dawn's null backend with --gpu-null / KMNIST_LAB_GPU_NULL=1 (CPU cost only, any machine).
+  const gpuNull = gpuNullRequested(args.gpuNull);
+  const gpuEngine: GpuEngineResult[] = [];
+  if (gpuNull || b.gpuAdapter !== undefined) {
+    const o = { useNull: gpuNull, steps: args.quick ? 50 : 200, warmup: 10, batchSize: 128 };
+    // On null, in a child process: Dawn aborts ("Owner died") beside the threaded wasm backend started here.
+    if (gpuNull) gpuEngine.push(...gpuEngineInChild(args.models, o.steps));
+    else {
+      const device = await gpuEngineDevice(false);
+      for (const name of args.models) gpuEngine.push(await gpuEngineStep(name, device, o));
+    }
+    log(`\nour WebGPU engine, batch 128${gpuNull ? " on Dawn's null backend (CPU cost only)" : ''}:`);
+    log(
+      table(
+        ['model', 'img/s', 'CPU ms/step', 'dispatches/step', 'submits/step', 'buffers created/step', 'bind groups/step'],
+        gpuEngine.map((r) =>
+          'skipped' in r
+            ? [r.model, `skipped: ${r.skipped}`, '', '', '', '', '']
+            : [r.model, r.imgPerSec === null ? '-' : fix(r.imgPerSec), fix(r.cpuMsPerStep, 3), r.dispatches, r.submits, r.buffersCreated, r.bindGroupsCreated],
+        ),
+      ),
+    );
+  }
+
   const model = compiledModel('cnn', data.set, data.numClasses);
   const [batch] = makeBatches(data.set, data.numClasses, 128, 1);
   const profile = await profileStep('cnn', model, batch, args.profileTop);
@@ -110,7 +151,7 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - t0) / 1000;
   log(`\nload average at end: ${machine.loadAvgEnd.join(' ')}; bench took ${fix(seconds)} s`);
   const speedUp = suite.length === 2 ? suite[1].imgPerSec / suite[0].imgPerSec : null;
-  const result = { machine, data: data.source, quick: args.quick, throughput, profile, benchPeakRssMiB, trainMemory: memory, suite, suiteSpeedUp: speedUp, seconds };
+  const result = { machine, data: data.source, quick: args.quick, throughput, gpuEngine, profile, benchPeakRssMiB, trainMemory: memory, suite, suiteSpeedUp: speedUp, seconds };
   writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
   log(`wrote ${args.out}`);
 }

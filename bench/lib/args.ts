@@ -8,6 +8,7 @@ import { intFlag } from '../../src/commands/flags.ts';
 export const USAGE = `npm run bench -- [--backend ${BACKEND_CHOICES.join('|')}] [--allow-software-gpu] [--data-dir DIR] [--dataset NAME] [--quick]
   [--models cnn,cnn-no-pool,fcnn] [--threads T] [--jobs N] [--memory-data-dir ../shared/data/fashion-mnist]
   [--memory-seconds S (0: to completion)] [--no-memory] [--no-suite] [--out bench.json]
+  [--gpu-null (our WebGPU engine's step figures on Dawn's null backend; also KMNIST_LAB_GPU_NULL=1)]
 npm run bench -- --vs-pytorch [--rounds R] [--threads T] [--python /usr/bin/python3] [--no-suite] [--quick]
   the cnn and fcnn trained by kmnist-lab and by PyTorch (Debian's python3-torch), interleaved rounds`;
 
@@ -37,6 +38,8 @@ export interface BenchArgs {
   inferImages: number;
   suiteSteps: number;
   profileTop: number;
+  /** Our WebGPU engine's step figures on Dawn's null backend (CPU cost only). */
+  gpuNull: boolean;
 }
 
 export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
@@ -59,6 +62,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
       'vs-pytorch': { type: 'boolean', default: false },
       python: { type: 'string', default: '/usr/bin/python3' },
       rounds: { type: 'string' },
+      'gpu-null': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -90,5 +94,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs | 'help' {
     inferImages: quick ? 512 : 2048,
     suiteSteps: quick ? 6 : 24,
     profileTop: 10,
+    gpuNull: v['gpu-null'],
   };
 }

@@ -3,16 +3,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/types.ts';
 import { emptyHistory, type History } from '../run-folder/layout.ts';
-import { epochOrder, makeBatch } from './batches.ts';
+import { epochOrder } from './batches.ts';
 import { initialCallbackState, onEpochEnd } from './callbacks.ts';
 import { saveCheckpoint, type Checkpoint, type FitState } from './checkpoint.ts';
 import { predictSet, validationMetrics } from './evaluate.ts';
 import { smoothedCrossEntropy } from './loss.ts';
 import { cosineDecay } from './lr-schedule.ts';
 import type { AugmentParams, CallbackSettings, CosineDecayConfig } from '../run-folder/recorded-settings.ts';
-import { getLearningRate, getOptimizerState, setLearningRate, setOptimizerState } from './optimizers.ts';
 import type { ProgressReporter } from './progress.ts';
 import { withSeededMathRandom, type Rng } from './rng.ts';
+import { TfjsStepEngine, type StepEngine } from './step-engine.ts';
 
 export interface FitOptions {
   /** Compiled with `optimizer`, categorical cross-entropy and accuracy. */
@@ -43,6 +43,8 @@ export interface FitOptions {
   interrupted: () => boolean;
   /** Stop (as if killed) once this many epochs are done and checkpointed: for tests of resume. */
   stopAfterEpoch?: number;
+  /** What runs the training steps; default TF.js's trainOnBatch on `model` with `optimizer`. */
+  stepEngine?: StepEngine;
 }
 
 export type FitEnd =
@@ -56,10 +58,12 @@ function cloneAll(ts: tf.Tensor[]): tf.Tensor[] {
 }
 
 export async function fit(o: FitOptions): Promise<FitEnd> {
+  const engine: StepEngine =
+    o.stepEngine ?? new TfjsStepEngine({ model: o.model, optimizer: o.optimizer, train: o.train, numClasses: o.numClasses, augment: o.augment, rng: o.rng });
   const state: FitState = o.resumeFrom?.state ?? {
     epochsDone: 0,
     history: emptyHistory(),
-    lr: getLearningRate(o.optimizer),
+    lr: engine.getLearningRate(),
     callbacks: initialCallbackState(),
     rng: o.rng.getState(),
     trainStepSeconds: 0,
@@ -69,13 +73,14 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
   let best: tf.Tensor[] | null = null;
   if (o.resumeFrom) {
     o.model.setWeights(o.resumeFrom.weights);
-    await setOptimizerState(o.optimizer, o.resumeFrom.optimizer);
+    await engine.syncFromModel();
+    await engine.setOptimizerState(o.resumeFrom.optimizer);
     // Both calls above copy the values, so the loaded tensors can go.
     for (const t of [...o.resumeFrom.weights, ...o.resumeFrom.optimizer.map((n) => n.tensor)]) t.dispose();
     best = o.resumeFrom.best;
     o.rng.setState(o.resumeFrom.state.rng);
   }
-  setLearningRate(o.optimizer, state.lr);
+  engine.setLearningRate(state.lr);
 
   const end = await withSeededMathRandom(o.rng, async (): Promise<FitEnd> => {
     for (let epoch = state.epochsDone + 1; epoch <= o.epochs && !state.stoppedEarly; epoch++) {
@@ -83,35 +88,25 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
       const order = epochOrder(o.train.count, o.augmentFactor, o.rng);
       const batches = Math.ceil(order.length / o.batchSize);
       o.reporter.epochStart(epoch, o.epochs, batches);
-      let lossSum = 0;
-      let accSum = 0;
-      let seen = 0;
-      let stepSeconds = 0;
-      for (let b = 0; b < batches; b++) {
-        const idx = order.subarray(b * o.batchSize, Math.min((b + 1) * o.batchSize, order.length));
+      const lrSchedule = o.lrSchedule;
+      const ran = await engine.trainEpoch({
+        order,
+        batchSize: o.batchSize,
         // Keras's schedules take optimizer.iterations, the updates made before this one.
-        if (o.lrSchedule) setLearningRate(o.optimizer, cosineDecay(o.lrSchedule, (epoch - 1) * batches + b));
-        const { x, y } = makeBatch(o.train, idx, o.numClasses, o.augment ? { rng: o.rng, params: o.augment } : undefined);
-        const t0 = performance.now();
-        const [loss, acc] = (await o.model.trainOnBatch(x, y)) as number[];
-        stepSeconds += (performance.now() - t0) / 1000;
-        x.dispose();
-        y.dispose();
-        if (!Number.isFinite(loss)) return { kind: 'diverged', state, epoch, batch: b + 1, loss };
-        lossSum += loss * idx.length;
-        accSum += acc * idx.length;
-        seen += idx.length;
-        o.reporter.batch(b + 1, lossSum / seen, accSum / seen, seen);
-        // trainOnBatch settles through microtasks only; yield a macrotask so a SIGINT handler can run mid-epoch.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (o.interrupted()) return { kind: 'interrupted', state };
-      }
+        lrAt: lrSchedule ? (b) => cosineDecay(lrSchedule, (epoch - 1) * batches + b) : null,
+        onProgress: (done, loss, acc, images) => o.reporter.batch(done, loss, acc, images),
+        interrupted: o.interrupted,
+      });
+      if (ran.kind === 'diverged') return { kind: 'diverged', state, epoch, batch: ran.batch, loss: ran.loss };
+      if (ran.kind === 'interrupted') return { kind: 'interrupted', state };
+      const { lossSum, accSum, seen, stepSeconds } = ran;
+      await engine.syncToModel();
       const val = await predictSet(o.model, o.val, o.numClasses);
       // tfjs clips the training loss, so NaN weights may first show in the validation loss.
       if (!Number.isFinite(val.loss)) return { kind: 'diverged', state, epoch, batch: null, loss: val.loss };
       const valLoss = o.labelSmoothing ? smoothedCrossEntropy(val.probs, o.val.labels, o.numClasses, o.labelSmoothing) : val.loss;
       const seconds = (performance.now() - epochStart) / 1000;
-      const lr = getLearningRate(o.optimizer); // with a schedule: the rate of the epoch's last step
+      const lr = engine.getLearningRate(); // with a schedule: the rate of the epoch's last step
       const h = state.history;
       h.epoch.push(epoch);
       h.loss.push(lossSum / seen);
@@ -134,7 +129,7 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
         best = cloneAll(o.model.getWeights());
       }
       if (decision.lr !== lr) {
-        setLearningRate(o.optimizer, decision.lr);
+        engine.setLearningRate(decision.lr);
         o.reporter.note(`epoch ${epoch}: val_loss has not improved for ${o.callbacks.reduceLrPatience} epochs, learning rate ${lr} -> ${decision.lr}`);
       }
       state.lr = decision.lr;
@@ -142,9 +137,9 @@ export async function fit(o: FitOptions): Promise<FitEnd> {
       state.epochsDone = epoch;
       state.rng = o.rng.getState();
       await o.onEpoch(h, decision.improved);
-      const optimizerState = await getOptimizerState(o.optimizer);
+      const optimizerState = await engine.getOptimizerState();
       await saveCheckpoint(o.checkpointDir, { state, weights: o.model.getWeights(), optimizer: optimizerState, best });
-      optimizerState.find((t) => t.name === 'iter')?.tensor.dispose(); // getWeights makes a new scalar for it
+      engine.releaseOptimizerState(optimizerState);
       // Reported only once saved: a scheduler that sees this line may kill the run without losing the epoch.
       o.reporter.epochEnd({
         epoch,

@@ -19,6 +19,7 @@ import { removeTemporaries, replaceDirAtomic } from './atomic.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { scorePredictions, predictSet, type Predictions } from './evaluate.ts';
 import { fit, type FitEnd } from './fit.ts';
+import { chooseGpuStepEngine } from './gpu-step-engine.ts';
 import { notLearningWarning } from './learning-check.ts';
 import { trainingLoss } from './loss.ts';
 import { cosineDecayConfig } from './lr-schedule.ts';
@@ -348,10 +349,24 @@ async function trainLayers(
   const resumeFrom = resuming ? (loadCheckpoint(checkpointDir) ?? undefined) : undefined;
   if (resumeFrom) reporter.note(`resuming after epoch ${resumeFrom.state.epochsDone} from ${checkpointDir}`);
   const tensorboard = TrainingLog.open(dir, modelSummaryMarkdown(model), resumeFrom?.state.history ?? emptyHistory());
+  const gpu = await chooseGpuStepEngine({
+    model,
+    optimizer: training.optimizer,
+    learningRate: training.learningRate,
+    weightDecay: training.weightDecay ?? null,
+    labelSmoothing: training.labelSmoothing,
+    batchSize: training.batchSize,
+    train: split.train,
+    augment: training.augmentation,
+    augmentFactor: training.augmentFactor,
+    rng,
+  });
+  if (gpu.note) reporter.note(gpu.note);
   const trap = trapInterrupt(reporter);
   let end;
   try {
     end = await fit({
+      stepEngine: gpu.engine,
       model,
       optimizer,
       train: split.train,
@@ -378,6 +393,7 @@ async function trainLayers(
     });
   } finally {
     trap.release();
+    gpu.engine?.dispose();
     optimizer.dispose();
   }
   if (end.kind === 'diverged') throw new UserError(divergedMessage(end, dir));

@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
 import { CpuEngine } from './backends/cpu/index.ts';
+import { silenceNodeBackendAdvice } from './backends/cpu/quiet.ts';
 import type { BackendDetails, EngineBackend, StartOptions } from './backends/engine-backend.ts';
 import { TensorflowEngine } from './backends/tensorflow/index.ts';
 import { WasmEngine } from './backends/wasm/index.ts';
@@ -18,6 +19,9 @@ export type { GpuAdapterDescription } from './backends/engine-backend.ts';
 // The light halves live in backend-choice.ts (names) and threads.ts (thread counts) so the CLI can parse flags
 // without loading TF.js; threads.ts re-exports backend-choice.ts.
 export * from './threads.ts';
+
+// TF.js falls back to its cpu backend for any tensor made before (or without) initBackend: never let it advise tfjs-node.
+silenceNodeBackendAdvice();
 
 export interface BackendInfo extends BackendDetails {
   name: string;

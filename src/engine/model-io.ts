@@ -4,6 +4,10 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
+import { silenceNodeBackendAdvice } from './backends/cpu/quiet.ts';
+
+// Loading a model (serve, predict, report) may be the process's first use of TF.js's cpu backend.
+silenceNodeBackendAdvice();
 
 export const MODEL_JSON = 'model.json';
 export const WEIGHTS_BIN = 'weights.bin';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
 import { addBackendOptions, parseBackendFlags, type BackendFlags } from './backend-options.ts';
-import { oneOfFlag } from './flags.ts';
+import { folderFlag, oneOfFlag } from './flags.ts';
 
 interface EvaluateFlags extends DataOptions, BackendFlags {
   split: string;
@@ -20,12 +20,13 @@ export function registerEvaluate(program: Command): void {
   addDataOptions(cmd).action(async (runDir: string, flags: EvaluateFlags) => {
     const split = oneOfFlag('--split', flags.split, ['test', 'train'] as const);
     const data = resolveDataOptions(flags);
+    const out = flags.out === undefined ? undefined : folderFlag('--out', flags.out);
     const { backend, allowSoftwareGpu } = parseBackendFlags(flags);
     // Heavy modules (TF.js) load only when the command runs.
     const { initBackend, threadsPerJob } = await import('../engine/backend.ts');
     const { evaluateRun } = await import('../inference/evaluate-run.ts');
     await initBackend(backend, { threads: threadsPerJob(1), allowSoftwareGpu });
-    const result = await evaluateRun({ runDir, dataset: data.dataset, dataDir: data.dataDir, split, out: flags.out });
+    const result = await evaluateRun({ runDir, dataset: data.dataset, dataDir: data.dataDir, split, out });
     process.stdout.write(`${result.reportText}\naccuracy ${result.accuracy.toFixed(4)}, loss ${result.loss.toFixed(4)}\n${result.outDir}\n`);
   });
 }

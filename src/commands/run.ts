@@ -82,7 +82,7 @@ async function action(flags: RunFlags): Promise<void> {
     coresShare,
     ...(jobsDefault ? { jobsNote: jobsDefault.why } : {}),
   });
-  const executor = flags.queue === undefined ? local : queueExecutor({ address: parseQueueUrl(flags.queue), out: flags.out });
+  const executor = flags.queue === undefined ? local : queueExecutor({ address: parseQueueUrl(flags.queue), out: flags.out, dataDir: data.dataDir });
 
   // First Ctrl-C: local workers checkpoint (queued runs leave the queue); a second signal kills them.
   let display: ProgressDisplay | null = null;

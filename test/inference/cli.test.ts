@@ -1,5 +1,5 @@
 // predict, evaluate and export as a user runs them, on runs trained here from the real kmnist-10k files.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +129,24 @@ describe.skipIf(!hasSharedData)('predict, evaluate, export (CLI)', () => {
     const other = await runCli(['evaluate', run1, '--dataset', 'fashion-mnist', '--data-dir', join(SHARED_DATA, 'fashion-mnist')]);
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/are not the 10 the run in .* was trained on/);
+  });
+
+  it('evaluate --out <a file> says it is a file, before any work', async () => {
+    const file = join(root, 'afile');
+    writeFileSync(file, 'x');
+    const r = await runCli(['evaluate', run1, '--dataset', 'kmnist', '--data-dir', DATA_DIR, '--out', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`kmnist-lab: --out ${file}: it is a file, not a folder`);
+  });
+
+  it('export --format onnx --out <an existing folder>: one line, and no temporary left beside it', async () => {
+    const folder = join(root, 'existing-folder');
+    mkdirSync(folder, { recursive: true });
+    const r = await runCli(['export', run1, '--format', 'onnx', '--out', folder]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/EISDIR|is a folder|a folder/);
+    expect(readdirSync(root).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 
   it('export writes an ONNX file and a TF.js folder', async () => {

@@ -30,6 +30,14 @@ export interface QueueExecutorOptions {
   address: QueueAddress;
   /** `--out` as given, for the lock holder's description. */
   out: string;
+  /** The dataset folder `run` reads, for the worker command it suggests (workers need it too). */
+  dataDir: string;
+}
+
+/** The `worker` command that serves this study, as `run --queue` suggests it (every flag a worker needs). */
+export function workerCommand(o: QueueExecutorOptions): string {
+  const quote = (s: string): string => (/^[\w./:@=-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
+  return `kmnist-lab worker --queue ${quote(o.address.display)} --out ${quote(o.out)} --data-dir ${quote(o.dataDir)}`;
 }
 
 type JobQueue = Queue<QueueJobData, QueueJobResult>;
@@ -92,7 +100,7 @@ export function queueExecutor(o: QueueExecutorOptions): Executor {
   let client: Redis | null = null;
   let lock: StudyLock | null = null;
   return {
-    describe: () => `through the queue at ${o.address.display} (start workers with: kmnist-lab worker --queue ${o.address.display} --out <the same folder>)`,
+    describe: () => `through the queue at ${o.address.display} (start workers with: ${workerCommand(o)}, --out and --data-dir being the same shared folders on every machine)`,
 
     async open() {
       client = await connectOnce(o.address);

@@ -5,7 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { loadDataset } from '../data/load.ts';
 import type { DatasetName } from '../data/types.ts';
 import { UserError } from '../errors.ts';
-import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport, macroRocAucOvr } from '../report/metrics.ts';
+import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport, macroRocAucOvr } from '../metrics/classification.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../training/atomic.ts';
 import { predictSet } from '../training/evaluate.ts';
 import { predictionsCsv } from '../training/run-files.ts';

@@ -7,7 +7,7 @@ import { computeEnsembles, type EnsembleSkip, type EnsembleSummary } from './ens
 import { compareExperiments, type StudyPair } from './experiments.ts';
 import { studyPairs } from './study-pairs.ts';
 import { isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunMetrics, sameTestImages, type RequiredFields } from './run-reader.ts';
-import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from './stats.ts';
+import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from '../metrics/stats.ts';
 import { RUN_FILES, type RunConfig, type RunMetrics } from './run-folder.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
 

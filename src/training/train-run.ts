@@ -13,7 +13,7 @@ import { UserError } from '../errors.ts';
 import { LOCK_NAME, lockFolder } from '../folder-lock.ts';
 import { fitKnn } from '../models/knn.ts';
 import { buildModel, getExperiment, type Experiment, type ModelInput } from '../models/zoo.ts';
-import { balancedAccuracy, classificationReport, confusionMatrix } from '../report/metrics.ts';
+import { balancedAccuracy, classificationReport, confusionMatrix } from '../metrics/classification.ts';
 import { emptyHistory, RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
 import { removeTemporaries, replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
 import { loadCheckpoint } from './checkpoint.ts';

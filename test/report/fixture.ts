@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../../src/engine/model-io.ts';
-import { balancedAccuracy, classificationReport, confusionMatrix } from '../../src/report/metrics.ts';
+import { balancedAccuracy, classificationReport, confusionMatrix } from '../../src/metrics/classification.ts';
 import { completeHistory, runDir, type History, type RunConfig, type RunMetrics } from '../../src/study/run-folder.ts';
 
 tf.enableProdMode(); // no "install tfjs-node" banner in test output

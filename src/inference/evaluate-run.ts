@@ -6,7 +6,7 @@ import { loadDataset } from '../data/load.ts';
 import type { DatasetName } from '../data/types.ts';
 import { UserError } from '../errors.ts';
 import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport, macroRocAucOvr } from '../metrics/classification.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../training/atomic.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.ts';
 import { predictSet } from '../training/evaluate.ts';
 import { predictionsCsv } from '../training/run-files.ts';
 import { loadRunModel } from './run-model.ts';

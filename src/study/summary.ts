@@ -1,7 +1,6 @@
 // The study's summary: per-experiment statistics over seeds and McNemar tests on the study's pairs,
 // read from runs/<dataset>/ and written as summary.json + summary.md.
 import { basename, join } from 'node:path';
-import { rename, writeFile } from 'node:fs/promises';
 import { allPairsMcNemar, type AllPairs } from './all-pairs.ts';
 import { computeEnsembles, type EnsembleSkip, type EnsembleSummary } from './ensembles.ts';
 import { compareExperiments, type StudyPair } from './experiments.ts';
@@ -10,6 +9,7 @@ import { isRunComplete, listRunFolders, readPredictions, readRunConfig, readRunM
 import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from '../metrics/stats.ts';
 import { RUN_FILES, type RunConfig, type RunMetrics } from './run-folder.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
+import { writeFileAtomicAsync } from '../fs/atomic.ts';
 
 export type HeadlineMetric = 'accuracy' | 'balanced-accuracy';
 
@@ -213,17 +213,11 @@ export async function summarize(runsDatasetDir: string, options: SummarizeOption
   };
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
-
 /** Writes summary.json and summary.md into the runs/<dataset>/ folder; returns their paths. */
 export async function writeSummary(summary: Summary): Promise<{ json: string; md: string }> {
   const json = join(summary.runsDir, 'summary.json');
   const md = join(summary.runsDir, 'summary.md');
-  await writeAtomic(json, `${JSON.stringify(summary, null, 2)}\n`);
-  await writeAtomic(md, renderSummaryMarkdown(summary));
+  await writeFileAtomicAsync(json, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomicAsync(md, renderSummaryMarkdown(summary));
   return { json, md };
 }

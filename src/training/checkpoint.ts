@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { completeHistory, type History } from '../study/run-folder.ts';
 import { UserError } from '../errors.ts';
-import { writeJsonAtomic } from './atomic.ts';
+import { writeJsonAtomic } from '../fs/atomic.ts';
 import type { CallbackState } from './callbacks.ts';
 import type { RngState } from './rng.ts';
 import { readTensors, writeTensors, type NamedTensor } from './tensor-file.ts';

@@ -1,7 +1,7 @@
 // Writers for the files of a run folder (layout in src/study/run-folder.ts), each written atomically.
 import { join } from 'node:path';
 import { HISTORY_KEYS, RUN_FILES, type History, type RunMetrics } from '../study/run-folder.ts';
-import { writeFileAtomic, writeJsonAtomic } from './atomic.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.ts';
 
 export const LOG_HEADER = HISTORY_KEYS.join(',');
 

@@ -15,7 +15,7 @@ import { fitKnn } from '../models/knn.ts';
 import { buildModel, getExperiment, type Experiment, type ModelInput } from '../models/zoo.ts';
 import { balancedAccuracy, classificationReport, confusionMatrix } from '../metrics/classification.ts';
 import { emptyHistory, RUN_FILES, runDir, type History, type RunConfig, type RunMetrics } from '../study/run-folder.ts';
-import { removeTemporaries, replaceDirAtomic, writeJsonAtomic } from './atomic.ts';
+import { removeTemporaries, replaceDirAtomic, writeJsonAtomic } from '../fs/atomic.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { scorePredictions, predictSet, type Predictions } from './evaluate.ts';
 import { fit, type FitEnd } from './fit.ts';

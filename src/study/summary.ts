@@ -10,8 +10,10 @@ import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, t
 import { RUN_FILES, type RunConfig, type RunMetrics } from './run-folder.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
 import { writeFileAtomicAsync } from '../fs/atomic.ts';
+import { DATASETS, isDatasetName, type DatasetSpec } from '../data/registry.ts';
 
-export type HeadlineMetric = 'accuracy' | 'balanced-accuracy';
+/** The metric a dataset is ranked by: its registry entry's `metric`. */
+export type HeadlineMetric = DatasetSpec['metric'];
 
 export interface ExperimentSummary {
   experiment: string;
@@ -91,9 +93,12 @@ export const STUDY_METRICS_FIELDS: RequiredFields = {
   paramCount: 'number',
 };
 
-/** K49 is imbalanced: its authors recommend balanced accuracy as the headline. */
+/**
+ * The headline metric of `dataset`, from the dataset registry (K49 is imbalanced: balanced accuracy);
+ * plain accuracy for a name the registry does not know (a renamed runs folder).
+ */
 export function headlineMetricFor(dataset: string): HeadlineMetric {
-  return dataset === 'k49' ? 'balanced-accuracy' : 'accuracy';
+  return isDatasetName(dataset) ? DATASETS[dataset].metric : 'accuracy';
 }
 
 function summarizeExperiment(experiment: string, runs: CompleteRun[]): ExperimentSummary {

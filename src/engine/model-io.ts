@@ -1,9 +1,10 @@
 // Save/load TF.js layers models in the standard format (model.json + weights.bin) from Node without
 // tfjs-node (its file:// handler is what we replace). The browser reads the same files with tf.loadLayersModel.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.ts';
+import { writeFileAtomicAsync } from '../fs/atomic.ts';
 import { silenceNodeBackendAdvice } from './backends/cpu/quiet.ts';
 
 // Loading a model (serve, predict, report) may be the process's first use of TF.js's cpu backend.
@@ -15,13 +16,6 @@ export const WEIGHTS_BIN = 'weights.bin';
 export interface SaveModelOptions {
   /** Also store the optimizer's weights (for resuming training). */
   includeOptimizer?: boolean;
-}
-
-/** Writes via a temp file + rename so a reader never sees a half-written file. */
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
 }
 
 function weightBytes(data: tf.io.WeightData | undefined): Uint8Array {
@@ -45,8 +39,8 @@ function fileSaveHandler(dir: string): tf.io.IOHandler {
       if (artifacts.trainingConfig !== undefined) modelJson.trainingConfig = artifacts.trainingConfig;
       if (artifacts.userDefinedMetadata !== undefined) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
       // weights first, model.json last: model.json present means the pair is complete.
-      await writeAtomic(join(dir, WEIGHTS_BIN), weights);
-      await writeAtomic(join(dir, MODEL_JSON), JSON.stringify(modelJson));
+      await writeFileAtomicAsync(join(dir, WEIGHTS_BIN), weights);
+      await writeFileAtomicAsync(join(dir, MODEL_JSON), JSON.stringify(modelJson));
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),

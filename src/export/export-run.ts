@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import { loadRunModel, type RunModel } from '../inference/run-model.ts';
 import { RUN_FILES } from '../run-folder/layout.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../training/atomic.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.ts';
 import { layersModelToOnnx, ONNX_INPUT, ONNX_OUTPUT, type OnnxMetadata } from './onnx.ts';
 
 export const EXPORT_FORMATS = ['onnx', 'tfjs'] as const;

@@ -1,6 +1,6 @@
 // `report --all-pairs`: every pair of experiments as a matrix of Holm-adjusted McNemar p-values, and as a list.
 import type { AllPairs, AllPairsTest } from '../study/all-pairs.ts';
-import { formatP } from '../study/stats.ts';
+import { formatP } from '../metrics/stats.ts';
 import type { Table } from './tables.ts';
 
 function findTest(all: AllPairs, x: string, y: string): AllPairsTest | undefined {

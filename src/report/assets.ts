@@ -1,15 +1,7 @@
 // Writes the report's side files (images, tables) under the output folder and returns their relative paths.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic.ts';
 import { toCsv, toHtml, toLatex, toMarkdown, type Table } from './tables.ts';
-
-/** Temp file + rename: a reader never sees half a file. */
-export function writeAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 export class Assets {
   readonly written: string[] = [];
@@ -17,7 +9,7 @@ export class Assets {
   constructor(readonly outDir: string) {}
 
   write(relPath: string, data: string | Uint8Array): string {
-    writeAtomic(join(this.outDir, relPath), data);
+    writeFileAtomic(join(this.outDir, relPath), data);
     this.written.push(relPath);
     return relPath;
   }

@@ -4,7 +4,8 @@ import { join, relative } from 'node:path';
 import { initBackend } from '../engine/backend.ts';
 import { lockFolder } from '../folder-lock.ts';
 import { summarize, type Summary } from '../study/summary.ts';
-import { Assets, writeAtomic } from './assets.ts';
+import { writeFileAtomic } from '../fs/atomic.ts';
+import { Assets } from './assets.ts';
 import { experimentColors, overlaySpec, type ExperimentHistories } from './charts.ts';
 import { allPairsMatrix, allPairsTable } from './all-pairs-tables.ts';
 import { ensemblesTable, experimentsTable, glanceTable, pairsTable, runsTable } from './comparison.ts';
@@ -182,9 +183,9 @@ async function writeReport(opts: ReportOptions, { datasetDir, runs, summary, war
   const doc: ReportDoc = { title: `kmnist-lab report: ${datasetLabel(first)}`, blocks };
   const markdownPath = join(opts.outDir, 'report.md');
   const htmlPath = join(opts.outDir, 'report.html');
-  writeAtomic(markdownPath, renderMarkdown(doc));
+  writeFileAtomic(markdownPath, renderMarkdown(doc));
   const fontCss = await embeddedFontFaceCss({ text: documentText(doc) });
-  writeAtomic(htmlPath, renderHtml(doc, (file) => readFileSync(join(opts.outDir, file)), fontCss));
+  writeFileAtomic(htmlPath, renderHtml(doc, (file) => readFileSync(join(opts.outDir, file)), fontCss));
   log(`report: wrote ${relative(process.cwd(), markdownPath)} and ${relative(process.cwd(), htmlPath)}`);
   return { datasetDir, markdownPath, htmlPath, runs: runs.length, warnings, files: [...assets.written, 'report.md', 'report.html'] };
 }

@@ -1,5 +1,5 @@
 // Comparison tables over experiments and seeds, all numbers taken from the study summary and the runs.
-import { formatP, type SampleStats } from '../study/stats.ts';
+import { formatP, type SampleStats } from '../metrics/stats.ts';
 import { membersText, pointsText, referenceText, type EnsembleSummary } from '../study/ensembles.ts';
 import type { ExperimentSummary, Summary } from '../study/summary.ts';
 import type { RunRecord } from '../run-folder/read.ts';

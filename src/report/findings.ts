@@ -1,5 +1,5 @@
 // The findings that open the report: each sentence is built from the summary's numbers, none typed in.
-import { describe, formatP } from '../study/stats.ts';
+import { describe, formatP } from '../metrics/stats.ts';
 import type { ExperimentSummary, PairComparison, Summary } from '../study/summary.ts';
 import { pointsText } from '../study/ensembles.ts';
 import { ciPct, LEAK_MARK, meanStdPct, pct, seedList } from './comparison.ts';

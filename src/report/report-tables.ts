@@ -1,6 +1,6 @@
 // The report's specific tables: the classification report and the confusion matrix.
-import { describe } from '../study/stats.ts';
-import type { ClassificationReport } from './metrics.ts';
+import { describe } from '../metrics/stats.ts';
+import type { ClassificationReport } from '../metrics/classification.ts';
 import type { Table } from './tables.ts';
 
 /** sklearn's layout as a table: one row per class, then accuracy, macro avg, weighted avg. */

@@ -15,7 +15,7 @@ import { LEAK_MARK, pct } from './comparison.ts';
 import type { Block } from './document.ts';
 import { galleryImage, topMistakes, type Mistake } from './gallery.ts';
 import { convImages } from './kernels.ts';
-import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport, type ClassificationReport } from './metrics.ts';
+import { balancedAccuracy, classificationReport, classRowLabels, confusionMatrix, formatClassificationReport, type ClassificationReport } from '../metrics/classification.ts';
 import { svgToPng, vegaLiteToSvg } from './render.ts';
 import { classificationReportTable, confusionTable, topConfusionsTable } from './report-tables.ts';
 import { readPredictions, type Predictions, type RunRecord, type Warn } from '../run-folder/read.ts';

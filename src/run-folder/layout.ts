@@ -68,7 +68,7 @@ export interface RunConfig {
 
 /**
  * Per-epoch values, Keras History-style (one entry per finished epoch). The validation set's macro averages
- * (src/report/metrics.ts): val_precision, val_recall, val_macro_f1 as in sklearn's classification_report,
+ * (src/metrics/classification.ts): val_precision, val_recall, val_macro_f1 as in sklearn's classification_report,
  * val_auc as roc_auc_score(multi_class='ovr', average='macro'); NaN (null in JSON) where undefined.
  */
 export interface History {

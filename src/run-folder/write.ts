@@ -1,7 +1,7 @@
 // Writers for the files of a run folder (layout in layout.ts), each written atomically.
 import { join } from 'node:path';
 import { HISTORY_KEYS, RUN_FILES, type History, type RunConfig, type RunMetrics } from './layout.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../training/atomic.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic.ts';
 
 export const LOG_HEADER = HISTORY_KEYS.join(',');
 

@@ -5,7 +5,7 @@ import { UserError } from '../errors.ts';
 import { representativeSeed } from './experiments.ts';
 import { RUN_FILES } from '../run-folder/layout.ts';
 import { readPredictions, sameTestImages, type PredictedLabels } from '../run-folder/read.ts';
-import { holmAdjust, mcnemar, SIGNIFICANCE_LEVEL, type McNemarResult } from './stats.ts';
+import { holmAdjust, mcnemar, SIGNIFICANCE_LEVEL, type McNemarResult } from '../metrics/stats.ts';
 
 /** One experiment's finished runs (seed and folder), in the study's display order. */
 export interface AllPairsGroup {

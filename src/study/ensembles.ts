@@ -4,11 +4,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { balancedAccuracy, classificationReport } from '../report/metrics.ts';
+import { argmaxRows, balancedAccuracy, classificationReport } from '../metrics/classification.ts';
 import { representativeSeed } from './experiments.ts';
 import { RUN_FILES } from '../run-folder/layout.ts';
 import { readPredictions, sameTestImages, type PredictedLabels } from '../run-folder/read.ts';
-import { explainMcNemar, mcnemar, mean, type McNemarResult } from './stats.ts';
+import { explainMcNemar, mcnemar, mean, type McNemarResult } from '../metrics/stats.ts';
 
 /** One finished run as an ensemble needs it (its accuracy is recomputed from its predictions). */
 export interface EnsembleMemberRun {
@@ -82,31 +82,6 @@ export interface Ensembles {
 export function accumulate(sum: Float64Array, probs: ArrayLike<number>, weight = 1): void {
   if (sum.length !== probs.length) throw new RangeError(`accumulate: ${probs.length} probabilities into a sum of ${sum.length}`);
   for (let i = 0; i < sum.length; i++) sum[i] += weight * probs[i];
-}
-
-/**
- * The soft-vote decision: for each of count rows of K scores (row-major), the class with the largest
- * (summed or mean) probability; ties go to the lowest class, as numpy's argmax does.
- */
-export function argmaxRows(scores: ArrayLike<number>, numClasses: number): Int32Array {
-  if (!Number.isInteger(numClasses) || numClasses < 1 || scores.length % numClasses !== 0) {
-    throw new RangeError(`argmaxRows: ${scores.length} scores are not rows of ${numClasses} classes`);
-  }
-  const count = scores.length / numClasses;
-  const out = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    let best = 0;
-    let bestScore = scores[i * numClasses];
-    for (let c = 1; c < numClasses; c++) {
-      const s = scores[i * numClasses + c];
-      if (s > bestScore) {
-        best = c;
-        bestScore = s;
-      }
-    }
-    out[i] = best;
-  }
-  return out;
 }
 
 /**

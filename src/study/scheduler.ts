@@ -6,7 +6,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PARENT_PIPE_ENV } from '../training/parent-watch.ts';
+import { PARENT_PIPE_ENV, parseWorkerLine, type BatchProgress, type EpochProgress } from '../protocol/train-worker.ts';
 import { isRunComplete, readRunFiles } from '../run-folder/read.ts';
 import { runDir } from '../run-folder/layout.ts';
 
@@ -58,25 +58,7 @@ export interface RunOutcome {
   lastError?: string;
 }
 
-export interface EpochProgress {
-  epoch: number;
-  epochs: number;
-  loss?: number;
-  valLoss?: number;
-  valAcc?: number;
-  imgPerSec?: number;
-}
-
-/** A worker's {"type":"batch"} line: where it is in the epoch, with the running loss and accuracy. */
-export interface BatchProgress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  loss?: number;
-  acc?: number;
-  imgPerSec?: number;
-}
+export type { BatchProgress, EpochProgress } from '../protocol/train-worker.ts';
 
 export type SchedulerEvent =
   | { type: 'start'; job: RunJob }
@@ -138,34 +120,6 @@ export function planRuns(opts: PlanOptions): Plan {
     }
   }
   return plan;
-}
-
-interface ProgressLine {
-  type?: unknown;
-  epoch?: unknown;
-  epochs?: unknown;
-  batch?: unknown;
-  batches?: unknown;
-  acc?: unknown;
-  loss?: unknown;
-  val_loss?: unknown;
-  val_acc?: unknown;
-  imgPerSec?: unknown;
-  testAccuracy?: unknown;
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-function parseProgress(line: string): ProgressLine | null {
-  if (!line.startsWith('{')) return null;
-  try {
-    const v: unknown = JSON.parse(line);
-    return typeof v === 'object' && v !== null ? (v as ProgressLine) : null;
-  } catch {
-    return null;
-  }
 }
 
 function signalGroup(pid: number | undefined, sig: NodeJS.Signals): void {
@@ -241,25 +195,10 @@ async function runOne(job: RunJob, opts: SchedulerOptions, pool: Pool): Promise<
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       log.write(`${line}\n`);
-      const p = parseProgress(line);
-      if (p?.type === 'batch') {
-        const [epoch, epochs, batch, batches] = [num(p.epoch), num(p.epochs), num(p.batch), num(p.batches)];
-        if (epoch !== undefined && epochs !== undefined && batch !== undefined && batches !== undefined) {
-          opts.onEvent?.({ type: 'batch', job, progress: { epoch, epochs, batch, batches, loss: num(p.loss), acc: num(p.acc), imgPerSec: num(p.imgPerSec) } });
-        }
-      } else if (p?.type === 'epoch') {
-        const epoch = num(p.epoch);
-        const epochs = num(p.epochs);
-        if (epoch !== undefined && epochs !== undefined) {
-          opts.onEvent?.({
-            type: 'epoch',
-            job,
-            progress: { epoch, epochs, loss: num(p.loss), valLoss: num(p.val_loss), valAcc: num(p.val_acc), imgPerSec: num(p.imgPerSec) },
-          });
-        }
-      } else if (p?.type === 'done') {
-        outcome.testAccuracy = num(p.testAccuracy);
-      }
+      const p = parseWorkerLine(line);
+      if (p?.type === 'batch') opts.onEvent?.({ type: 'batch', job, progress: p.progress });
+      else if (p?.type === 'epoch') opts.onEvent?.({ type: 'epoch', job, progress: p.progress });
+      else if (p?.type === 'done') outcome.testAccuracy = p.testAccuracy;
     });
     child.on('error', (err) => {
       outcome.reason = `could not start the worker: ${err.message}`;

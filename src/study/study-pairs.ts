@@ -1,9 +1,10 @@
 // The pairs a study compares: its own (experiments.ts STUDY_PAIRS) plus those added with `run --compare a:b`,
 // which are kept in runs/<dataset>/comparisons.json so `report` on the same runs compares them too.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
+import { writeFileAtomicAsync } from '../fs/atomic.ts';
 import { STUDY_PAIRS, type StudyPair } from './experiments.ts';
 
 /** runs/<dataset>/comparisons.json: `{ "pairs": [{ "a": "cnn", "b": "keras-cnn" }, ...] }`. */
@@ -76,10 +77,7 @@ export async function addPairs(datasetDir: string, pairs: readonly AddedPair[]):
   if (fresh.length === 0) return all;
   all.push(...fresh);
   const file = join(datasetDir, COMPARISONS_FILE);
-  const tmp = `${file}.tmp-${process.pid}`;
-  await mkdir(datasetDir, { recursive: true });
-  await writeFile(tmp, `${JSON.stringify({ pairs: all }, null, 2)}\n`);
-  await rename(tmp, file);
+  await writeFileAtomicAsync(file, `${JSON.stringify({ pairs: all }, null, 2)}\n`);
   return all;
 }
 

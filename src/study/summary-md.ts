@@ -1,7 +1,7 @@
 // Renders the study summary as Markdown (summary.md): what a reader needs to answer "CNN vs FCNN".
 import { membersText, pointsText, referenceText, type EnsembleSummary } from './ensembles.ts';
-import { formatP } from './stats.ts';
-import type { SampleStats } from './stats.ts';
+import { formatP } from '../metrics/stats.ts';
+import type { SampleStats } from '../metrics/stats.ts';
 import type { ExperimentSummary, PairComparison, Summary } from './summary.ts';
 
 function fmt(x: number): string {

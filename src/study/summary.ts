@@ -2,17 +2,19 @@
 // from the runs of runs/<dataset>/ as read once by the caller (src/run-folder/read.ts), written as
 // summary.json + summary.md.
 import { basename, join } from 'node:path';
-import { rename, writeFile } from 'node:fs/promises';
 import { allPairsMcNemar, type AllPairs } from './all-pairs.ts';
 import { computeEnsembles, type EnsembleSkip, type EnsembleSummary } from './ensembles.ts';
 import { compareExperiments, type StudyPair } from './experiments.ts';
 import { studyPairs } from './study-pairs.ts';
 import { readPredictions, sameTestImages, type FinishedRun, type RunsFolder } from '../run-folder/read.ts';
-import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from './stats.ts';
+import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from '../metrics/stats.ts';
 import { RUN_FILES } from '../run-folder/layout.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
+import { writeFileAtomicAsync } from '../fs/atomic.ts';
+import { DATASETS, isDatasetName, type DatasetSpec } from '../data/registry.ts';
 
-export type HeadlineMetric = 'accuracy' | 'balanced-accuracy';
+/** The metric a dataset is ranked by: its registry entry's `metric`. */
+export type HeadlineMetric = DatasetSpec['metric'];
 
 export interface ExperimentSummary {
   experiment: string;
@@ -75,9 +77,12 @@ export interface Summary {
 
 type CompleteRun = FinishedRun;
 
-/** K49 is imbalanced: its authors recommend balanced accuracy as the headline. */
+/**
+ * The headline metric of `dataset`, from the dataset registry (K49 is imbalanced: balanced accuracy);
+ * plain accuracy for a name the registry does not know (a renamed runs folder).
+ */
 export function headlineMetricFor(dataset: string): HeadlineMetric {
-  return dataset === 'k49' ? 'balanced-accuracy' : 'accuracy';
+  return isDatasetName(dataset) ? DATASETS[dataset].metric : 'accuracy';
 }
 
 function summarizeExperiment(experiment: string, runs: CompleteRun[]): ExperimentSummary {
@@ -195,17 +200,11 @@ export async function summarize(folder: RunsFolder, options: SummarizeOptions = 
   };
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
-
 /** Writes summary.json and summary.md into the runs/<dataset>/ folder; returns their paths. */
 export async function writeSummary(summary: Summary): Promise<{ json: string; md: string }> {
   const json = join(summary.runsDir, 'summary.json');
   const md = join(summary.runsDir, 'summary.md');
-  await writeAtomic(json, `${JSON.stringify(summary, null, 2)}\n`);
-  await writeAtomic(md, renderSummaryMarkdown(summary));
+  await writeFileAtomicAsync(json, `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFileAtomicAsync(md, renderSummaryMarkdown(summary));
   return { json, md };
 }

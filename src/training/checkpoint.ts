@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { History } from '../run-folder/layout.ts';
 import { upgradeHistory } from '../run-folder/upgrade.ts';
 import { UserError } from '../errors.ts';
-import { writeJsonAtomic } from './atomic.ts';
+import { writeJsonAtomic } from '../fs/atomic.ts';
 import type { CallbackState } from './callbacks.ts';
 import type { RngState } from './rng.ts';
 import { readTensors, writeTensors, type NamedTensor } from './tensor-file.ts';

@@ -2,7 +2,7 @@
 // loss/accuracy Keras would report for them.
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/types.ts';
-import { classificationReport, macroRocAucOvr } from '../report/metrics.ts';
+import { argmaxRows, classificationReport, macroRocAucOvr } from '../metrics/classification.ts';
 import { batchPixels } from './batches.ts';
 
 export interface Predictions {
@@ -16,18 +16,6 @@ export interface Predictions {
 }
 
 const EPS = 1e-7;
-
-/** Index of the first largest probability of each row. */
-export function argmaxRows(probs: Float32Array, numClasses: number): Int32Array {
-  const n = probs.length / numClasses;
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < numClasses; c++) if (probs[i * numClasses + c] > probs[i * numClasses + best]) best = c;
-    out[i] = best;
-  }
-  return out;
-}
 
 export function scorePredictions(probs: Float32Array, labels: Int32Array, numClasses: number, seconds: number): Predictions {
   const predicted = argmaxRows(probs, numClasses);

@@ -5,8 +5,7 @@
 // as well: a line written after it died fails with EPIPE, often before end-of-file on stdin is read.
 import type { Socket } from 'node:net';
 
-/** Set by the study's scheduler on the `train` processes it spawns with a stdin pipe. */
-export const PARENT_PIPE_ENV = 'KMNIST_LAB_PARENT_PIPE';
+import { PARENT_PIPE_ENV } from '../protocol/train-worker.ts';
 
 /**
  * When started with PARENT_PIPE_ENV=1: SIGKILL this process once stdin reaches end-of-file or a write to

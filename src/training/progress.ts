@@ -2,21 +2,12 @@
 // (one object per line on stdout) for the study scheduler.
 import cliProgress from 'cli-progress';
 
+import { encodeWorkerLine, type EpochSummary } from '../protocol/train-worker.ts';
 import type { ProgressMode } from './choices.ts';
 
 export { PROGRESS_MODES, type ProgressMode } from './choices.ts';
 
-export interface EpochSummary {
-  epoch: number;
-  epochs: number;
-  loss: number;
-  acc: number;
-  val_loss: number;
-  val_acc: number;
-  lr: number;
-  seconds: number;
-  imgPerSec: number;
-}
+export type { EpochSummary } from '../protocol/train-worker.ts';
 
 export interface ProgressReporter {
   epochStart(epoch: number, epochs: number, batches: number): void;
@@ -75,13 +66,13 @@ class JsonReporter implements ProgressReporter {
     this.lastEmit = now;
     const imgPerSec = images / Math.max(1e-3, (now - this.epochStarted) / 1000);
     const { epoch, epochs, batches } = this;
-    process.stdout.write(JSON.stringify({ type: 'batch', epoch, epochs, batch: done, batches, loss, acc, imgPerSec }) + '\n');
+    process.stdout.write(encodeWorkerLine({ type: 'batch', epoch, epochs, batch: done, batches, loss, acc, imgPerSec }) + '\n');
   }
   epochEnd(s: EpochSummary): void {
-    process.stdout.write(JSON.stringify({ type: 'epoch', ...s }) + '\n');
+    process.stdout.write(encodeWorkerLine({ type: 'epoch', ...s }) + '\n');
   }
   done(testAccuracy: number, testLoss: number): void {
-    process.stdout.write(JSON.stringify({ type: 'done', testAccuracy, testLoss }) + '\n');
+    process.stdout.write(encodeWorkerLine({ type: 'done', testAccuracy, testLoss }) + '\n');
   }
   note = note;
 }

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { saveModel } from '../../src/engine/model-io.ts';
-import { balancedAccuracy, classificationReport, confusionMatrix } from '../../src/report/metrics.ts';
+import { balancedAccuracy, classificationReport, confusionMatrix } from '../../src/metrics/classification.ts';
 import { runDir, type History, type RunConfig, type RunMetrics } from '../../src/run-folder/layout.ts';
 import { upgradeHistory } from '../../src/run-folder/upgrade.ts';
 

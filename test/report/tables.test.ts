@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classificationReport, classRowLabels } from '../../src/report/metrics.ts';
+import { classificationReport, classRowLabels } from '../../src/metrics/classification.ts';
 import { classificationReportTable } from '../../src/report/report-tables.ts';
 import { escapeLatex, toCsv, toHtml, toLatex, toMarkdown, type Table } from '../../src/report/tables.ts';
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { argmaxRows, computeEnsembles, membersText, pointsText, softVote, type EnsembleGroup } from '../../src/study/ensembles.ts';
+import { computeEnsembles, membersText, pointsText, softVote, type EnsembleGroup } from '../../src/study/ensembles.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kmnist-ensembles-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -48,11 +48,6 @@ const fcnn: EnsembleGroup = {
 const knn: EnsembleGroup = { experiment: 'knn', deterministic: true, runs: [writeRun('knn', 1, probs(1)), writeRun('knn', 2, probs(1))] };
 
 describe('soft voting', () => {
-  it('argmax per row, ties to the lowest class (numpy)', () => {
-    expect([...argmaxRows([0.2, 0.5, 0.3, 0.4, 0.4, 0.2], 3)]).toEqual([1, 0]);
-    expect(() => argmaxRows([0.1, 0.2, 0.3], 2)).toThrow(RangeError);
-  });
-
   it('averages probabilities, which can overrule a majority of answers', () => {
     // image: member A says 1 with 0.98, members B and C say 0 with 0.45: majority 0, soft vote 1
     const a = [0, 0.98, 0.02];

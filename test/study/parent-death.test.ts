@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PARENT_PIPE_ENV } from '../../src/training/parent-watch.ts';
+import { PARENT_PIPE_ENV } from '../../src/protocol/train-worker.ts';
 import { CLI, REPO_ROOT, runCli } from '../helpers/cli.ts';
 import { syntheticDataset, writeIdxDataset } from '../training/synthetic.ts';
 

@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { summarize, writeSummary } from '../../src/study/summary.ts';
+import { headlineMetricFor, summarize, writeSummary } from '../../src/study/summary.ts';
+import { DATASET_NAMES, DATASETS } from '../../src/data/registry.ts';
 import { renderSummaryMarkdown } from '../../src/study/summary-md.ts';
 import { readFinishedRuns, readPredictions } from '../../src/run-folder/read.ts';
 import { fullConfig, fullMetrics } from '../helpers/run-files.ts';
@@ -200,5 +201,14 @@ describe('summarize', () => {
     writeFileSync(join(bad, 'cnn', 'seed-1', 'predictions-test.csv'), 'idx,y\n1,2\n');
     await expect(readPredictions(join(bad, 'cnn', 'seed-1', 'predictions-test.csv'))).rejects.toThrow(/predictions-test\.csv: header must start with index,true,predicted/);
     await expect(readFinishedRuns(join(root, 'absent'))).rejects.toThrow(/no such runs folder/);
+  });
+});
+
+describe('headline metric', () => {
+  it('is the registry entry of each dataset, plain accuracy for an unknown name', () => {
+    for (const name of DATASET_NAMES) expect(headlineMetricFor(name)).toBe(DATASETS[name].metric);
+    expect(headlineMetricFor('k49')).toBe('balanced-accuracy');
+    expect(headlineMetricFor('kmnist')).toBe('accuracy');
+    expect(headlineMetricFor('renamed-folder')).toBe('accuracy');
   });
 });

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe as suite, expect, it } from 'vitest';
 import { mulberry32 } from '../../src/data/rng.ts';
-import { describe, explainMcNemar, formatP, holmAdjust, mcnemar, mcnemarExactP, mean, sampleStd, tConfidenceInterval } from '../../src/study/stats.ts';
+import { describe, explainMcNemar, formatP, holmAdjust, mcnemar, mcnemarExactP, mean, sampleStd, tConfidenceInterval } from '../../src/metrics/stats.ts';
 
 /** Debian's python3 when it has statsmodels (apt-get install python3-statsmodels), else null. */
 function pythonWithStatsmodels(): string | null {

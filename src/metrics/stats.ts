@@ -108,7 +108,7 @@ export function explainMcNemar(nameA: string, nameB: string, r: Pick<McNemarResu
  * rejective multiple test procedure"): with the p-values sorted ascending p(1) <= ... <= p(m), the adjusted
  * p(i) = max over j <= i of min(1, (m - j + 1) p(j)). Rejecting where adjusted p < alpha keeps the
  * family-wise error rate at alpha. Returns the adjusted values in the input's order; the same numbers as
- * statsmodels' `multipletests(p, method='holm')[1]` (test/study/stats.test.ts checks it against statsmodels).
+ * statsmodels' `multipletests(p, method='holm')[1]` (test/metrics/stats.test.ts checks it against statsmodels).
  * Throws a RangeError for a value outside [0, 1] or not a number.
  */
 export function holmAdjust(pValues: readonly number[]): number[] {

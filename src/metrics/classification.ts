@@ -44,6 +44,32 @@ function checkInputs(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, numClas
   }
 }
 
+/**
+ * The predicted class of each row: scores is count x numClasses, row-major (probabilities, or their sum
+ * or mean for a soft vote); out[i] is the class with the largest score, ties to the lowest class as
+ * numpy's argmax does. Throws RangeError when scores.length is not a multiple of numClasses.
+ */
+export function argmaxRows(scores: ArrayLike<number>, numClasses: number): Int32Array {
+  if (!Number.isInteger(numClasses) || numClasses < 1 || scores.length % numClasses !== 0) {
+    throw new RangeError(`argmaxRows: ${scores.length} scores are not rows of ${numClasses} classes`);
+  }
+  const count = scores.length / numClasses;
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    let best = 0;
+    let bestScore = scores[i * numClasses];
+    for (let c = 1; c < numClasses; c++) {
+      const s = scores[i * numClasses + c];
+      if (s > bestScore) {
+        best = c;
+        bestScore = s;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
 /** Row = true class, column = predicted class (sklearn's convention). */
 export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, numClasses: number): number[][] {
   checkInputs(yTrue, yPred, numClasses);

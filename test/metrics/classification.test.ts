@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  argmaxRows,
   balancedAccuracy,
   binaryRocAuc,
   classificationReport,
@@ -8,7 +9,7 @@ import {
   formatClassificationReport,
   formatFixed,
   macroRocAucOvr,
-} from '../../src/report/metrics.ts';
+} from '../../src/metrics/classification.ts';
 
 describe('classificationReport', () => {
   it('prints exactly what scikit-learn prints for its documented example', () => {
@@ -136,5 +137,13 @@ describe('ROC AUC (sklearn roc_auc_score semantics)', () => {
   it('is NaN when a class has no true sample (sklearn raises), and checks the shapes', () => {
     expect(macroRocAucOvr([0, 0], [0.9, 0.1, 0.8, 0.2], 2)).toBeNaN();
     expect(() => macroRocAucOvr([0, 1], [0.5, 0.5, 0.5], 2)).toThrow(RangeError);
+  });
+});
+
+describe('argmaxRows', () => {
+  it('argmax per row, ties to the lowest class (numpy)', () => {
+    expect([...argmaxRows([0.2, 0.5, 0.3, 0.4, 0.4, 0.2], 3)]).toEqual([1, 0]);
+    expect([...argmaxRows(new Float32Array([0.1, 0.9, 0.6, 0.4]), 2)]).toEqual([1, 0]);
+    expect(() => argmaxRows([0.1, 0.2, 0.3], 2)).toThrow(RangeError);
   });
 });

@@ -1,7 +1,7 @@
 // `kmnist-lab download`: flags, or an interactive menu in a terminal when no flag is given.
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { addDataOptions, resolveDataOptions } from '../data/cli-options.ts';
+import { addDataOptions, resolveDataOptions } from './data-options.ts';
 import { folderFlag, intFlag } from './flags.ts';
 import type { FileOutcome } from '../data/download.ts';
 import { DATASETS, DATASET_NAMES, defaultDataDir, formatsOf, getDatasetSpec, type DataFormat } from '../data/registry.ts';

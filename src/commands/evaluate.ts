@@ -1,6 +1,6 @@
 // `kmnist-lab evaluate <run-folder> --dataset … --data-dir … [--split test|train]`.
 import type { Command } from 'commander';
-import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
+import { addDataOptions, resolveDataOptions, type DataOptions } from './data-options.ts';
 import { addBackendOptions, parseBackendFlags, type BackendFlags } from './backend-options.ts';
 import { folderFlag, oneOfFlag } from './flags.ts';
 

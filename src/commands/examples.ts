@@ -2,7 +2,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
+import { addDataOptions, resolveDataOptions, type DataOptions } from './data-options.ts';
 import { intFlag } from './flags.ts';
 import { getDatasetSpec } from '../data/registry.ts';
 

@@ -1,6 +1,6 @@
 // `kmnist-lab info`: what a data folder holds — counts per split and class, image size, class names.
 import type { Command } from 'commander';
-import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
+import { addDataOptions, resolveDataOptions, type DataOptions } from './data-options.ts';
 import { getDatasetSpec } from '../data/registry.ts';
 import { formatSummary, summarize } from '../data/summary.ts';
 

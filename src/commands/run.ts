@@ -1,7 +1,7 @@
 // `kmnist-lab run`: the study — experiments x seeds as parallel worker processes, then the statistics.
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
+import { addDataOptions, resolveDataOptions, type DataOptions } from './data-options.ts';
 import { checkAllowSoftwareGpuApplies, checkThreadsApply, RUNS_PER_GPU, threadsFromEnv, threadsPerJob } from '../engine/threads.ts';
 import { DEFAULT_EXPERIMENTS } from '../study/experiments.ts';
 import type { Experiment } from '../models/zoo.ts';
@@ -37,9 +37,9 @@ function parseExperiments(value: string, getExperiment: (name: string) => Experi
   return names;
 }
 
-/** The most epochs a run trains (for the ETA): --epochs, else its preset's; 0 for the nearest-neighbour baseline. */
+/** The most epochs a run trains (for the ETA): --epochs, else its preset's; 0 for an experiment that does not train. */
 function plannedEpochs(e: Experiment, flags: TrainingSettings): number | undefined {
-  if (e.kind === 'knn') return 0;
+  if (!e.capabilities.trainsByGradientDescent) return 0;
   try {
     return resolveTraining(e, trainFlagsOf(applicableSettings(e, flags))).epochs;
   } catch {

@@ -1,6 +1,6 @@
 // `kmnist-lab train <experiment>`: one training run into runs/<dataset>/<experiment>/seed-<n>/.
 import { Option, type Command } from 'commander';
-import { addDataOptions, resolveDataOptions, type DataOptions } from '../data/cli-options.ts';
+import { addDataOptions, resolveDataOptions, type DataOptions } from './data-options.ts';
 import { checkThreadsApply, threadsPerJob } from '../engine/threads.ts';
 import { PROGRESS_MODES, type ProgressMode } from '../training/choices.ts';
 import { exitWithParent } from '../training/parent-watch.ts';

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { loadModel } from '../engine/model-io.ts';
 import { UserError } from '../errors.ts';
+import { EXPERIMENTS } from '../models/zoo.ts';
 import { RUN_FILES, type RunConfig } from '../run-folder/layout.ts';
 import { isRunComplete, readRunConfig } from '../run-folder/read.ts';
 
@@ -25,7 +26,8 @@ export async function loadRunModel(dir: string): Promise<RunModel> {
   const config = await readRunConfig(dir);
   const modelDir = join(dir, RUN_FILES.model);
   if (!existsSync(join(modelDir, 'model.json'))) {
-    const why = config.experiment === 'knn' ? 'a nearest-neighbour run has no trained model' : 'the run saved no model yet';
+    const trains = EXPERIMENTS[config.experiment]?.capabilities.trainsByGradientDescent ?? true;
+    const why = trains ? 'the run saved no model yet' : `a ${config.experiment} run has no trained model: it does not train`;
     throw new UserError(`${dir}: no ${RUN_FILES.model}/model.json (${why})`);
   }
   const model = await loadModel(modelDir);

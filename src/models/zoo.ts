@@ -13,9 +13,28 @@ export interface ModelInput {
 
 export type PresetName = 'default' | 'seed' | 'keras-benchmark' | 'modern';
 
+/**
+ * What an experiment does, declared once here: training, the study and the commands ask these,
+ * never an experiment's name or kind (a new baseline declares its own and needs no `if` elsewhere).
+ */
+export interface ExperimentCapabilities {
+  /** Fits weights by gradient descent over epochs: it has a history, callbacks, an optimizer and a validation split. */
+  trainsByGradientDescent: boolean;
+  /** Its result does not depend on the seed (no training, no randomness): one run stands for every seed. */
+  deterministic: boolean;
+  /** Training flags (--epochs, --optimizer, --lr ...) change its result; false: they are refused as having no effect. */
+  acceptsTrainingFlags: boolean;
+}
+
+/** A trained neural network: the study's experiments. */
+const NEURAL: ExperimentCapabilities = { trainsByGradientDescent: true, deterministic: false, acceptsTrainingFlags: true };
+/** A fitted-by-storing baseline (k-nearest neighbours): no training, nothing random. */
+const NON_PARAMETRIC: ExperimentCapabilities = { trainsByGradientDescent: false, deterministic: true, acceptsTrainingFlags: false };
+
 interface BaseExperiment {
   name: string;
   description: string;
+  capabilities: ExperimentCapabilities;
   /** Train on on-the-fly augmented batches. */
   augment: boolean;
   /** Training protocol this experiment uses unless --preset says otherwise. */
@@ -191,7 +210,7 @@ function layersExperiment(
   paramCount: (input: ModelInput) => number,
   extra: Partial<Pick<LayersExperiment, 'augment' | 'preset'>> = {},
 ): LayersExperiment {
-  return { kind: 'layers', name, description, layers, paramCount, augment: false, preset: 'default', ...extra };
+  return { kind: 'layers', name, description, capabilities: NEURAL, layers, paramCount, augment: false, preset: 'default', ...extra };
 }
 
 const cnn = (i: ModelInput): tf.layers.Layer[] => cnnLayers(i);
@@ -228,7 +247,15 @@ export const EXPERIMENTS: Readonly<Record<string, Experiment>> = Object.fromEntr
         (i) => modernCnnParamCount(i),
         { augment: true, preset: 'modern' },
       ),
-      { kind: 'knn', name: 'knn', description: '4-nearest-neighbour vote on raw pixels (no training)', k: 4, augment: false, preset: 'default' },
+      {
+        kind: 'knn',
+        name: 'knn',
+        description: '4-nearest-neighbour vote on raw pixels (no training)',
+        capabilities: NON_PARAMETRIC,
+        k: 4,
+        augment: false,
+        preset: 'default',
+      },
     ] satisfies Experiment[]
   ).map((e) => [e.name, e]),
 );

@@ -76,8 +76,8 @@ async function planAndExecute(o: StudyOptions, hooks: StudyHooks): Promise<Study
 }
 
 async function runLocked(o: StudyOptions, hooks: StudyHooks, data: Dataset, runsRoot: string): Promise<StudyResult> {
-  // knn has no randomness: one run stands for every seed
-  const deterministic = o.experiments.filter((e) => EXPERIMENTS[e]?.kind === 'knn');
+  // an experiment with no randomness (knn): one run stands for every seed
+  const deterministic = o.experiments.filter((e) => EXPERIMENTS[e]?.capabilities.deterministic === true);
   const plan = planRuns({ runsRoot, dataset: o.dataset, experiments: o.experiments, seeds: o.seeds, resume: o.resume, deterministic });
   for (const w of await checkCompleteRuns(plan.complete, data, o.settings.epochs)) hooks.onWarning?.(w);
   if (o.comparePairs && o.comparePairs.length > 0) await addPairs(join(runsRoot, o.dataset), o.comparePairs);

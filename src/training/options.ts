@@ -4,7 +4,8 @@ import type { Experiment, PresetName } from '../models/zoo.ts';
 import { STUDY_AUGMENT } from './augment.ts';
 import { STUDY_CALLBACKS } from './callbacks.ts';
 import { isOptimizerName, OPTIMIZERS, PRESETS, type OptimizerName } from './choices.ts';
-import { FILL_MODE, type AugmentParams, type AugmentSettings, type CallbackSettings, type LrScheduleSettings } from '../run-folder/recorded-settings.ts';
+import { FILL_MODE, type AugmentSettings, type CallbackSettings, type LrScheduleSettings } from '../run-folder/recorded-settings.ts';
+import type { TrainFlags } from './settings/train-flags.ts';
 import { FLAG_ROWS, inScope, rowOfTrainFlag, type FlagScope, type ScopeContext } from './settings/flag-spec.ts';
 
 export { PRESETS };
@@ -76,23 +77,7 @@ const PROTOCOLS: Record<PresetName, Protocol> = {
   },
 };
 
-/** What the user asked for; undefined = not given. */
-export interface TrainFlags {
-  preset?: string;
-  optimizer?: string;
-  learningRate?: number;
-  epochs?: number;
-  batchSize?: number;
-  valSplit?: number;
-  augment?: boolean;
-  augmentFactor?: number;
-  /** Overrides of the study's augmentation ranges (e.g. Keras's literal shear); need augmentation. */
-  augmentParams?: Partial<AugmentParams>;
-  /** AdamW's decoupled weight decay (Keras weight_decay); needs --optimizer adamw. */
-  weightDecay?: number;
-  /** Keras's label_smoothing of the cross-entropy, in [0, 1). */
-  labelSmoothing?: number;
-}
+export type { TrainFlags } from './settings/train-flags.ts';
 
 export interface ResolvedTraining {
   preset: PresetName;
@@ -180,7 +165,7 @@ export function resolveTraining(e: Experiment, f: TrainFlags): ResolvedTraining 
     throw new UserError(`--label-smoothing: '${f.labelSmoothing}' is not a number in [0, 1)`);
   }
   const augment = f.augment === true || e.augment;
-  refuseIneffective(e, f, { trains: e.kind !== 'knn', augments: augment, optimizer });
+  refuseIneffective(e, f, { trains: e.capabilities.acceptsTrainingFlags, augments: augment, optimizer });
   const valSplit = p.validationOn === 'test' ? 0 : (f.valSplit ?? p.valSplit);
   if (p.validationOn === 'test' && f.valSplit !== undefined) {
     throw new UserError(`--val-split cannot be combined with --preset ${preset}, which validates on the test set`);

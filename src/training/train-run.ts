@@ -33,7 +33,7 @@ import { settingsDiff } from '../run-folder/settings-diff.ts';
 import { RESUME_NEUTRAL_FIELDS } from './settings/flag-spec.ts';
 import { listenForThreads } from './thread-control.ts';
 import { runVersions } from './versions.ts';
-import { TrainingLog } from '../tensorboard/training-log.ts';
+import { TrainingLog } from './tensorboard-log.ts';
 
 export interface TrainRunOptions extends TrainFlags {
   experiment: string;
@@ -120,8 +120,8 @@ export interface TrainValSplit {
   valIndices: number[] | null;
 }
 
-function trainValSplit(data: Dataset, training: ResolvedTraining, seed: number, knn: boolean): TrainValSplit {
-  if (knn || training.validationOn === 'test') return { train: data.train, val: data.test, trainIndices: null, valIndices: null };
+function trainValSplit(data: Dataset, training: ResolvedTraining, seed: number, trains: boolean): TrainValSplit {
+  if (!trains || training.validationOn === 'test') return { train: data.train, val: data.test, trainIndices: null, valIndices: null };
   if (!Number.isFinite(training.valSplit) || training.valSplit < 0 || training.valSplit >= 1) {
     throw new UserError(`--val-split must be a fraction in [0, 1), got ${training.valSplit}`);
   }
@@ -193,6 +193,11 @@ function scheduleOf(training: ResolvedTraining, trainCount: number): CosineDecay
   return cosineDecayConfig(training.lrSchedule, training.learningRate, training.epochs, stepsPerEpoch);
 }
 
+/** config.json's `model` for an experiment with no layers model, e.g. "knn(k=4)". */
+function describeNonNeural(e: Experiment): string {
+  return e.kind === 'knn' ? `knn(k=${e.k})` : e.name;
+}
+
 /** The resolved settings of a run, as config.json records them. */
 async function buildConfig(
   experiment: Experiment,
@@ -205,11 +210,12 @@ async function buildConfig(
   trainCount: number,
 ): Promise<RunConfig> {
   const info = await backendInfo();
-  const knn = experiment.kind === 'knn';
+  // settings of training (epochs, optimizer, callbacks, ...) are null for an experiment that does not train
+  const trains = experiment.capabilities.trainsByGradientDescent;
   return {
     formatVersion: RUN_FORMAT_VERSION,
     experiment: experiment.name,
-    model: model ? model.layers.map((l) => l.getClassName()).join('-') : `knn(k=${experiment.kind === 'knn' ? experiment.k : 0})`,
+    model: model ? model.layers.map((l) => l.getClassName()).join('-') : describeNonNeural(experiment),
     dataset: label,
     dataDir: data.dataDir,
     seed,
@@ -217,16 +223,16 @@ async function buildConfig(
     optimizer: training.optimizer,
     learningRate: training.learningRate,
     batchSize: training.batchSize,
-    epochs: experiment.kind === 'knn' ? 0 : training.epochs,
+    epochs: trains ? training.epochs : 0,
     augment: training.augment,
     augmentFactor: training.augmentFactor,
-    augmentation: experiment.kind === 'knn' ? null : training.augmentation,
-    optimizerConfig: knn ? null : optimizerConfig(training.optimizer, training.learningRate, training.weightDecay),
-    callbacks: knn ? null : training.callbacks,
-    learningRateSchedule: knn ? null : scheduleOf(training, trainCount),
-    labelSmoothing: knn ? null : training.labelSmoothing,
+    augmentation: trains ? training.augmentation : null,
+    optimizerConfig: trains ? optimizerConfig(training.optimizer, training.learningRate, training.weightDecay) : null,
+    callbacks: trains ? training.callbacks : null,
+    learningRateSchedule: trains ? scheduleOf(training, trainCount) : null,
+    labelSmoothing: trains ? training.labelSmoothing : null,
     valSplit: training.valSplit,
-    valSplitSeed: experiment.kind === 'knn' || training.validationOn === 'test' ? null : seed,
+    valSplitSeed: !trains || training.validationOn === 'test' ? null : seed,
     validationOn: training.validationOn,
     backend,
     paramCount: model ? model.countParams() : 0,
@@ -303,7 +309,7 @@ async function trainLocked(
     loadData(o, datasetName),
   ]);
   const input: ModelInput = { height: data.train.height, width: data.train.width, numClasses: data.numClasses };
-  const split = trainValSplit(data, training, seed, experiment.kind === 'knn');
+  const split = trainValSplit(data, training, seed, experiment.capabilities.trainsByGradientDescent);
 
   const stopListening = o.growThreads
     ? listenForThreads(async (n) => reporter.note(`threads: ${await setWasmThreads(n)} for the matrix products (cores freed by finished runs)`))
@@ -323,7 +329,8 @@ async function trainLocked(
     const sizes = model ? `${split.train.count} train / ${split.val.count} ${training.validationOn}` : `${data.train.count} reference images`;
     reporter.note(`training ${experiment.name} on ${datasetName} (${sizes}) with ${await describeBackend()}, seed ${seed} -> ${dir}`);
 
-    if (!model) return await finishKnn(dir, config, data, data.train, experiment.kind === 'knn' ? experiment.k : 4, reporter);
+    if (experiment.kind === 'knn') return await finishKnn(dir, config, data, data.train, experiment.k, reporter);
+    if (!model) throw new Error(`experiment ${experiment.name} built no model`); // unreachable: layers experiments always build one
     return await trainLayers(dir, config, model, training, data, split, rng, reporter, o, resuming);
   } finally {
     stopListening?.();

@@ -128,6 +128,6 @@ describe('export --format onnx', () => {
     const dir = join(root, 'knn', 'seed-0');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'config.json'), JSON.stringify(fullConfig({ experiment: 'knn', dataset: 'kmnist', numClasses: 10, classNames })));
-    await expect(exportRun(dir, 'onnx')).rejects.toThrow(/knn.*no model\/model.json \(a nearest-neighbour run has no trained model\)/);
+    await expect(exportRun(dir, 'onnx')).rejects.toThrow(/knn.*no model\/model.json \(a knn run has no trained model: it does not train\)/);
   });
 });

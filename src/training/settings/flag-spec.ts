@@ -7,7 +7,7 @@ import { ALLOW_SOFTWARE_GPU_HELP, ALLOW_SOFTWARE_GPU_OPTION, BACKEND_CHOICES, ty
 import { MAX_THREADS, THREADS_ENV } from '../../engine/threads.ts';
 import type { AugmentParams } from '../../run-folder/recorded-settings.ts';
 import { OPTIMIZERS, PRESETS } from '../choices.ts';
-import type { TrainFlags } from '../options.ts';
+import type { TrainFlags } from './train-flags.ts';
 import { fractionFlag, intOption, oneOfFlag, positiveFlag, threadsFlag } from './flag-values.ts';
 
 /**

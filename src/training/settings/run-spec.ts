@@ -25,7 +25,7 @@ export function applicableSettings(e: Experiment, study: TrainingSettings): Trai
   } catch {
     optimizer = 'adamw'; // a bad --preset or --optimizer: keep every flag, the worker says what is wrong
   }
-  const context = { trains: e.kind !== 'knn', augments, optimizer };
+  const context = { trains: e.capabilities.acceptsTrainingFlags, augments, optimizer };
   const kept: Record<string, unknown> = {};
   for (const row of FLAG_ROWS) {
     const value: unknown = study[row.key];

@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { History } from '../run-folder/layout.ts';
-import { EventFileWriter, type ScalarValue } from './events.ts';
+import { EventFileWriter, type ScalarValue } from '../tensorboard/events.ts';
 
 export const TENSORBOARD_DIR = 'tensorboard';
 

@@ -1,8 +1,8 @@
 // The --dataset / --data-dir options every command shares, and their resolution.
 import type { Command } from 'commander';
-import { folderFlag } from '../commands/flags.ts';
-import { DATASET_NAMES, defaultDataDir, getDatasetSpec } from './registry.ts';
-import type { DatasetName } from './types.ts';
+import { folderFlag } from './flags.ts';
+import { DATASET_NAMES, defaultDataDir, getDatasetSpec } from '../data/registry.ts';
+import type { DatasetName } from '../data/types.ts';
 
 export interface DataOptions {
   dataset: string;

@@ -11,7 +11,8 @@ import type { TrainingSettings } from '../training/settings/flag-spec.ts';
 import { planRuns, type Plan, type RunOutcome, type SchedulerEvent } from './scheduler.ts';
 import { checkCompleteRuns } from './consistency.ts';
 import type { Executor } from './executors/executor.ts';
-import { summarize, writeSummary, type Summary } from './summary.ts';
+import { summarize, type Summary } from './summary.ts';
+import { writeSummary } from './summary-files.ts';
 import { readFinishedRuns } from '../run-folder/read.ts';
 import { addPairs, type AddedPair } from './study-pairs.ts';
 

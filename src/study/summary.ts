@@ -9,8 +9,6 @@ import { studyPairs } from './study-pairs.ts';
 import { readPredictions, sameTestImages, type FinishedRun, type RunsFolder } from '../run-folder/read.ts';
 import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from '../metrics/stats.ts';
 import { RUN_FILES } from '../run-folder/layout.ts';
-import { renderSummaryMarkdown } from './summary-md.ts';
-import { writeFileAtomicAsync } from '../fs/atomic.ts';
 import { DATASETS, isDatasetName, type DatasetSpec } from '../data/registry.ts';
 
 /** The metric a dataset is ranked by: its registry entry's `metric`. */
@@ -198,13 +196,4 @@ export async function summarize(folder: RunsFolder, options: SummarizeOptions = 
     ...(allPairs ? { allPairs } : {}),
     incomplete,
   };
-}
-
-/** Writes summary.json and summary.md into the runs/<dataset>/ folder; returns their paths. */
-export async function writeSummary(summary: Summary): Promise<{ json: string; md: string }> {
-  const json = join(summary.runsDir, 'summary.json');
-  const md = join(summary.runsDir, 'summary.md');
-  await writeFileAtomicAsync(json, `${JSON.stringify(summary, null, 2)}\n`);
-  await writeFileAtomicAsync(md, renderSummaryMarkdown(summary));
-  return { json, md };
 }

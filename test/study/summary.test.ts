@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { headlineMetricFor, summarize, writeSummary } from '../../src/study/summary.ts';
+import { headlineMetricFor, summarize } from '../../src/study/summary.ts';
+import { writeSummary } from '../../src/study/summary-files.ts';
 import { DATASET_NAMES, DATASETS } from '../../src/data/registry.ts';
 import { renderSummaryMarkdown } from '../../src/study/summary-md.ts';
 import { readFinishedRuns, readPredictions } from '../../src/run-folder/read.ts';

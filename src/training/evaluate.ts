@@ -30,7 +30,33 @@ export function scorePredictions(probs: Float32Array, labels: Int32Array, numCla
   return { probs, predicted, loss: loss / n, accuracy: correct / n, seconds };
 }
 
-export async function predictSet(model: tf.LayersModel, set: ImageSet, numClasses: number, chunk = 1024): Promise<Predictions> {
+/**
+ * WebGPU's default maxStorageBufferBindingSize, 128 MiB (W3C WebGPU, "Limits"): every adapter offers it,
+ * and TF.js's webgpu backend binds each layer's whole output as one storage buffer.
+ */
+export const WEBGPU_DEFAULT_MAX_BINDING_BYTES = 134_217_728;
+
+/** Most images one predict chunk holds. */
+export const PREDICT_CHUNK = 1024;
+
+/**
+ * Images per predict chunk: `requested`, or on webgpu fewer, so that the largest layer output (float32)
+ * of a chunk stays within half of one storage binding (the half: a margin for the kernels' own buffers).
+ * Without it the cnn's second convolution at 1,024 images (1024 x 24 x 24 x 64 x 4 = 150,994,944 bytes)
+ * fails WebGPU validation and the chunk comes back as garbage.
+ */
+export function predictChunk(model: tf.LayersModel, backend: string, requested = PREDICT_CHUNK): number {
+  if (backend !== 'webgpu') return requested;
+  const shapes = model.layers.flatMap((l) => (Array.isArray(l.outputShape[0]) ? (l.outputShape as tf.Shape[]) : [l.outputShape as tf.Shape]));
+  const perImage = Math.max(1, ...shapes.map((s) => s.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1)));
+  return Math.max(1, Math.min(requested, Math.floor(WEBGPU_DEFAULT_MAX_BINDING_BYTES / 2 / (perImage * 4))));
+}
+
+/**
+ * Class probabilities (count x numClasses) and Keras's loss/accuracy for a whole set, predicted in chunks
+ * of `chunk` images (predictChunk: fewer on webgpu).
+ */
+export async function predictSet(model: tf.LayersModel, set: ImageSet, numClasses: number, chunk = predictChunk(model, tf.getBackend())): Promise<Predictions> {
   const start = performance.now();
   const probs = new Float32Array(set.count * numClasses);
   for (let s = 0; s < set.count; s += chunk) {

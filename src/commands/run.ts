@@ -86,11 +86,16 @@ async function action(flags: RunFlags): Promise<void> {
 
   // First Ctrl-C: local workers checkpoint (queued runs leave the queue); a second signal kills them.
   let display: ProgressDisplay | null = null;
-  const stop = stopSignals(() =>
-    (display as ProgressDisplay | null)?.log(
-      executor === local ? 'interrupted: letting running workers checkpoint (Ctrl-C again to kill them)...' : 'interrupted: removing the queued runs from the queue...',
-    ),
-  );
+  const stop = stopSignals({
+    onFirst: () =>
+      (display as ProgressDisplay | null)?.log(
+        executor === local ? 'interrupted: letting running workers checkpoint (Ctrl-C again to kill them)...' : 'interrupted: removing the queued runs from the queue...',
+      ),
+    leftBehind:
+      executor === local
+        ? `unfinished runs keep their last checkpoint in ${runsRoot}; the same command resumes them`
+        : `runs the workers were training keep their last checkpoint in ${runsRoot}; the same command resumes the study (queued runs Redis did not remove stay queued)`,
+  });
   let result;
   try {
     result = await runStudy(

@@ -5,7 +5,7 @@ import { MAX_THREADS, threadsPerJob } from '../engine/threads.ts';
 import { UserError } from '../errors.ts';
 import { parseQueueUrl } from '../study/executors/queue/address.ts';
 import { intFlag, positiveFlag, threadsFlag } from './flags.ts';
-import { stopSignals } from './stop-signals.ts';
+import { GRACE_MS, stopSignals } from './stop-signals.ts';
 
 interface WorkerFlags {
   queue: string;
@@ -24,7 +24,12 @@ async function action(flags: WorkerFlags): Promise<void> {
   const lockMs = positiveFlag('--lock-seconds', flags.lockSeconds) * 1000;
   const idleExitMs = flags.idleExit === undefined ? undefined : positiveFlag('--idle-exit', flags.idleExit) * 1000;
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
-  const stop = stopSignals(() => log('interrupted: running trainings checkpoint and go back to the queue (Ctrl-C again to kill them)...'));
+  const stop = stopSignals({
+    onFirst: () => log(`interrupted: running trainings checkpoint and go back to the queue (ending within ${GRACE_MS / 1000} s; Ctrl-C again to kill them)...`),
+    leftBehind:
+      `runs in progress keep their last checkpoint in ${resolve(flags.out)}; any not returned to the queue ` +
+      '(Redis did not answer in time) are taken over by another worker after the lock time (--lock-seconds), which resumes them',
+  });
   try {
     // An unreachable Redis is reported before the training code (TF.js, BullMQ) is even loaded.
     const { connectOnce } = await import('../study/executors/queue/connection.ts'); // ioredis

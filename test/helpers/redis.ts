@@ -9,6 +9,9 @@ export const REDIS_SKIP_MESSAGE = 'skipped: redis-server is not installed (apt-g
 export interface RedisServer {
   url: string;
   port: number;
+  /** Sends the server a signal: SIGKILL (Redis gone, connections refused) or SIGSTOP (hung, connections accepted, never answered). */
+  signal(sig: NodeJS.Signals): void;
+  /** Stops it, whatever state a signal left it in. */
   stop(): Promise<void>;
 }
 
@@ -48,11 +51,13 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    signal: (sig) => void child.kill(sig),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        // A SIGSTOPped server handles no SIGTERM; SIGKILL ends it in any state (it keeps nothing: no persistence).
+        child.kill('SIGKILL');
       }),
   };
 }

@@ -1,5 +1,6 @@
 // The `serve` HTTP server (node:http, 127.0.0.1): the page, its bundle, a small JSON API and the run/report files.
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -82,9 +83,9 @@ async function sendFile(res: ServerResponse, file: string): Promise<void> {
     'content-length': info.size,
     'cache-control': 'no-cache',
   });
-  await new Promise<void>((done, fail) => {
-    createReadStream(file).on('error', fail).on('end', done).pipe(res);
-  });
+  // pipeline destroys the read stream whatever ends the response (a client closing early included): a
+  // bare pipe() leaves it open, one file descriptor per aborted download.
+  await pipeline(createReadStream(file), res);
 }
 
 async function sendFileInside(res: ServerResponse, root: string, encodedPath: string): Promise<void> {

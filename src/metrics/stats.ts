@@ -57,6 +57,12 @@ export interface McNemarResult {
   p: number;
 }
 
+/** The test every p-value of a study's summary comes from (mcnemarExactP), as summary.json names it. */
+export const MCNEMAR_TEST_NAME = "McNemar's exact binomial test, two-sided";
+
+/** The multiple-comparison correction holmAdjust applies, as summary.json names it. */
+export const HOLM_METHOD_NAME = 'Holm-Bonferroni step-down (Holm 1979), family-wise error rate';
+
 /** McNemar's exact test from the two discordant counts. */
 export function mcnemarExactP(aOnly: number, bOnly: number): number {
   for (const [name, v] of [['aOnly', aOnly], ['bOnly', bOnly]] as const) {

@@ -5,7 +5,7 @@ import { UserError } from '../errors.ts';
 import { representativeSeed } from './experiments.ts';
 import { RUN_FILES } from '../run-folder/layout.ts';
 import { readPredictions, sameTestImages, type PredictedLabels } from '../run-folder/read.ts';
-import { holmAdjust, mcnemar, SIGNIFICANCE_LEVEL, type McNemarResult } from '../metrics/stats.ts';
+import { HOLM_METHOD_NAME, holmAdjust, mcnemar, MCNEMAR_TEST_NAME, SIGNIFICANCE_LEVEL, type McNemarResult } from '../metrics/stats.ts';
 
 /** One experiment's finished runs (seed and folder), in the study's display order. */
 export interface AllPairsGroup {
@@ -35,6 +35,10 @@ export interface AllPairs {
   /** Pairs not tested (their runs were tested on different images, or a file was unreadable), with why. */
   skipped: { a: string; b: string; reason: string }[];
   significanceLevel: number;
+  /** The test of `p` (MCNEMAR_TEST_NAME). */
+  test: string;
+  /** The correction of `pHolm` over the tested pairs (HOLM_METHOD_NAME). */
+  multipleComparisonCorrection: string;
 }
 
 /**
@@ -79,5 +83,7 @@ export async function allPairsMcNemar(groups: readonly AllPairsGroup[]): Promise
     tests: raw.map((t, k) => ({ ...t, pHolm: adjusted[k], significant: adjusted[k] < SIGNIFICANCE_LEVEL })),
     skipped,
     significanceLevel: SIGNIFICANCE_LEVEL,
+    test: MCNEMAR_TEST_NAME,
+    multipleComparisonCorrection: HOLM_METHOD_NAME,
   };
 }

@@ -109,6 +109,9 @@ export function renderSummaryMarkdown(s: Summary): string {
       '',
     );
   }
+  for (const e of s.experiments) {
+    for (const w of e.warnings) lines.push(`⚠ ${e.experiment} seed ${w.seed}: ${w.warning}`, '');
+  }
   if (s.incomplete.length > 0) {
     lines.push(`Incomplete runs (not counted): ${s.incomplete.map((r) => `${r.experiment} seed ${r.seed}`).join(', ')}.`, '');
   }

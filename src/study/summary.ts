@@ -7,7 +7,7 @@ import { computeEnsembles, type EnsembleSkip, type EnsembleSummary } from './ens
 import { compareExperiments, type StudyPair } from './experiments.ts';
 import { studyPairs } from './study-pairs.ts';
 import { readPredictions, sameTestImages, type FinishedRun, type RunsFolder } from '../run-folder/read.ts';
-import { describe, explainMcNemar, formatP, mcnemar, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from '../metrics/stats.ts';
+import { describe, explainMcNemar, formatP, mcnemar, MCNEMAR_TEST_NAME, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from '../metrics/stats.ts';
 import { RUN_FILES } from '../run-folder/layout.ts';
 import { DATASETS, isDatasetName, type DatasetSpec } from '../data/registry.ts';
 
@@ -30,6 +30,8 @@ export interface ExperimentSummary {
   backends: string[];
   /** Seeds validated on the test set (the original study's leakage): their test numbers are optimistic. */
   leakySeeds: number[];
+  /** Warnings runs recorded in metrics.json (e.g. a run that stayed at chance, learning-check.ts), per seed. */
+  warnings: { seed: number; warning: string }[];
   /** The result does not depend on the seed (knn): one run stands for every seed, no spread is reported. */
   deterministic: boolean;
   /** knn: mean fit seconds over its runs (absent for trained models and older runs). */
@@ -59,6 +61,13 @@ export interface Summary {
   dataset: string;
   runsDir: string;
   headlineMetric: HeadlineMetric;
+  /** The test every p-value below comes from (comparisons, ensembles, all pairs): MCNEMAR_TEST_NAME. */
+  test: string;
+  /**
+   * How p-values of several tests are combined: the pairs' verdict across seeds is the largest per-seed p
+   * (no correction); allPairs names its own correction (Holm).
+   */
+  multipleComparisons: string;
   significanceLevel: number;
   experiments: ExperimentSummary[];
   /** The study's own pairs, then those added with `run --compare` (runs/<dataset>/comparisons.json). */
@@ -97,6 +106,7 @@ function summarizeExperiment(experiment: string, runs: CompleteRun[]): Experimen
     epochsConfigured: bySeed.map((r) => r.config.epochs),
     backends: [...new Set(bySeed.map((r) => r.metrics.backend))],
     leakySeeds: bySeed.filter((r) => r.config.validationOn === 'test').map((r) => r.seed),
+    warnings: bySeed.flatMap((r) => (r.metrics.warnings ?? []).map((warning) => ({ seed: r.seed, warning }))),
     deterministic: bySeed.every((r) => r.metrics.deterministic),
     ...(bySeed.every((r) => typeof r.metrics.fitSeconds === 'number') ? { fitSeconds: mean(bySeed.map((r) => r.metrics.fitSeconds as number)) } : {}),
     meanInferenceImagesPerSecond: mean(bySeed.map((r) => r.metrics.inferenceImagesPerSecond)),
@@ -188,6 +198,8 @@ export async function summarize(folder: RunsFolder, options: SummarizeOptions = 
     dataset,
     runsDir: runsDatasetDir,
     headlineMetric: headlineMetricFor(dataset),
+    test: MCNEMAR_TEST_NAME,
+    multipleComparisons: 'none for the study pairs and ensembles (across seeds: the largest per-seed p, so the difference must hold in every seed); allPairs: Holm',
     significanceLevel: SIGNIFICANCE_LEVEL,
     experiments,
     comparisons,

@@ -23,6 +23,8 @@ interface FakeRun {
   predicted: number[];
   truth?: number[];
   complete?: boolean;
+  /** metrics.json's warnings (e.g. learning-check's not-learning warning). */
+  warnings?: string[];
 }
 
 function writeRun(datasetDir: string, experiment: string, seed: number, r: FakeRun): void {
@@ -52,7 +54,7 @@ function writeRun(datasetDir: string, experiment: string, seed: number, r: FakeR
     paramCount: experiment.startsWith('cnn') ? 1199882 : 569226,
     stoppedEarly: true,
   });
-  writeFileSync(join(dir, 'metrics.json'), JSON.stringify(metrics));
+  writeFileSync(join(dir, 'metrics.json'), JSON.stringify(r.warnings ? { ...metrics, warnings: r.warnings } : metrics));
 }
 
 // 20 test images, truth i % 10. cnn: wrong on 10, 11. fcnn: wrong on 0..9. So per seed
@@ -180,6 +182,25 @@ describe('summarize', () => {
     expect(md).toContain('| 1 | 10 | 2 | 8 | 0 | = 0.0386 |');
     expect(md).toContain('| cnn | 3 | 0.8600 ± 0.0100 | [0.8352, 0.8848] |');
     expect(existsSync(join(kmnist, 'summary.json.tmp-' + process.pid))).toBe(false);
+  });
+
+  it('summary.json names the test of its p-values and the correction of all pairs (issue 26 item 6)', async () => {
+    const s = await summarize(await readFinishedRuns(kmnist), { allPairs: true });
+    const json = JSON.parse(JSON.stringify(s)) as { test: string; multipleComparisons: string; allPairs: { test: string; multipleComparisonCorrection: string } };
+    expect(json.test).toBe("McNemar's exact binomial test, two-sided");
+    expect(json.multipleComparisons).toMatch(/largest per-seed p.*allPairs: Holm/);
+    expect(json.allPairs.test).toBe("McNemar's exact binomial test, two-sided");
+    expect(json.allPairs.multipleComparisonCorrection).toMatch(/^Holm-Bonferroni step-down/);
+  });
+
+  it('a run that stayed at chance is flagged in summary.json and summary.md (issue 26 item 9)', async () => {
+    const dir = join(root, 'chance', 'kmnist');
+    const warning = 'not learning: validation accuracy stayed at chance (0.10 for 10 classes) for all 12 epochs';
+    writeRun(dir, 'cnn', 1, { acc: 0.1, predicted: truth.map(() => 0), warnings: [warning] });
+    writeRun(dir, 'cnn', 2, { acc: 0.9, predicted: cnnPred });
+    const s = await summarize(await readFinishedRuns(dir));
+    expect(s.experiments[0].warnings).toEqual([{ seed: 1, warning }]);
+    expect(renderSummaryMarkdown(s)).toContain(`⚠ cnn seed 1: ${warning}`);
   });
 
   it('k49: balanced accuracy is the headline', async () => {

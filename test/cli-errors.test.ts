@@ -119,6 +119,14 @@ describe.skipIf(UNPRIVILEGED_PREFIX === null)('OS errors as an unprivileged user
     const r = await runCli(train(join(root, 'runs-eacces'), locked), { prefix });
     expectOneLine(r, /^kmnist-lab: cannot open .*unreadable\/train-images-idx3-ubyte\.gz: permission denied \(EACCES\)$/);
   });
+
+  it('a data folder this user may not list (another user\'s, mode 0700): the permission error naming it, not "no files found"', async () => {
+    const hidden = join(root, 'private-data');
+    writeIdxDataset(hidden, syntheticDataset({ train: 120, test: 40, size: 8, numClasses: 4, seed: 2 }));
+    chmodSync(hidden, 0o700);
+    const r = await runCli(train(join(root, 'runs-private'), hidden), { prefix });
+    expectOneLine(r, /^kmnist-lab: cannot list the folder .*private-data: permission denied \(EACCES\)$/);
+  });
 });
 
 if (UNPRIVILEGED_PREFIX === null) it.skip(UNPRIVILEGED_SKIP, () => {});

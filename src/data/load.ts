@@ -1,6 +1,6 @@
 // loadDataset: finds a dataset's files in a folder (idx .gz or plain, .npz, or kkanji.tar), validates
 // their structure and returns uint8 images + int labels. md5s are recorded, not checked (that is download's job).
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFileNamed } from './read-file.ts';
 import { basename, join } from 'node:path';
 import { UserError } from '../errors.ts';
@@ -109,6 +109,9 @@ function checkDataDir(spec: DatasetSpec, dataDir: string): void {
     );
   }
   if (!statSync(dataDir).isDirectory()) throw new UserError(`--data-dir ${dataDir} is not a folder`);
+  // A folder this user may not list (another user's, mode 0700) hides its files from existsSync: without
+  // this the run would say "no files found" instead of naming the permission (EACCES: "cannot list the folder ...").
+  readdirSync(dataDir);
 }
 
 async function loadKkanji(spec: DatasetSpec, dataDir: string): Promise<Dataset> {

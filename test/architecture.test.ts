@@ -1,11 +1,10 @@
 // The layer rule of DEVELOPERS.md, read from the source: every import (static, re-export or dynamic
 // import()) goes to the same layer or one below, and no module imports itself back through others.
 // Type-only imports count too: a cycle of types is still two modules that cannot be read apart.
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const SRC = resolve(import.meta.dirname, '../src');
+import { SRC, sourceFiles } from './helpers/source-files.ts';
 
 /** Bottom to top; an entry is a folder of src/ or one of its single files. */
 const LAYERS: readonly (readonly string[])[] = [
@@ -24,18 +23,10 @@ interface Edge {
   to: string;
 }
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return sourceFiles(p);
-    return /\.ts$/.test(e.name) ? [p] : [];
-  });
-}
-
 /** Every relative import of src/'s .ts files, as paths under src/ (the web page's bundle entry included). */
 function importEdges(): Edge[] {
   const pattern = /^\s*(?:import|export)\b[^'"]*?\bfrom\s*['"](\.[^'"]+)['"]|^\s*import\s*['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/gm;
-  return sourceFiles(SRC).flatMap((file) =>
+  return sourceFiles().flatMap((file) =>
     [...readFileSync(file, 'utf8').matchAll(pattern)].map((m) => ({
       from: relative(SRC, file),
       to: relative(SRC, resolve(dirname(file), m[1] ?? m[2] ?? m[3])),

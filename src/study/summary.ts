@@ -7,7 +7,7 @@ import { computeEnsembles, type EnsembleSkip, type EnsembleSummary } from './ens
 import { compareExperiments, type StudyPair } from './experiments.ts';
 import { studyPairs } from './study-pairs.ts';
 import { readPredictions, sameTestImages, type FinishedRun, type RunsFolder } from '../run-folder/read.ts';
-import { describe, explainMcNemar, formatP, mcnemar, MCNEMAR_TEST_NAME, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from '../metrics/stats.ts';
+import { describe, explainMcNemar, formatP, HOLM_METHOD_NAME, mcnemar, MCNEMAR_TEST_NAME, mean, SIGNIFICANCE_LEVEL, type McNemarResult, type SampleStats } from '../metrics/stats.ts';
 import { RUN_FILES } from '../run-folder/layout.ts';
 import { DATASETS, isDatasetName, type DatasetSpec } from '../data/registry.ts';
 
@@ -199,7 +199,7 @@ export async function summarize(folder: RunsFolder, options: SummarizeOptions = 
     runsDir: runsDatasetDir,
     headlineMetric: headlineMetricFor(dataset),
     test: MCNEMAR_TEST_NAME,
-    multipleComparisons: 'none for the study pairs and ensembles (across seeds: the largest per-seed p, so the difference must hold in every seed); allPairs: Holm',
+    multipleComparisons: `none for the study pairs and ensembles (across seeds: the largest per-seed p, so the difference must hold in every seed); allPairs: ${HOLM_METHOD_NAME}`,
     significanceLevel: SIGNIFICANCE_LEVEL,
     experiments,
     comparisons,

@@ -1,14 +1,9 @@
 // Experiments declare what they do (models/zoo.ts); the rest of the code asks that, never which experiment it is.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPERIMENTS, listExperiments } from '../../src/models/zoo.ts';
-
-const SRC = resolve(import.meta.dirname, '../../src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
-}
+import { SRC, sourceFiles } from '../helpers/source-files.ts';
 
 describe('experiment capabilities', () => {
   it('every experiment declares them; the neural ones train, knn does not and is deterministic', () => {
@@ -20,7 +15,7 @@ describe('experiment capabilities', () => {
   it('no module outside models/ tests for knn by name or kind, except where train-run fits it', () => {
     // train-run.ts dispatches to the nearest-neighbour fit (the model's own type); the study's default list names it.
     const allowed = new Set(['training/train-run.ts', 'study/experiments.ts']);
-    const named = sourceFiles(SRC)
+    const named = sourceFiles()
       .map((f) => relative(SRC, f))
       .filter((f) => !f.startsWith('models/') && !allowed.has(f))
       .filter((f) => /['"]knn['"]/.test(readFileSync(join(SRC, f), 'utf8')));

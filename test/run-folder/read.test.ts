@@ -1,18 +1,10 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { datasetRunDirs, discoverRuns, listRunFolders, parseNumericCsv, parsePredictionsCsv, readHistory, readPredictions, resolveRunsDir } from '../../src/run-folder/read.ts';
+import { scratchDirs } from '../helpers/scratch.ts';
 
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'kmnist-reader-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = scratchDirs('kmnist-reader-');
 
 describe('CSV and run-folder readers', () => {
   it('names the file, line and column of a malformed CSV cell', () => {
